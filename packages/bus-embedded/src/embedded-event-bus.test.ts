@@ -1,0 +1,19 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describeEventBusContract } from '@kafka-monitor/testkit';
+import { createEmbeddedEventBus } from './embedded-event-bus.js';
+
+describeEventBusContract('embedded SQLite log', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bus-'));
+  const file = join(dir, 'log.db');
+  const bus = createEmbeddedEventBus({ file, pollIntervalMs: 10 });
+  return Promise.resolve({
+    bus,
+    reopen: () => Promise.resolve(createEmbeddedEventBus({ file, pollIntervalMs: 10 })),
+    cleanup: async () => {
+      await bus.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  });
+});

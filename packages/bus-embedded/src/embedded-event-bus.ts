@@ -1,0 +1,400 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { partitionForKey } from '@kafka-monitor/domain';
+import type {
+  ConsumeOptions,
+  ConsumerHandle,
+  EventBus,
+  GroupDescription,
+  MessageBatch,
+  MessagePosition,
+  OutgoingMessage,
+  PartitionLag,
+  StoredMessage,
+  TopicInfo,
+  TopicSpec,
+} from '@kafka-monitor/domain';
+import { openSqlite, type SqliteDatabase } from '@kafka-monitor/sqlite';
+import { LOG_MIGRATIONS } from './schema.js';
+
+export interface EmbeddedBusOptions {
+  /** SQLite file of the log, or ':memory:' for a private in-process log. */
+  readonly file: string;
+  /** How often an idle consumer looks for messages appended by other processes. */
+  readonly pollIntervalMs?: number;
+  /** A member that has not sent a heartbeat for this long leaves the group. */
+  readonly sessionTimeoutMs?: number;
+  readonly now?: () => number;
+}
+
+interface MessageRow {
+  partition: number;
+  offset: number;
+  key: string | null;
+  value: Buffer;
+  headers: string | null;
+  timestamp: number;
+}
+
+const encoder = new TextEncoder();
+
+/** Runs synchronous SQLite work so that a thrown error becomes a rejected promise, as callers of a port expect. */
+function settle<T>(work: () => T): Promise<T> {
+  return new Promise<T>((resolve) => resolve(work()));
+}
+const HEARTBEAT_INTERVAL_MS = 1_000;
+const MAX_RETRY_DELAY_MS = 5_000;
+
+export type EmbeddedBusErrorCode = 'UNKNOWN_TOPIC' | 'INVALID_ARGUMENT' | 'BUS_CLOSED';
+
+export class EmbeddedBusError extends Error {
+  readonly code: EmbeddedBusErrorCode;
+  constructor(code: EmbeddedBusErrorCode, message: string) {
+    super(message);
+    this.name = 'EmbeddedBusError';
+    this.code = code;
+  }
+}
+
+/**
+ * A Kafka-shaped durable log on SQLite: topics with partitions, offsets, consumer groups with
+ * committed offsets and members. Several processes may share the file; within one process, appends
+ * wake the local consumers at once, and other processes' appends are found by polling.
+ */
+export function createEmbeddedEventBus(options: EmbeddedBusOptions): EventBus {
+  const db = openSqlite(options.file, LOG_MIGRATIONS);
+  const now = options.now ?? Date.now;
+  const pollIntervalMs = options.pollIntervalMs ?? 50;
+  const sessionTimeoutMs = options.sessionTimeoutMs ?? 10_000;
+  const wakers = new Set<() => void>();
+  const consumers = new Set<ConsumerHandle>();
+  let closed = false;
+  const roundRobin = new Map<string, number>();
+
+  const statements = prepare(db);
+
+  function partitionCount(topic: string): number {
+    const row = statements.topic.get(topic) as { partitions: number } | undefined;
+    if (row === undefined) throw new EmbeddedBusError('UNKNOWN_TOPIC', `topic '${topic}' does not exist`);
+    return row.partitions;
+  }
+
+  function choosePartition(topic: string, key: string | null, partitions: number): number {
+    if (key !== null) return partitionForKey(encoder.encode(key), partitions);
+    const next = roundRobin.get(topic) ?? 0;
+    roundRobin.set(topic, next + 1);
+    return next % partitions;
+  }
+
+  const appendAll = db.transaction((topic: string, messages: readonly OutgoingMessage[]): MessagePosition[] => {
+    const partitions = partitionCount(topic);
+    const stamp = now();
+    const nextOffsets = new Map<number, number>();
+    const positions: MessagePosition[] = [];
+    for (const message of messages) {
+      const partition = choosePartition(topic, message.key, partitions);
+      let offset = nextOffsets.get(partition);
+      if (offset === undefined) {
+        offset = (statements.nextOffset.get(topic, partition) as { next_offset: number }).next_offset;
+      }
+      const value = typeof message.value === 'string' ? Buffer.from(message.value, 'utf8') : message.value;
+      const headers = message.headers === undefined ? null : JSON.stringify(message.headers);
+      statements.insertMessage.run(topic, partition, offset, message.key, value, headers, message.timestamp ?? stamp);
+      positions.push({ topic, partition, offset });
+      nextOffsets.set(partition, offset + 1);
+    }
+    for (const [partition, next] of nextOffsets) statements.setNextOffset.run(next, topic, partition);
+    return positions;
+  });
+
+  function wakeConsumers(): void {
+    for (const wake of wakers) wake();
+  }
+
+  function assertOpen(): void {
+    if (closed) throw new EmbeddedBusError('BUS_CLOSED', 'the embedded bus is closed');
+  }
+
+  function liveMembers(group: string): { member_id: string; topics: string }[] {
+    statements.pruneMembers.run(group, now() - sessionTimeoutMs);
+    return statements.members.all(group) as { member_id: string; topics: string }[];
+  }
+
+  /** Spreads the sorted partitions of the group's topics over its sorted live members, round robin. */
+  function assignments(group: string): Map<string, MessagePosition[]> {
+    const members = liveMembers(group);
+    const result = new Map<string, MessagePosition[]>(members.map((m) => [m.member_id, []]));
+    const topics = [...new Set(members.flatMap((m) => JSON.parse(m.topics) as string[]))].sort();
+    let index = 0;
+    for (const topic of topics) {
+      const row = statements.topic.get(topic) as { partitions: number } | undefined;
+      if (row === undefined) continue;
+      const subscribers = members.filter((m) => (JSON.parse(m.topics) as string[]).includes(topic));
+      for (let partition = 0; partition < row.partitions; partition++) {
+        const member = subscribers[index++ % subscribers.length];
+        if (member !== undefined) result.get(member.member_id)?.push({ topic, partition, offset: 0 });
+      }
+    }
+    return result;
+  }
+
+  function committed(group: string, topic: string, partition: number): number {
+    const row = statements.committed.get(group, topic, partition) as { next_offset: number } | undefined;
+    return row?.next_offset ?? 0;
+  }
+
+  function toStored(topic: string, row: MessageRow): StoredMessage {
+    return {
+      topic,
+      partition: row.partition,
+      offset: row.offset,
+      key: row.key,
+      value: row.value,
+      headers: row.headers === null ? {} : (JSON.parse(row.headers) as Record<string, string>),
+      timestamp: row.timestamp,
+    };
+  }
+
+  function readRange(topic: string, partition: number, fromOffset: number, limit: number): StoredMessage[] {
+    const rows = statements.read.all(topic, partition, fromOffset, limit) as MessageRow[];
+    return rows.map((row) => toStored(topic, row));
+  }
+
+  function lagOf(group: string, topic: string, partitions: number): PartitionLag[] {
+    const lags: PartitionLag[] = [];
+    for (let partition = 0; partition < partitions; partition++) {
+      const committedOffset = committed(group, topic, partition);
+      const endOffset = (statements.nextOffset.get(topic, partition) as { next_offset: number }).next_offset;
+      const oldest =
+        committedOffset < endOffset
+          ? ((statements.timestampAt.get(topic, partition, committedOffset) as { timestamp: number } | undefined)
+              ?.timestamp ?? null)
+          : null;
+      lags.push({
+        topic,
+        partition,
+        committedOffset,
+        endOffset,
+        lag: endOffset - committedOffset,
+        oldestUnreadTimestamp: oldest,
+      });
+    }
+    return lags;
+  }
+
+  async function consume(consumeOptions: ConsumeOptions): Promise<ConsumerHandle> {
+    assertOpen();
+    const { group, topics, handleBatch } = consumeOptions;
+    const maxBatchSize = consumeOptions.maxBatchSize ?? 500;
+    for (const topic of topics) partitionCount(topic);
+    const memberId = `${group}-${randomUUID()}`;
+    const joinedAt = now();
+    statements.upsertMember.run(group, memberId, JSON.stringify(topics), joinedAt, joinedAt);
+
+    let running = true;
+    let wake: (() => void) | undefined;
+    const waker = (): void => wake?.();
+    wakers.add(waker);
+    let lastHeartbeat = joinedAt;
+    let owned: MessagePosition[] = [];
+    let lastAssignment = 0;
+    const positions = new Map<string, number>();
+    let failures = 0;
+
+    const idle = (ms: number): Promise<void> =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(done, ms);
+        function done(): void {
+          clearTimeout(timer);
+          wake = undefined;
+          resolve();
+        }
+        wake = done;
+      });
+
+    function refreshMembership(): void {
+      const time = now();
+      if (time - lastHeartbeat >= HEARTBEAT_INTERVAL_MS) {
+        statements.heartbeat.run(time, group, memberId);
+        lastHeartbeat = time;
+      }
+      if (time - lastAssignment >= HEARTBEAT_INTERVAL_MS || owned.length === 0) {
+        const next = assignments(group).get(memberId) ?? [];
+        // A partition handed back and forth must resume from the group's commit, not a stale local position.
+        const keys = new Set(next.map((p) => `${p.topic}/${p.partition}`));
+        for (const key of positions.keys()) if (!keys.has(key)) positions.delete(key);
+        owned = next;
+        lastAssignment = time;
+      }
+    }
+
+    async function processOne(position: MessagePosition): Promise<boolean> {
+      const key = `${position.topic}/${position.partition}`;
+      let from = positions.get(key);
+      if (from === undefined) {
+        from = committed(group, position.topic, position.partition);
+        positions.set(key, from);
+      }
+      const messages = readRange(position.topic, position.partition, from, maxBatchSize);
+      const last = messages.at(-1);
+      if (last === undefined) return false;
+      const batch: MessageBatch = { topic: position.topic, partition: position.partition, messages };
+      await handleBatch(batch);
+      statements.commit.run(group, position.topic, position.partition, last.offset + 1, now());
+      positions.set(key, last.offset + 1);
+      return true;
+    }
+
+    async function loop(): Promise<void> {
+      while (running) {
+        let progressed = false;
+        try {
+          refreshMembership();
+          for (const position of owned) {
+            if (!running) break;
+            if (await processOne(position)) progressed = true;
+          }
+          failures = 0;
+        } catch (error) {
+          failures++;
+          positions.clear();
+          consumeOptions.onError?.(error);
+          if (running) await sleep(Math.min(MAX_RETRY_DELAY_MS, 50 * 2 ** failures));
+          continue;
+        }
+        if (!progressed && running) await idle(pollIntervalMs);
+      }
+    }
+
+    const loopDone = loop();
+    const handle: ConsumerHandle = {
+      memberId,
+      async stop() {
+        running = false;
+        wake?.();
+        await loopDone;
+        wakers.delete(waker);
+        consumers.delete(handle);
+        if (!closed) statements.removeMember.run(group, memberId);
+      },
+    };
+    consumers.add(handle);
+    return handle;
+  }
+
+  return {
+    ensureTopics: (specs: readonly TopicSpec[]) =>
+      settle(() => {
+        assertOpen();
+        for (const spec of specs) {
+          if (!Number.isInteger(spec.partitions) || spec.partitions < 1) {
+            throw new EmbeddedBusError('INVALID_ARGUMENT', `topic '${spec.name}' needs at least one partition`);
+          }
+        }
+        db.transaction(() => {
+          for (const spec of specs) {
+            if (statements.topic.get(spec.name) !== undefined) continue;
+            statements.insertTopic.run(spec.name, spec.partitions, now());
+            for (let p = 0; p < spec.partitions; p++) statements.insertPartition.run(spec.name, p);
+          }
+        }).immediate();
+      }),
+
+    publish: (topic, messages) =>
+      settle(() => {
+        assertOpen();
+        if (messages.length === 0) return [];
+        const positions = appendAll.immediate(topic, messages);
+        wakeConsumers();
+        return positions;
+      }),
+
+    consume,
+
+    describeGroup: (group: string): Promise<GroupDescription> =>
+      settle(() => {
+        assertOpen();
+        const assigned = assignments(group);
+        const topics = (statements.groupTopics.all(group) as { topic: string }[]).map((r) => r.topic);
+        for (const positionsOfMember of assigned.values()) for (const p of positionsOfMember) topics.push(p.topic);
+        const lag = [...new Set(topics)].sort().flatMap((topic) => {
+          const row = statements.topic.get(topic) as { partitions: number } | undefined;
+          return row === undefined ? [] : lagOf(group, topic, row.partitions);
+        });
+        return {
+          group,
+          members: [...assigned].map(([memberId, assignments]) => ({ memberId, assignments })),
+          lag,
+        };
+      }),
+
+    listTopics: (): Promise<readonly TopicInfo[]> =>
+      settle(() => {
+        assertOpen();
+        const topics = statements.topics.all() as { name: string; partitions: number }[];
+        return topics.map((t) => ({
+          name: t.name,
+          partitions: t.partitions,
+          endOffsets: Array.from(
+            { length: t.partitions },
+            (_, p) => (statements.nextOffset.get(t.name, p) as { next_offset: number }).next_offset,
+          ),
+        }));
+      }),
+
+    read: (topic, partition, fromOffset, limit) =>
+      settle(() => {
+        assertOpen();
+        partitionCount(topic);
+        return readRange(topic, partition, fromOffset, limit);
+      }),
+
+    ping: () =>
+      settle(() => {
+        assertOpen();
+        statements.ping.get();
+      }),
+
+    async close() {
+      if (closed) return;
+      await Promise.all([...consumers].map((c) => c.stop()));
+      closed = true;
+      db.close();
+    },
+  };
+}
+
+function prepare(db: SqliteDatabase) {
+  return {
+    topic: db.prepare('SELECT partitions FROM topics WHERE name = ?'),
+    topics: db.prepare('SELECT name, partitions FROM topics ORDER BY name'),
+    insertTopic: db.prepare('INSERT INTO topics (name, partitions, created_at) VALUES (?, ?, ?)'),
+    insertPartition: db.prepare('INSERT INTO partitions (topic, partition, next_offset) VALUES (?, ?, 0)'),
+    nextOffset: db.prepare('SELECT next_offset FROM partitions WHERE topic = ? AND partition = ?'),
+    setNextOffset: db.prepare('UPDATE partitions SET next_offset = ? WHERE topic = ? AND partition = ?'),
+    insertMessage: db.prepare(
+      'INSERT INTO messages (topic, partition, offset, key, value, headers, timestamp) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ),
+    read: db.prepare(
+      'SELECT partition, offset, key, value, headers, timestamp FROM messages WHERE topic = ? AND partition = ? AND offset >= ? ORDER BY offset LIMIT ?',
+    ),
+    timestampAt: db.prepare('SELECT timestamp FROM messages WHERE topic = ? AND partition = ? AND offset = ?'),
+    committed: db.prepare('SELECT next_offset FROM group_offsets WHERE grp = ? AND topic = ? AND partition = ?'),
+    // A member that lost a partition in a rebalance may still commit its last batch: never move backwards.
+    commit: db.prepare(
+      `INSERT INTO group_offsets (grp, topic, partition, next_offset, committed_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (grp, topic, partition) DO UPDATE SET
+         next_offset = max(next_offset, excluded.next_offset), committed_at = excluded.committed_at`,
+    ),
+    groupTopics: db.prepare('SELECT DISTINCT topic FROM group_offsets WHERE grp = ?'),
+    upsertMember: db.prepare(
+      `INSERT INTO group_members (grp, member_id, topics, joined_at, heartbeat_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (grp, member_id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at`,
+    ),
+    heartbeat: db.prepare('UPDATE group_members SET heartbeat_at = ? WHERE grp = ? AND member_id = ?'),
+    removeMember: db.prepare('DELETE FROM group_members WHERE grp = ? AND member_id = ?'),
+    pruneMembers: db.prepare('DELETE FROM group_members WHERE grp = ? AND heartbeat_at < ?'),
+    members: db.prepare('SELECT member_id, topics FROM group_members WHERE grp = ? ORDER BY member_id'),
+    ping: db.prepare('SELECT 1'),
+  };
+}

@@ -1,0 +1,1 @@
+export { createEmbeddedEventBus, EmbeddedBusError, type EmbeddedBusOptions } from './embedded-event-bus.js';

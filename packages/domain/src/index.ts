@@ -1,0 +1,14 @@
+export * from './orders/money.js';
+export * from './orders/order.js';
+export * from './orders/order-codec.js';
+export * from './orders/generate-order.js';
+export * from './validation/rules.js';
+export * from './validation/validate-order.js';
+export * from './views/views.js';
+export * from './registry/registered-order.js';
+export * from './messages/topics.js';
+export * from './messages/registry-message.js';
+export * from './messages/dead-letter.js';
+export type * from './ports/event-bus.js';
+export type * from './ports/stores.js';
+export * from './messages/partitioner.js';

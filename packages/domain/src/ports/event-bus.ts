@@ -1,0 +1,98 @@
+/** A message to append. The key picks the partition (same key, same partition, kept in order). */
+export interface OutgoingMessage {
+  readonly key: string | null;
+  readonly value: Uint8Array | string;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Epoch ms; the bus stamps the append time when absent. */
+  readonly timestamp?: number;
+}
+
+export interface StoredMessage {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  readonly key: string | null;
+  /** The exact bytes that were appended; decoding (and rejecting) them is the consumer's job. */
+  readonly value: Uint8Array;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly timestamp: number;
+}
+
+/** Consecutive messages of one partition, in offset order. */
+export interface MessageBatch {
+  readonly topic: string;
+  readonly partition: number;
+  readonly messages: readonly StoredMessage[];
+}
+
+export interface TopicSpec {
+  readonly name: string;
+  readonly partitions: number;
+}
+
+export interface TopicInfo extends TopicSpec {
+  /** Offset the next appended message gets, per partition. */
+  readonly endOffsets: readonly number[];
+}
+
+export interface MessagePosition {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+}
+
+export interface PartitionLag {
+  readonly topic: string;
+  readonly partition: number;
+  /** Next offset the group will read; 0 when it never committed. */
+  readonly committedOffset: number;
+  readonly endOffset: number;
+  readonly lag: number;
+  /** Append time of the oldest unread message, for a lag-in-seconds estimate; null when caught up. */
+  readonly oldestUnreadTimestamp: number | null;
+}
+
+export interface GroupDescription {
+  readonly group: string;
+  readonly members: readonly { readonly memberId: string; readonly assignments: readonly MessagePosition[] }[];
+  readonly lag: readonly PartitionLag[];
+}
+
+export interface ConsumeOptions {
+  readonly group: string;
+  readonly topics: readonly string[];
+  /**
+   * Called with one batch at a time per partition. The offsets are committed only after the returned
+   * promise resolves; if it rejects, the same batch is delivered again after a backoff. So delivery
+   * is at least once: a crash between the effect and the commit redelivers the batch.
+   */
+  readonly handleBatch: (batch: MessageBatch) => Promise<void>;
+  readonly maxBatchSize?: number;
+  /** Called when handling or committing failed, before the retry; the consumer keeps going. */
+  readonly onError?: (error: unknown) => void;
+}
+
+export interface ConsumerHandle {
+  readonly memberId: string;
+  /** Stops fetching, waits for the batch in flight to finish and commit, then leaves the group. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The message bus. Guarantees: an append resolves only once it is durable; messages with the same key
+ * land in the same partition in append order; a group's committed offsets survive restarts; each
+ * partition is consumed by one member of a group at a time, in order.
+ */
+export interface EventBus {
+  /** Creates missing topics with the given partition counts; existing topics are left as they are. */
+  ensureTopics(specs: readonly TopicSpec[]): Promise<void>;
+  publish(topic: string, messages: readonly OutgoingMessage[]): Promise<readonly MessagePosition[]>;
+  consume(options: ConsumeOptions): Promise<ConsumerHandle>;
+  describeGroup(group: string): Promise<GroupDescription>;
+  listTopics(): Promise<readonly TopicInfo[]>;
+  /** Reads messages from one partition starting at an offset, without any group. */
+  read(topic: string, partition: number, fromOffset: number, limit: number): Promise<readonly StoredMessage[]>;
+  /** Resolves when the bus answers; rejects with the reason otherwise. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,121 @@
+import type { Order, OrderStatus } from '../orders/order.js';
+import type { RegistryMessage } from '../messages/registry-message.js';
+import type { RegisteredOrder, StatusUpdate } from '../registry/registered-order.js';
+import type { CustomerView, OrderTotals, ProductView, TimelineEntry } from '../views/views.js';
+
+/** Where a batch of effects came from: the consumer and the log partition it read. */
+export interface SourcePartition {
+  readonly consumer: string;
+  readonly topic: string;
+  readonly partition: number;
+}
+
+/**
+ * One consumed message: its offset, and the decoded content or null for a poison message (which
+ * counts as an error). Entries of one call are in offset order.
+ */
+export interface Consumed<T> {
+  readonly offset: number;
+  readonly content: T | null;
+}
+
+export interface ProcessingStats {
+  readonly processorId: string;
+  readonly processedCount: number;
+  readonly errorCount: number;
+  readonly lastProcessedTimestamp: number | null;
+}
+
+/**
+ * Exactly-once effect, shared by every apply method below: the store remembers, per source
+ * partition, the next offset it has applied, atomically with the effects. Entries below it are
+ * skipped, so a redelivered or replayed batch changes nothing, however often it comes.
+ */
+export interface ApplyOutcome {
+  readonly applied: number;
+  readonly skipped: number;
+}
+
+export interface ViewStore {
+  /**
+   * Folds orders into customers, products, timeline and totals, and counts processed and poison
+   * entries. An order id seen before (a duplicate in the log) is processed but not counted again.
+   */
+  applyOrders(source: SourcePartition, entries: readonly Consumed<Order>[], now: number): Promise<ApplyOutcome>;
+  totals(): Promise<OrderTotals>;
+  topCustomers(limit: number): Promise<readonly CustomerView[]>;
+  customer(customerId: number): Promise<CustomerView | undefined>;
+  topProducts(limit: number): Promise<readonly ProductView[]>;
+  searchProducts(prefix: string, limit: number): Promise<readonly ProductView[]>;
+  product(productId: string): Promise<ProductView | undefined>;
+  /** Newest first, by order timestamp. */
+  timeline(limit: number): Promise<readonly TimelineEntry[]>;
+  timelineEntry(orderId: string): Promise<TimelineEntry | undefined>;
+  processingStats(processorId: string): Promise<ProcessingStats | undefined>;
+}
+
+export interface RegistryTotals {
+  readonly registeredCount: number;
+  readonly acceptedCount: number;
+  readonly deniedCount: number;
+  readonly pendingCount: number;
+  readonly acceptedRevenueCents: number;
+  /** validation_stats: registrations, and how many passed or failed validation. */
+  readonly totalValidated: number;
+  readonly totalApproved: number;
+  readonly totalRejected: number;
+}
+
+export interface DecisionRecord {
+  readonly requestId: string;
+  readonly orderId: string;
+  readonly applied: boolean;
+  readonly reason: string | null;
+  readonly decidedAt: number;
+}
+
+export interface RegistryApplyOutcome extends ApplyOutcome {
+  readonly registered: readonly RegisteredOrder[];
+  readonly decisions: readonly DecisionRecord[];
+}
+
+export interface RegistryStore {
+  /**
+   * Applies validation results (register once per order id; a replay changes nothing) and status
+   * changes (only a pending order changes; each request id is decided once) in entry order.
+   */
+  applyRegistryMessages(
+    source: SourcePartition,
+    entries: readonly Consumed<RegistryMessage>[],
+    now: number,
+  ): Promise<RegistryApplyOutcome>;
+  /** Counts orders the processor validated and published (true) or dead-lettered (false). */
+  recordValidations(source: SourcePartition, entries: readonly Consumed<true>[], now: number): Promise<ApplyOutcome>;
+  registered(orderId: string): Promise<RegisteredOrder | undefined>;
+  /** Newest version first. */
+  history(orderId: string): Promise<readonly StatusUpdate[]>;
+  /** Newest registration first. */
+  byStatus(status: OrderStatus, limit: number): Promise<readonly RegisteredOrder[]>;
+  totals(): Promise<RegistryTotals>;
+  decision(requestId: string): Promise<DecisionRecord | undefined>;
+  processingStats(processorId: string): Promise<ProcessingStats | undefined>;
+}
+
+/** order_processor.orders: what the order processor produced. Saving an order twice keeps one row. */
+export interface ProducedOrderStore {
+  saveProduced(orders: readonly Order[]): Promise<void>;
+  /** Newest first, by order timestamp. */
+  recentProduced(limit: number): Promise<readonly Order[]>;
+  produced(orderId: string): Promise<Order | undefined>;
+}
+
+/** The whole store of one deployment; closing releases its connections. */
+export interface Store {
+  readonly views: ViewStore;
+  readonly registry: RegistryStore;
+  readonly produced: ProducedOrderStore;
+  /** Applies pending schema migrations; safe to call at every start. */
+  migrate(): Promise<void>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,1 @@
+export { openSqlite, schemaVersion, type SqliteDatabase } from './open-sqlite.js';

@@ -1,0 +1,75 @@
+import type { ApplyOutcome, Consumed, ProcessingStats, SourcePartition } from '@kafka-monitor/domain';
+import type { SqliteDatabase } from '@kafka-monitor/sqlite';
+
+interface StatsRow {
+  processor_id: string;
+  processed_count: number;
+  error_count: number;
+  last_processed_timestamp: number | null;
+}
+
+/**
+ * The exactly-once mechanism shared by every apply method: inside the caller's transaction, entries
+ * below the source partition's recorded next offset are dropped, and after the effects the position
+ * and the processor's counters advance in the same transaction.
+ */
+export function createCheckpoints(db: SqliteDatabase) {
+  const readPosition = db.prepare(
+    'SELECT next_offset FROM applied_positions WHERE consumer = ? AND topic = ? AND partition = ?',
+  );
+  const writePosition = db.prepare(
+    `INSERT INTO applied_positions (consumer, topic, partition, next_offset) VALUES (?, ?, ?, ?)
+     ON CONFLICT (consumer, topic, partition) DO UPDATE SET next_offset = excluded.next_offset`,
+  );
+  const addStats = db.prepare(
+    `INSERT INTO processing_stats (processor_id, processed_count, error_count, last_processed_timestamp) VALUES (?, ?, ?, ?)
+     ON CONFLICT (processor_id) DO UPDATE SET
+       processed_count = processed_count + excluded.processed_count,
+       error_count = error_count + excluded.error_count,
+       last_processed_timestamp = excluded.last_processed_timestamp`,
+  );
+  const readStats = db.prepare('SELECT * FROM processing_stats WHERE processor_id = ?');
+
+  return {
+    /** The entries not applied yet, in order. */
+    unapplied<T>(source: SourcePartition, entries: readonly Consumed<T>[]): Consumed<T>[] {
+      const row = readPosition.get(source.consumer, source.topic, source.partition) as
+        { next_offset: number } | undefined;
+      const next = row?.next_offset ?? 0;
+      return entries.filter((e) => e.offset >= next);
+    },
+
+    /** Records the batch as applied: position after its last entry, processed and error counts. */
+    advance<T>(
+      source: SourcePartition,
+      applied: readonly Consumed<T>[],
+      now: number,
+    ): ApplyOutcome & { errors: number } {
+      const last = applied.at(-1);
+      if (last === undefined) return { applied: 0, skipped: 0, errors: 0 };
+      const errors = applied.filter((e) => e.content === null).length;
+      writePosition.run(source.consumer, source.topic, source.partition, last.offset + 1);
+      addStats.run(source.consumer, applied.length - errors, errors, now);
+      return { applied: applied.length, skipped: 0, errors };
+    },
+
+    stats(processorId: string): ProcessingStats | undefined {
+      const row = readStats.get(processorId) as StatsRow | undefined;
+      return row === undefined
+        ? undefined
+        : {
+            processorId: row.processor_id,
+            processedCount: row.processed_count,
+            errorCount: row.error_count,
+            lastProcessedTimestamp: row.last_processed_timestamp,
+          };
+    },
+  };
+}
+
+export type Checkpoints = ReturnType<typeof createCheckpoints>;
+
+/** Same contract as the bus: synchronous SQLite errors surface as rejected promises. */
+export function settle<T>(work: () => T): Promise<T> {
+  return new Promise<T>((resolve) => resolve(work()));
+}

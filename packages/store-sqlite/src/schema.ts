@@ -1,0 +1,127 @@
+/**
+ * Versioned schema of the embedded store, one script per version (tracked in user_version). Tables
+ * mirror the Cassandra keyspaces of the original (order_processor, query_processor,
+ * registry_processor); money is kept in integer cents, and the extra tables make every API read
+ * an index lookup: O(1) totals, status and time indexes, and the positions that make effects
+ * exactly-once.
+ */
+export const STORE_MIGRATIONS: readonly string[] = [
+  `CREATE TABLE orders (
+     order_id TEXT PRIMARY KEY,
+     customer_id INTEGER NOT NULL,
+     product_id TEXT NOT NULL,
+     quantity INTEGER NOT NULL,
+     unit_price_cents INTEGER NOT NULL,
+     total_cents INTEGER NOT NULL,
+     timestamp INTEGER NOT NULL,
+     status TEXT NOT NULL
+   );
+   CREATE INDEX orders_newest ON orders (timestamp DESC, order_id DESC);
+
+   CREATE TABLE applied_positions (
+     consumer TEXT NOT NULL,
+     topic TEXT NOT NULL,
+     partition INTEGER NOT NULL,
+     next_offset INTEGER NOT NULL,
+     PRIMARY KEY (consumer, topic, partition)
+   ) WITHOUT ROWID;
+   CREATE TABLE processing_stats (
+     processor_id TEXT PRIMARY KEY,
+     processed_count INTEGER NOT NULL,
+     error_count INTEGER NOT NULL,
+     last_processed_timestamp INTEGER
+   );
+
+   CREATE TABLE counted_orders (order_id TEXT PRIMARY KEY) WITHOUT ROWID;
+   CREATE TABLE orders_by_customer (
+     customer_id INTEGER PRIMARY KEY,
+     first_order_timestamp INTEGER NOT NULL,
+     last_order_id TEXT NOT NULL,
+     last_order_timestamp INTEGER NOT NULL,
+     total_orders INTEGER NOT NULL,
+     total_spent_cents INTEGER NOT NULL
+   );
+   CREATE INDEX customers_by_spent ON orders_by_customer (total_spent_cents DESC, customer_id);
+   CREATE TABLE orders_by_product (
+     product_id TEXT PRIMARY KEY,
+     total_quantity INTEGER NOT NULL,
+     total_revenue_cents INTEGER NOT NULL,
+     order_count INTEGER NOT NULL,
+     last_order_timestamp INTEGER NOT NULL
+   );
+   CREATE INDEX products_by_revenue ON orders_by_product (total_revenue_cents DESC, product_id);
+   CREATE INDEX products_by_id_nocase ON orders_by_product (product_id COLLATE NOCASE);
+   CREATE TABLE orders_timeline (
+     order_id TEXT PRIMARY KEY,
+     customer_id INTEGER NOT NULL,
+     product_id TEXT NOT NULL,
+     quantity INTEGER NOT NULL,
+     unit_price_cents INTEGER NOT NULL,
+     total_cents INTEGER NOT NULL,
+     timestamp INTEGER NOT NULL,
+     status TEXT NOT NULL
+   );
+   CREATE INDEX timeline_newest ON orders_timeline (timestamp DESC, order_id DESC);
+   CREATE TABLE order_totals (
+     id INTEGER PRIMARY KEY CHECK (id = 1),
+     total_orders INTEGER NOT NULL,
+     total_spent_cents INTEGER NOT NULL,
+     customer_count INTEGER NOT NULL,
+     product_count INTEGER NOT NULL,
+     timeline_count INTEGER NOT NULL
+   );
+   INSERT INTO order_totals VALUES (1, 0, 0, 0, 0, 0);
+
+   CREATE TABLE registered_orders (
+     order_id TEXT PRIMARY KEY,
+     customer_id INTEGER NOT NULL,
+     product_id TEXT NOT NULL,
+     quantity INTEGER NOT NULL,
+     unit_price_cents INTEGER NOT NULL,
+     total_cents INTEGER NOT NULL,
+     order_timestamp INTEGER NOT NULL,
+     order_status TEXT NOT NULL,
+     status TEXT NOT NULL,
+     registered_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL,
+     version INTEGER NOT NULL,
+     validation_passed INTEGER NOT NULL,
+     failed_rules TEXT NOT NULL,
+     registration_seq INTEGER NOT NULL
+   );
+   CREATE INDEX registered_by_status ON registered_orders (status, registration_seq DESC);
+   CREATE TABLE order_updates (
+     order_id TEXT NOT NULL,
+     version INTEGER NOT NULL,
+     previous_status TEXT,
+     new_status TEXT NOT NULL,
+     updated_at INTEGER NOT NULL,
+     update_reason TEXT NOT NULL,
+     request_id TEXT,
+     requested_by TEXT,
+     PRIMARY KEY (order_id, version)
+   ) WITHOUT ROWID;
+   CREATE TABLE status_decisions (
+     request_id TEXT PRIMARY KEY,
+     order_id TEXT NOT NULL,
+     applied INTEGER NOT NULL,
+     reason TEXT,
+     decided_at INTEGER NOT NULL
+   );
+   CREATE TABLE validation_stats (
+     processor_id TEXT PRIMARY KEY,
+     total_validated INTEGER NOT NULL,
+     total_approved INTEGER NOT NULL,
+     total_rejected INTEGER NOT NULL,
+     timestamp INTEGER
+   );
+   CREATE TABLE registry_totals (
+     id INTEGER PRIMARY KEY CHECK (id = 1),
+     registered_count INTEGER NOT NULL,
+     accepted_count INTEGER NOT NULL,
+     denied_count INTEGER NOT NULL,
+     pending_count INTEGER NOT NULL,
+     accepted_revenue_cents INTEGER NOT NULL
+   );
+   INSERT INTO registry_totals VALUES (1, 0, 0, 0, 0, 0);`,
+];

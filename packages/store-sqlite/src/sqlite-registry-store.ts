@@ -1,0 +1,289 @@
+import { decideStatus, registerOrder } from '@kafka-monitor/domain';
+import type {
+  Consumed,
+  DecisionRecord,
+  OrderStatus,
+  RegisteredOrder,
+  RegistryMessage,
+  RegistryStore,
+  RegistryTotals,
+  RuleResult,
+  SourcePartition,
+  StatusChange,
+  StatusUpdate,
+  ValidationMessage,
+} from '@kafka-monitor/domain';
+import type { SqliteDatabase } from '@kafka-monitor/sqlite';
+import { settle, type Checkpoints } from './checkpoint.js';
+import { orderParams } from './rows.js';
+
+interface RegisteredRow {
+  order_id: string;
+  customer_id: number;
+  product_id: string;
+  quantity: number;
+  unit_price_cents: number;
+  total_cents: number;
+  order_timestamp: number;
+  order_status: string;
+  status: OrderStatus;
+  registered_at: number;
+  updated_at: number;
+  version: number;
+  validation_passed: number;
+  failed_rules: string;
+}
+
+interface UpdateRow {
+  order_id: string;
+  version: number;
+  previous_status: OrderStatus | null;
+  new_status: OrderStatus;
+  updated_at: number;
+  update_reason: string;
+  request_id: string | null;
+  requested_by: string | null;
+}
+
+interface DecisionRow {
+  request_id: string;
+  order_id: string;
+  applied: number;
+  reason: string | null;
+  decided_at: number;
+}
+
+const registeredFromRow = (r: RegisteredRow): RegisteredOrder => ({
+  order: {
+    orderId: r.order_id,
+    customerId: r.customer_id,
+    productId: r.product_id,
+    quantity: r.quantity,
+    unitPriceCents: r.unit_price_cents,
+    totalCents: r.total_cents,
+    timestamp: r.order_timestamp,
+    status: r.order_status,
+  },
+  status: r.status,
+  registeredAt: r.registered_at,
+  updatedAt: r.updated_at,
+  version: r.version,
+  validationPassed: r.validation_passed === 1,
+  failedRules: JSON.parse(r.failed_rules) as RuleResult[],
+});
+
+const updateFromRow = (r: UpdateRow): StatusUpdate => ({
+  orderId: r.order_id,
+  version: r.version,
+  previousStatus: r.previous_status,
+  newStatus: r.new_status,
+  updatedAt: r.updated_at,
+  reason: r.update_reason,
+  requestId: r.request_id,
+  requestedBy: r.requested_by,
+});
+
+const decisionFromRow = (r: DecisionRow): DecisionRecord => ({
+  requestId: r.request_id,
+  orderId: r.order_id,
+  applied: r.applied === 1,
+  reason: r.reason,
+  decidedAt: r.decided_at,
+});
+
+const STATUS_COLUMNS: Record<OrderStatus, string> = {
+  pending: 'pending_count',
+  accepted: 'accepted_count',
+  denied: 'denied_count',
+};
+
+export const REGISTRY_PROCESSOR_ID = 'registry-processor';
+
+export function createSqliteRegistryStore(db: SqliteDatabase, checkpoints: Checkpoints): RegistryStore {
+  const sql = {
+    registered: db.prepare('SELECT * FROM registered_orders WHERE order_id = ?'),
+    insertRegistered: db.prepare(
+      `INSERT INTO registered_orders
+         (order_id, customer_id, product_id, quantity, unit_price_cents, total_cents, order_timestamp, order_status,
+          status, registered_at, updated_at, version, validation_passed, failed_rules, registration_seq)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    updateStatus: db.prepare('UPDATE registered_orders SET status = ?, updated_at = ?, version = ? WHERE order_id = ?'),
+    insertUpdate: db.prepare(
+      `INSERT OR IGNORE INTO order_updates
+         (order_id, version, previous_status, new_status, updated_at, update_reason, request_id, requested_by)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    history: db.prepare('SELECT * FROM order_updates WHERE order_id = ? ORDER BY version DESC'),
+    byStatus: db.prepare('SELECT * FROM registered_orders WHERE status = ? ORDER BY registration_seq DESC LIMIT ?'),
+    decision: db.prepare('SELECT * FROM status_decisions WHERE request_id = ?'),
+    insertDecision: db.prepare(
+      'INSERT INTO status_decisions (request_id, order_id, applied, reason, decided_at) VALUES (?, ?, ?, ?, ?)',
+    ),
+    totals: db.prepare('SELECT * FROM registry_totals WHERE id = 1'),
+    validationStats: db.prepare('SELECT * FROM validation_stats WHERE processor_id = ?'),
+    addValidation: db.prepare(
+      `INSERT INTO validation_stats (processor_id, total_validated, total_approved, total_rejected, timestamp)
+       VALUES (?, 1, ?, ?, ?)
+       ON CONFLICT (processor_id) DO UPDATE SET total_validated = total_validated + 1,
+         total_approved = total_approved + excluded.total_approved,
+         total_rejected = total_rejected + excluded.total_rejected, timestamp = excluded.timestamp`,
+    ),
+  };
+  const statusCounters = new Map(
+    Object.entries(STATUS_COLUMNS).map(([status, column]) => [
+      status,
+      db.prepare(`UPDATE registry_totals SET ${column} = ${column} + ? WHERE id = 1`),
+    ]),
+  );
+  const addToStatus = (status: OrderStatus, delta: number): void => {
+    statusCounters.get(status)?.run(delta);
+  };
+  const addRevenue = db.prepare(
+    'UPDATE registry_totals SET accepted_revenue_cents = accepted_revenue_cents + ? WHERE id = 1',
+  );
+  const addRegistered = db.prepare('UPDATE registry_totals SET registered_count = registered_count + 1 WHERE id = 1');
+
+  function insertUpdate(u: StatusUpdate): void {
+    sql.insertUpdate.run(
+      u.orderId,
+      u.version,
+      u.previousStatus,
+      u.newStatus,
+      u.updatedAt,
+      u.reason,
+      u.requestId,
+      u.requestedBy,
+    );
+  }
+
+  function register(message: ValidationMessage, now: number): RegisteredOrder | undefined {
+    if (sql.registered.get(message.order.orderId) !== undefined) return undefined;
+    const { registered, update } = registerOrder(message.order, message.result, now);
+    const seq = (sql.totals.get() as { registered_count: number }).registered_count + 1;
+    sql.insertRegistered.run(
+      ...orderParams(registered.order),
+      registered.status,
+      registered.registeredAt,
+      registered.updatedAt,
+      registered.version,
+      registered.validationPassed ? 1 : 0,
+      JSON.stringify(registered.failedRules),
+      seq,
+    );
+    insertUpdate(update);
+    addRegistered.run();
+    addToStatus(registered.status, 1);
+    if (registered.status === 'accepted') addRevenue.run(registered.order.totalCents);
+    sql.addValidation.run(
+      REGISTRY_PROCESSOR_ID,
+      registered.validationPassed ? 1 : 0,
+      registered.validationPassed ? 0 : 1,
+      now,
+    );
+    return registered;
+  }
+
+  function decide(change: StatusChange, now: number): DecisionRecord | undefined {
+    if (sql.decision.get(change.requestId) !== undefined) return undefined;
+    const row = sql.registered.get(change.orderId) as RegisteredRow | undefined;
+    let record: DecisionRecord;
+    if (row === undefined) {
+      record = {
+        requestId: change.requestId,
+        orderId: change.orderId,
+        applied: false,
+        reason: 'unknown order',
+        decidedAt: now,
+      };
+    } else {
+      const decision = decideStatus(registeredFromRow(row), change, now);
+      if (decision.applied) {
+        const { registered, update } = decision;
+        sql.updateStatus.run(registered.status, registered.updatedAt, registered.version, registered.order.orderId);
+        insertUpdate(update);
+        addToStatus(row.status, -1);
+        addToStatus(registered.status, 1);
+        if (registered.status === 'accepted') addRevenue.run(registered.order.totalCents);
+      }
+      record = {
+        requestId: change.requestId,
+        orderId: change.orderId,
+        applied: decision.applied,
+        reason: decision.applied ? null : decision.reason,
+        decidedAt: now,
+      };
+    }
+    sql.insertDecision.run(record.requestId, record.orderId, record.applied ? 1 : 0, record.reason, record.decidedAt);
+    return record;
+  }
+
+  const applyMessages = db.transaction(
+    (source: SourcePartition, entries: readonly Consumed<RegistryMessage>[], now: number) => {
+      const fresh = checkpoints.unapplied(source, entries);
+      const registered: RegisteredOrder[] = [];
+      const decisions: DecisionRecord[] = [];
+      for (const { content } of fresh) {
+        if (content === null) continue;
+        if (content.kind === 'validation') {
+          const added = register(content, now);
+          if (added) registered.push(added);
+        } else {
+          const decided = decide(content.change, now);
+          if (decided) decisions.push(decided);
+        }
+      }
+      const outcome = checkpoints.advance(source, fresh, now);
+      return { applied: outcome.applied, skipped: entries.length - fresh.length, registered, decisions };
+    },
+  );
+
+  const recordValidations = db.transaction(
+    (source: SourcePartition, entries: readonly Consumed<true>[], now: number) => {
+      const fresh = checkpoints.unapplied(source, entries);
+      const outcome = checkpoints.advance(source, fresh, now);
+      return { applied: outcome.applied, skipped: entries.length - fresh.length };
+    },
+  );
+
+  return {
+    applyRegistryMessages: (source, entries, now) => settle(() => applyMessages.immediate(source, entries, now)),
+    recordValidations: (source, entries, now) => settle(() => recordValidations.immediate(source, entries, now)),
+    registered: (orderId) =>
+      settle(() => {
+        const row = sql.registered.get(orderId) as RegisteredRow | undefined;
+        return row && registeredFromRow(row);
+      }),
+    history: (orderId) => settle(() => (sql.history.all(orderId) as UpdateRow[]).map(updateFromRow)),
+    byStatus: (status, limit) =>
+      settle(() => (sql.byStatus.all(status, limit) as RegisteredRow[]).map(registeredFromRow)),
+    totals: () =>
+      settle((): RegistryTotals => {
+        const t = sql.totals.get() as {
+          registered_count: number;
+          accepted_count: number;
+          denied_count: number;
+          pending_count: number;
+          accepted_revenue_cents: number;
+        };
+        const v = sql.validationStats.get(REGISTRY_PROCESSOR_ID) as
+          { total_validated: number; total_approved: number; total_rejected: number } | undefined;
+        return {
+          registeredCount: t.registered_count,
+          acceptedCount: t.accepted_count,
+          deniedCount: t.denied_count,
+          pendingCount: t.pending_count,
+          acceptedRevenueCents: t.accepted_revenue_cents,
+          totalValidated: v?.total_validated ?? 0,
+          totalApproved: v?.total_approved ?? 0,
+          totalRejected: v?.total_rejected ?? 0,
+        };
+      }),
+    decision: (requestId) =>
+      settle(() => {
+        const row = sql.decision.get(requestId) as DecisionRow | undefined;
+        return row && decisionFromRow(row);
+      }),
+    processingStats: (processorId) => settle(() => checkpoints.stats(processorId)),
+  };
+}

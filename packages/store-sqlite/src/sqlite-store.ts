@@ -1,0 +1,29 @@
+import type { Store } from '@kafka-monitor/domain';
+import { openSqlite } from '@kafka-monitor/sqlite';
+import { createCheckpoints, settle } from './checkpoint.js';
+import { createSqliteProducedStore } from './sqlite-produced-store.js';
+import { createSqliteRegistryStore } from './sqlite-registry-store.js';
+import { createSqliteViewStore } from './sqlite-view-store.js';
+import { STORE_MIGRATIONS } from './schema.js';
+
+export interface SqliteStoreOptions {
+  /** SQLite file, or ':memory:' for a private in-process store. */
+  readonly file: string;
+  readonly timelineRetention?: number;
+}
+
+/** The embedded store: views, registry and produced orders in one SQLite file, migrated on open. */
+export function createSqliteStore(options: SqliteStoreOptions): Store {
+  const db = openSqlite(options.file, STORE_MIGRATIONS);
+  const checkpoints = createCheckpoints(db);
+  const ping = db.prepare('SELECT 1');
+  return {
+    views: createSqliteViewStore(db, checkpoints, { timelineRetention: options.timelineRetention ?? 10_000 }),
+    registry: createSqliteRegistryStore(db, checkpoints),
+    produced: createSqliteProducedStore(db),
+    // Opening already applied the migrations; this keeps the port's contract for stores that cannot.
+    migrate: () => Promise.resolve(),
+    ping: () => settle(() => void ping.get()),
+    close: () => settle(() => void db.close()),
+  };
+}

@@ -1,0 +1,358 @@
+import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import { partitionForKey, validateOrder } from '@kafka-monitor/domain';
+import type { Consumed, Order, RegistryMessage, SourcePartition, StatusChange, Store } from '@kafka-monitor/domain';
+import { makeOrder, orderArbitrary } from './arbitraries.js';
+import { expectedViews, snapshotViews } from './snapshot.js';
+
+export interface StoreFixture {
+  readonly store: Store;
+  cleanup(): Promise<void>;
+}
+
+export interface StoreContractOptions {
+  /** fast-check runs for the property; real engines get fewer because each run is a fresh keyspace. */
+  readonly propertyRuns?: number;
+}
+
+const NOW = 1_700_000_500_000;
+const encoder = new TextEncoder();
+
+const source = (partition = 0, topic = 'orders', consumer = 'query-processor'): SourcePartition => ({
+  consumer,
+  topic,
+  partition,
+});
+
+const consumed = <T>(contents: readonly (T | null)[], firstOffset = 0): Consumed<T>[] =>
+  contents.map((content, i) => ({ offset: firstOffset + i, content }));
+
+const validation = (order: Order): RegistryMessage => ({
+  kind: 'validation',
+  order,
+  result: validateOrder(order),
+  timestamp: NOW,
+});
+
+const change = (
+  orderId: string,
+  newStatus: 'accepted' | 'denied',
+  requestId: string = randomUUID(),
+): RegistryMessage => {
+  const statusChange: StatusChange = {
+    orderId,
+    newStatus,
+    reason: 'operator',
+    requestedAt: NOW,
+    requestId,
+    requestedBy: 'test',
+  };
+  return { kind: 'status-change', change: statusChange };
+};
+
+/** The behaviour every Store adapter must show; each adapter's test calls this with its factory. */
+export function describeStoreContract(
+  name: string,
+  createFixture: () => Promise<StoreFixture>,
+  options: StoreContractOptions = {},
+): void {
+  describe(`Store contract: ${name}`, () => {
+    let fixture: StoreFixture | undefined;
+    const open = async (): Promise<Store> => {
+      fixture = await createFixture();
+      return fixture.store;
+    };
+    afterEach(async () => {
+      await fixture?.cleanup();
+      fixture = undefined;
+    });
+
+    describe('views', () => {
+      it('folds orders into customers, products, timeline and totals', async () => {
+        const store = await open();
+        const orders = [
+          makeOrder({
+            orderId: 'a',
+            customerId: 1,
+            productId: 'PROD-001',
+            quantity: 2,
+            totalCents: 2_000,
+            timestamp: 10,
+          }),
+          makeOrder({
+            orderId: 'b',
+            customerId: 1,
+            productId: 'PROD-002',
+            quantity: 1,
+            totalCents: 500,
+            timestamp: 30,
+          }),
+          makeOrder({
+            orderId: 'c',
+            customerId: 2,
+            productId: 'PROD-001',
+            quantity: 4,
+            totalCents: 999,
+            timestamp: 20,
+          }),
+        ];
+        await store.views.applyOrders(source(), consumed(orders), NOW);
+        expect(await store.views.customer(1)).toEqual({
+          customerId: 1,
+          totalOrders: 2,
+          totalSpentCents: 2_500,
+          firstOrderTimestamp: 10,
+          lastOrderId: 'b',
+          lastOrderTimestamp: 30,
+        });
+        expect(await store.views.product('PROD-001')).toEqual({
+          productId: 'PROD-001',
+          totalQuantity: 6,
+          totalRevenueCents: 2_999,
+          orderCount: 2,
+          lastOrderTimestamp: 20,
+        });
+        expect((await store.views.timeline(2)).map((t) => t.orderId)).toEqual(['b', 'c']);
+        expect(await store.views.timelineEntry('c')).toMatchObject({ orderId: 'c', totalCents: 999 });
+        expect(await store.views.totals()).toEqual({
+          totalOrders: 3,
+          totalSpentCents: 3_499,
+          customerCount: 2,
+          productCount: 2,
+        });
+        expect((await store.views.topCustomers(1)).map((c) => c.customerId)).toEqual([1]);
+        expect((await store.views.topProducts(5)).map((p) => p.productId)).toEqual(['PROD-001', 'PROD-002']);
+        expect(await store.views.customer(99)).toBeUndefined();
+        expect(await store.views.product('nope')).toBeUndefined();
+      });
+
+      it('matches product ids by case-insensitive prefix, with wildcards taken literally', async () => {
+        const store = await open();
+        const ids = ['PROD-001', 'PROD-002', 'prod_x', 'OTHER'];
+        await store.views.applyOrders(
+          source(),
+          consumed(ids.map((productId, i) => makeOrder({ orderId: `o${i}`, productId }))),
+          NOW,
+        );
+        expect((await store.views.searchProducts('prod-', 10)).map((p) => p.productId).sort()).toEqual([
+          'PROD-001',
+          'PROD-002',
+        ]);
+        expect((await store.views.searchProducts('PROD_', 10)).map((p) => p.productId)).toEqual(['prod_x']);
+        expect(await store.views.searchProducts('%', 10)).toEqual([]);
+        expect(await store.views.searchProducts('', 2)).toHaveLength(2);
+      });
+
+      it('ignores a redelivered batch and counts processed and poison entries once', async () => {
+        const store = await open();
+        const batch = consumed([makeOrder({ orderId: 'a' }), null, makeOrder({ orderId: 'b' })], 5);
+        expect(await store.views.applyOrders(source(), batch, NOW)).toEqual({ applied: 3, skipped: 0 });
+        expect(await store.views.applyOrders(source(), batch, NOW)).toEqual({ applied: 0, skipped: 3 });
+        const overlapping = [...batch.slice(1), { offset: 8, content: makeOrder({ orderId: 'c' }) }];
+        expect(await store.views.applyOrders(source(), overlapping, NOW + 1)).toEqual({ applied: 1, skipped: 2 });
+        expect((await store.views.totals()).totalOrders).toBe(3);
+        expect(await store.views.processingStats('query-processor')).toEqual({
+          processorId: 'query-processor',
+          processedCount: 3,
+          errorCount: 1,
+          lastProcessedTimestamp: NOW + 1,
+        });
+      });
+
+      it('counts an order id once even when the log holds it twice', async () => {
+        const store = await open();
+        const order = makeOrder({ orderId: 'dup', totalCents: 700 });
+        await store.views.applyOrders(source(1), consumed([order, order]), NOW);
+        await store.views.applyOrders(source(1), consumed([order], 2), NOW);
+        expect(await store.views.totals()).toEqual({
+          totalOrders: 1,
+          totalSpentCents: 700,
+          customerCount: 1,
+          productCount: 1,
+        });
+        expect((await store.views.processingStats('query-processor'))?.processedCount).toBe(3);
+      });
+
+      it('keeps positions per partition and per consumer', async () => {
+        const store = await open();
+        await store.views.applyOrders(source(0), consumed([makeOrder({ orderId: 'p0' })]), NOW);
+        const other = await store.views.applyOrders(source(1), consumed([makeOrder({ orderId: 'p1' })]), NOW);
+        expect(other.applied).toBe(1);
+        expect((await store.views.totals()).totalOrders).toBe(2);
+      });
+
+      it('equals the recomputation from distinct orders for any duplication and interleaving (property)', async () => {
+        await fc.assert(
+          fc.asyncProperty(
+            fc.array(orderArbitrary, { minLength: 1, maxLength: 40 }),
+            fc.array(fc.nat(), { maxLength: 40 }),
+            fc.array(fc.integer({ min: 1, max: 7 }), { minLength: 1, maxLength: 10 }),
+            fc.array(fc.nat(), { minLength: 1, maxLength: 60 }),
+            async (distinct, duplicatePicks, batchSizes, schedule) => {
+              const fixtureForRun = await createFixture();
+              try {
+                const log = [...distinct];
+                for (const pick of duplicatePicks) log.push(log[pick % log.length] as Order);
+                // Route by key like the producer: a repeated order lands in its original's partition.
+                const partitions: Order[][] = [[], [], []];
+                for (const order of log) partitions[partitionForKey(encoder.encode(order.orderId), 3)]?.push(order);
+                const cursors = [0, 0, 0];
+                let step = 0;
+                while (cursors.some((c, p) => c < (partitions[p]?.length ?? 0))) {
+                  // The schedule picks a partition; an exhausted pick moves on to the next unfinished one.
+                  let p = (schedule[step % schedule.length] ?? 0) % 3;
+                  while ((cursors[p] ?? 0) >= (partitions[p]?.length ?? 0)) p = (p + 1) % 3;
+                  const size = batchSizes[step % batchSizes.length] ?? 1;
+                  const messages = partitions[p] ?? [];
+                  const from = cursors[p] ?? 0;
+                  step++;
+                  // Sometimes replay an earlier stretch too, as a consumer does after a crash before its commit.
+                  const replayFrom = step % 4 === 0 ? Math.max(0, from - size) : from;
+                  const entries = messages
+                    .slice(replayFrom, from + size)
+                    .map((content, i) => ({ offset: replayFrom + i, content }));
+                  await fixtureForRun.store.views.applyOrders(source(p), entries, NOW);
+                  cursors[p] = Math.min(messages.length, from + size);
+                }
+                const actual = await snapshotViews(fixtureForRun.store.views);
+                expect(actual).toEqual(expectedViews(log));
+                // An independent tally, not the reference projection: spent and counts over distinct ids.
+                const unique = new Map(log.map((o) => [o.orderId, o]));
+                expect(actual.totals.totalOrders).toBe(unique.size);
+                expect(actual.totals.totalSpentCents).toBe([...unique.values()].reduce((s, o) => s + o.totalCents, 0));
+                expect(actual.customers.reduce((s, c) => s + c.totalOrders, 0)).toBe(unique.size);
+                expect((await fixtureForRun.store.views.processingStats('query-processor'))?.processedCount).toBe(
+                  log.length,
+                );
+              } finally {
+                await fixtureForRun.cleanup();
+              }
+            },
+          ),
+          { numRuns: options.propertyRuns ?? 60 },
+        );
+      });
+    });
+
+    describe('registry', () => {
+      const registrySource = source(0, 'registry', 'registry-processor');
+      const good = makeOrder({ orderId: 'good' });
+      const suspicious = makeOrder({ orderId: 'review', totalCents: 5_000 });
+      const broken = makeOrder({ orderId: 'bad', customerId: 0 });
+
+      it('registers each validated order once with its status, failed rules and first history row', async () => {
+        const store = await open();
+        const messages = [validation(good), validation(suspicious), validation(broken), validation(good)];
+        const outcome = await store.registry.applyRegistryMessages(registrySource, consumed(messages), NOW);
+        expect(outcome.registered.map((r) => [r.order.orderId, r.status])).toEqual([
+          ['good', 'accepted'],
+          ['review', 'pending'],
+          ['bad', 'denied'],
+        ]);
+        const review = await store.registry.registered('review');
+        expect(review).toMatchObject({ status: 'pending', version: 1, validationPassed: false, order: suspicious });
+        expect(review?.failedRules.map((r) => r.ruleName)).toEqual(['price-consistency']);
+        expect(await store.registry.history('review')).toEqual([
+          expect.objectContaining({ version: 1, previousStatus: null, newStatus: 'pending' }),
+        ]);
+        expect(await store.registry.totals()).toEqual({
+          registeredCount: 3,
+          acceptedCount: 1,
+          deniedCount: 1,
+          pendingCount: 1,
+          acceptedRevenueCents: good.totalCents,
+          totalValidated: 3,
+          totalApproved: 1,
+          totalRejected: 2,
+        });
+        expect((await store.registry.byStatus('pending', 10)).map((r) => r.order.orderId)).toEqual(['review']);
+        expect(await store.registry.registered('missing')).toBeUndefined();
+      });
+
+      it('applies a decision only to a pending order, once per request, with history', async () => {
+        const store = await open();
+        await store.registry.applyRegistryMessages(
+          registrySource,
+          consumed([validation(suspicious), validation(good)]),
+          NOW,
+        );
+        const approve = change('review', 'accepted', 'req-1');
+        const outcome = await store.registry.applyRegistryMessages(
+          registrySource,
+          consumed(
+            [
+              approve,
+              change('review', 'denied', 'req-2'),
+              approve,
+              change('good', 'denied', 'req-3'),
+              change('ghost', 'accepted', 'req-4'),
+            ],
+            2,
+          ),
+          NOW + 5,
+        );
+        expect(outcome.decisions.map((d) => [d.requestId, d.applied])).toEqual([
+          ['req-1', true],
+          ['req-2', false],
+          ['req-3', false],
+          ['req-4', false],
+        ]);
+        expect(await store.registry.decision('req-2')).toMatchObject({
+          applied: false,
+          reason: 'order is accepted, not pending',
+        });
+        expect(await store.registry.decision('req-4')).toMatchObject({ applied: false, reason: 'unknown order' });
+        expect(await store.registry.decision('req-9')).toBeUndefined();
+        expect(await store.registry.registered('review')).toMatchObject({
+          status: 'accepted',
+          version: 2,
+          updatedAt: NOW + 5,
+        });
+        const history = await store.registry.history('review');
+        expect(history.map((h) => [h.version, h.previousStatus, h.newStatus, h.requestId])).toEqual([
+          [2, 'pending', 'accepted', 'req-1'],
+          [1, null, 'pending', null],
+        ]);
+        const totals = await store.registry.totals();
+        expect([totals.pendingCount, totals.acceptedCount, totals.acceptedRevenueCents]).toEqual([
+          0,
+          2,
+          good.totalCents + suspicious.totalCents,
+        ]);
+      });
+
+      it('counts validations exactly once per offset', async () => {
+        const store = await open();
+        const validations = source(2, 'orders', 'registry-processor');
+        const entries = consumed<true>([true, null, true]);
+        await store.registry.recordValidations(validations, entries, NOW);
+        expect(await store.registry.recordValidations(validations, entries, NOW)).toEqual({ applied: 0, skipped: 3 });
+        expect(await store.registry.processingStats('registry-processor')).toMatchObject({
+          processedCount: 2,
+          errorCount: 1,
+        });
+      });
+    });
+
+    describe('produced orders', () => {
+      it('keeps one row per order id, newest first', async () => {
+        const store = await open();
+        const older = makeOrder({ orderId: 'older', timestamp: 1 });
+        const newer = makeOrder({ orderId: 'newer', timestamp: 2 });
+        await store.produced.saveProduced([older, newer]);
+        await store.produced.saveProduced([older]);
+        expect((await store.produced.recentProduced(10)).map((o) => o.orderId)).toEqual(['newer', 'older']);
+        expect(await store.produced.produced('older')).toEqual(older);
+        expect(await store.produced.produced('none')).toBeUndefined();
+      });
+    });
+
+    it('answers ping and migrates idempotently', async () => {
+      const store = await open();
+      await store.migrate();
+      await store.migrate();
+      await expect(store.ping()).resolves.toBeUndefined();
+    });
+  });
+}
