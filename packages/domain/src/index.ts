@@ -12,3 +12,5 @@ export * from './messages/dead-letter.js';
 export type * from './ports/event-bus.js';
 export type * from './ports/stores.js';
 export * from './messages/partitioner.js';
+export type { Logger } from './ports/logger.js';
+export { silentLogger } from './ports/logger.js';

@@ -34,14 +34,19 @@ export function deadLetterHeaders(info: DeadLetterInfo): Record<string, string> 
   };
 }
 
+/** A plain decimal as `String(number)` writes it; NaN otherwise (Number('') would be 0, Number('0x1f') 31). */
+function parseDecimal(text: string | undefined): number {
+  return text !== undefined && /^-?\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
+}
+
 /** Reads the headers back; undefined when a message lacks them (it was not written by a processor). */
 export function readDeadLetterHeaders(headers: Readonly<Record<string, string>>): DeadLetterInfo | undefined {
   const topic = headers[DEAD_LETTER_HEADERS.sourceTopic];
   const group = headers[DEAD_LETTER_HEADERS.group];
   const reason = headers[DEAD_LETTER_HEADERS.reason];
-  const partition = Number(headers[DEAD_LETTER_HEADERS.sourcePartition]);
-  const offset = Number(headers[DEAD_LETTER_HEADERS.sourceOffset]);
-  const failedAt = Number(headers[DEAD_LETTER_HEADERS.failedAt]);
+  const partition = parseDecimal(headers[DEAD_LETTER_HEADERS.sourcePartition]);
+  const offset = parseDecimal(headers[DEAD_LETTER_HEADERS.sourceOffset]);
+  const failedAt = parseDecimal(headers[DEAD_LETTER_HEADERS.failedAt]);
   if (topic === undefined || group === undefined || reason === undefined) return undefined;
   if (!Number.isInteger(partition) || !Number.isInteger(offset) || !Number.isFinite(failedAt)) return undefined;
   return { topic, partition, offset, group, reason, failedAt };

@@ -61,7 +61,7 @@ const ANOMALIES: readonly ((random: Random, order: Order) => Order)[] = [
     return { ...o, totalCents: o.totalCents + (r() < 0.5 && o.totalCents - offBy >= 100 ? -offBy : offBy) };
   },
   (r, o) => ({ ...o, status: pick(r, ['shipped', 'unknown', 'cancelled']) }),
-  (r, o) => ({ ...o, customerId: -randomInt(r, 0, 100) }),
+  (r, o) => ({ ...o, customerId: 0 - randomInt(r, 0, 100) }), // 0 - x, not -x: never a -0 id
   (_r, o) => ({ ...o, productId: '' }),
 ];
 

@@ -8,8 +8,10 @@ export const MAX_MONEY = 1e12;
 export function toCents(amount: number): Cents | undefined {
   const scaled = amount * 100;
   const cents = Math.round(scaled);
-  // Binary floats make 19.99 * 100 = 1998.9999999999998; a micro-cent tolerance absorbs that.
-  return Math.abs(scaled - cents) < 1e-6 ? cents : undefined;
+  // Binary floats make 19.99 * 100 = 1998.9999999999998; a micro-cent tolerance absorbs that. Above
+  // about a million the product's own rounding error exceeds a micro-cent, so an amount is also
+  // accepted when it is exactly the double nearest to its two-decimal value (cents / 100).
+  return Math.abs(scaled - cents) < 1e-6 || cents / 100 === amount ? cents : undefined;
 }
 
 export function fromCents(cents: Cents): number {

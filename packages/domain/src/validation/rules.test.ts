@@ -1,0 +1,189 @@
+import { describe, expect, it } from 'vitest';
+import type { Order } from '../orders/order.js';
+import {
+  BUSINESS_RULES,
+  MAX_QUANTITY,
+  MAX_TOTAL_CENTS,
+  MIN_TOTAL_CENTS,
+  PRICE_TOLERANCE_CENTS,
+  type BusinessRule,
+} from './rules.js';
+
+function makeOrder(overrides: Partial<Order> = {}): Order {
+  return {
+    orderId: 'order-1',
+    customerId: 7,
+    productId: 'PROD-001',
+    quantity: 2,
+    unitPriceCents: 1_050,
+    totalCents: 2_100,
+    timestamp: 1_700_000_000_000,
+    status: 'pending',
+    ...overrides,
+  };
+}
+
+function rule(name: string): BusinessRule {
+  const found = BUSINESS_RULES.find((r) => r.name === name);
+  if (found === undefined) throw new Error(`no rule ${name}`);
+  return found;
+}
+
+/** The order's failure message for one rule, or null when it passes. */
+const check = (name: string, overrides: Partial<Order>): string | null => rule(name).check(makeOrder(overrides));
+
+describe('BUSINESS_RULES', () => {
+  it('are the eight rules of section 5, in order, with their outcomes', () => {
+    expect(BUSINESS_RULES.map((r) => [r.name, r.outcome])).toEqual([
+      ['minimum-quantity', 'deny'],
+      ['maximum-quantity', 'review'],
+      ['minimum-total', 'deny'],
+      ['maximum-total', 'review'],
+      ['price-consistency', 'review'],
+      ['valid-status', 'deny'],
+      ['valid-customer-id', 'deny'],
+      ['valid-product-id', 'deny'],
+    ]);
+  });
+
+  it('use the limits of section 5, in cents', () => {
+    expect(MAX_QUANTITY).toBe(1000);
+    expect(MIN_TOTAL_CENTS).toBe(100);
+    expect(MAX_TOTAL_CENTS).toBe(10_000_000);
+    expect(PRICE_TOLERANCE_CENTS).toBe(1);
+  });
+
+  it('Given a well-formed order, then every rule passes', () => {
+    for (const r of BUSINESS_RULES) expect(r.check(makeOrder()), r.name).toBeNull();
+  });
+});
+
+describe('1. minimum-quantity', () => {
+  it('passes at quantity 1', () => {
+    expect(check('minimum-quantity', { quantity: 1, totalCents: 1_050 })).toBeNull();
+  });
+
+  it.each([
+    [0, 'Quantity must be at least 1, got: 0'],
+    [-5, 'Quantity must be at least 1, got: -5'],
+  ])('fails at quantity %i', (quantity, message) => {
+    expect(check('minimum-quantity', { quantity })).toBe(message);
+  });
+});
+
+describe('2. maximum-quantity', () => {
+  it('passes at quantity 1000', () => {
+    expect(check('maximum-quantity', { quantity: 1000 })).toBeNull();
+  });
+
+  it('fails at quantity 1001', () => {
+    expect(check('maximum-quantity', { quantity: 1001 })).toBe('Quantity exceeds maximum of 1000, got: 1001');
+  });
+});
+
+describe('3. minimum-total', () => {
+  it('passes at exactly $1.00', () => {
+    expect(check('minimum-total', { totalCents: 100 })).toBeNull();
+  });
+
+  it.each([
+    [50, 'Total must be at least $1.0, got: $0.5'],
+    [99, 'Total must be at least $1.0, got: $0.99'],
+    [0, 'Total must be at least $1.0, got: $0.0'],
+    [-1_250, 'Total must be at least $1.0, got: $-12.5'],
+  ])('fails at %i cents', (totalCents, message) => {
+    expect(check('minimum-total', { totalCents })).toBe(message);
+  });
+});
+
+describe('4. maximum-total', () => {
+  it('passes at exactly $100000.00', () => {
+    expect(check('maximum-total', { totalCents: 10_000_000 })).toBeNull();
+  });
+
+  it.each([
+    [10_000_001, 'Total exceeds maximum of $100000.0, got: $100000.01'],
+    [12_345_650, 'Total exceeds maximum of $100000.0, got: $123456.5'],
+    [20_000_000, 'Total exceeds maximum of $100000.0, got: $200000.0'],
+  ])('fails at %i cents', (totalCents, message) => {
+    expect(check('maximum-total', { totalCents })).toBe(message);
+  });
+});
+
+describe('5. price-consistency', () => {
+  it('passes when total = quantity × unit price exactly', () => {
+    expect(check('price-consistency', { quantity: 3, unitPriceCents: 1_999, totalCents: 5_997 })).toBeNull();
+  });
+
+  it('fails with the expected and actual totals', () => {
+    expect(check('price-consistency', { quantity: 2, unitPriceCents: 1_050, totalCents: 2_500 })).toBe(
+      'Total mismatch. Expected: $21.0, got: $25.0',
+    );
+    expect(check('price-consistency', { quantity: 3, unitPriceCents: 1_999, totalCents: 6_000 })).toBe(
+      'Total mismatch. Expected: $59.97, got: $60.0',
+    );
+  });
+
+  it('tolerates exactly one cent either way', () => {
+    expect(check('price-consistency', { totalCents: 2_101 })).toBeNull();
+    expect(check('price-consistency', { totalCents: 2_099 })).toBeNull();
+  });
+
+  it('fails at two cents either way', () => {
+    expect(check('price-consistency', { totalCents: 2_102 })).toBe('Total mismatch. Expected: $21.0, got: $21.02');
+    expect(check('price-consistency', { totalCents: 2_098 })).toBe('Total mismatch. Expected: $21.0, got: $20.98');
+  });
+
+  it('compares in integer cents, so prices that are inexact as floats still match', () => {
+    // As floats, 3 × 19.99 = 59.97000000000001 and 7 × 0.1 = 0.7000000000000001.
+    expect(3 * 19.99).not.toBe(59.97);
+    expect(check('price-consistency', { quantity: 3, unitPriceCents: 1_999, totalCents: 5_997 })).toBeNull();
+    expect(check('price-consistency', { quantity: 7, unitPriceCents: 10, totalCents: 70 })).toBeNull();
+    for (let quantity = 1; quantity <= 10; quantity++) {
+      for (let unitPriceCents = 1_000; unitPriceCents <= 100_000; unitPriceCents += 997) {
+        const totalCents = quantity * unitPriceCents;
+        expect(check('price-consistency', { quantity, unitPriceCents, totalCents })).toBeNull();
+        expect(check('price-consistency', { quantity, unitPriceCents, totalCents: totalCents + 2 })).not.toBeNull();
+      }
+    }
+  });
+});
+
+describe('6. valid-status', () => {
+  it.each(['pending', 'accepted', 'denied'])('passes for %s', (status) => {
+    expect(check('valid-status', { status })).toBeNull();
+  });
+
+  it.each([
+    ['shipped', 'Invalid status: shipped'],
+    ['PENDING', 'Invalid status: PENDING'],
+    ['', 'Invalid status: '],
+  ])('fails for %j', (status, message) => {
+    expect(check('valid-status', { status })).toBe(message);
+  });
+});
+
+describe('7. valid-customer-id', () => {
+  it('passes for a positive integer', () => {
+    expect(check('valid-customer-id', { customerId: 1 })).toBeNull();
+    expect(check('valid-customer-id', { customerId: 2147483647 })).toBeNull();
+  });
+
+  it.each([
+    [0, 'Invalid customer ID: 0'],
+    [-1, 'Invalid customer ID: -1'],
+    [1.5, 'Invalid customer ID: 1.5'],
+  ])('fails for %d', (customerId, message) => {
+    expect(check('valid-customer-id', { customerId })).toBe(message);
+  });
+});
+
+describe('8. valid-product-id', () => {
+  it('passes for a non-empty id', () => {
+    expect(check('valid-product-id', { productId: 'P' })).toBeNull();
+  });
+
+  it('fails for an empty id', () => {
+    expect(check('valid-product-id', { productId: '' })).toBe('Product ID cannot be empty');
+  });
+});

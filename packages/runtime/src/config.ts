@@ -1,0 +1,107 @@
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+
+export const SERVICE_NAMES = ['order-processor', 'query-processor', 'registry-processor', 'monitor'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface Config {
+  readonly bus: 'embedded' | 'kafka';
+  readonly store: 'sqlite' | 'cassandra';
+  readonly dataDir: string;
+  readonly kafkaBrokers: readonly string[];
+  readonly cassandra: {
+    readonly contactPoints: readonly string[];
+    readonly port: number;
+    readonly datacenter: string;
+  };
+  readonly port: number;
+  readonly host: string;
+  readonly orderRate: number;
+  readonly anomalyRate: number;
+  readonly monitorApiToken: string | undefined;
+  readonly logLevel: LogLevel;
+  readonly processorId: string;
+  readonly services: readonly ServiceName[];
+  readonly partitions: number;
+  readonly timelineRetention: number;
+}
+
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/**
+ * Reads the environment once, checks every variable and reports all problems together, so a bad
+ * deployment fails at start with one clear message instead of later with a confusing one.
+ */
+// Environment variables are read here and nowhere else.
+export function loadConfig(env: Environment = process.env): Config {
+  const problems: string[] = [];
+  const text = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  };
+  function oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const value = text(name);
+    if (value === undefined) return fallback;
+    if ((allowed as readonly string[]).includes(value)) return value as T;
+    problems.push(`${name} must be one of ${allowed.join(', ')}; got '${value}'`);
+    return fallback;
+  }
+  function number(name: string, fallback: number, min: number, max: number, integer: boolean): number {
+    const value = text(name);
+    if (value === undefined) return fallback;
+    const parsed = Number(value);
+    if (!Number.isFinite(parsed) || (integer && !Number.isInteger(parsed)) || parsed < min || parsed > max) {
+      problems.push(`${name} must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}; got '${value}'`);
+      return fallback;
+    }
+    return parsed;
+  }
+  const list = (value: string | undefined): string[] =>
+    (value ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0);
+
+  const services = list(text('SERVICES') ?? SERVICE_NAMES.join(','));
+  const unknown = services.filter((s) => !(SERVICE_NAMES as readonly string[]).includes(s));
+  if (unknown.length > 0)
+    problems.push(`SERVICES has unknown entries ${unknown.join(', ')}; known: ${SERVICE_NAMES.join(', ')}`);
+  if (services.length === 0) problems.push('SERVICES must name at least one service');
+
+  const contactPoints = list(text('CASSANDRA_CONTACT_POINTS') ?? text('CASSANDRA_HOST') ?? '127.0.0.1');
+  const config: Config = {
+    bus: oneOf('BUS', ['embedded', 'kafka'], 'embedded'),
+    store: oneOf('STORE', ['sqlite', 'cassandra'], 'sqlite'),
+    dataDir: resolve(text('DATA_DIR') ?? './data'),
+    kafkaBrokers: list(text('KAFKA_BROKERS') ?? text('KAFKA_BOOTSTRAP_SERVERS') ?? 'localhost:9092'),
+    cassandra: {
+      contactPoints,
+      port: number('CASSANDRA_PORT', 9042, 1, 65535, true),
+      datacenter: text('CASSANDRA_DATACENTER') ?? 'datacenter1',
+    },
+    port: number('PORT', 3000, 0, 65535, true),
+    host: text('HOST') ?? '127.0.0.1',
+    orderRate: number('ORDER_RATE', 10, 0, 100_000, false),
+    anomalyRate: number('ANOMALY_RATE', 0.1, 0, 1, false),
+    monitorApiToken: text('MONITOR_API_TOKEN'),
+    logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    processorId: text('PROCESSOR_ID') ?? `${hostname()}-${process.pid}`,
+    services: [...new Set(services)] as ServiceName[],
+    partitions: number('PARTITIONS', 3, 1, 1_000, true),
+    timelineRetention: number('TIMELINE_RETENTION', 10_000, 1_000, 10_000_000, true),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

@@ -1,0 +1,10 @@
+export { loadConfig, ConfigError, SERVICE_NAMES, type Config, type Environment, type ServiceName } from './config.js';
+export {
+  openInfrastructure,
+  pipelineTopics,
+  embeddedFiles,
+  UnavailableAdapterError,
+  type Infrastructure,
+} from './infrastructure.js';
+export { createLogger } from './logger.js';
+export { runProcess, stopAll, type ProcessContext, type Stoppable } from './run-process.js';

@@ -1,0 +1,70 @@
+import type { Logger } from '@kafka-monitor/domain';
+import { loadConfig, type Config } from './config.js';
+import { openInfrastructure, type Infrastructure } from './infrastructure.js';
+import { createLogger } from './logger.js';
+
+export interface ProcessContext {
+  readonly config: Config;
+  readonly infrastructure: Infrastructure;
+  readonly logger: Logger;
+}
+
+/** Something started by a process that must be stopped before the infrastructure closes. */
+export interface Stoppable {
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a process's services and stops them gracefully on SIGINT/SIGTERM: stop consuming and let
+ * the batch in flight commit, then close the bus and the store. A second signal exits at once.
+ */
+export async function runProcess(
+  name: string,
+  start: (context: ProcessContext) => Promise<readonly Stoppable[]>,
+): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    console.error(`${name}: ${(error as Error).message}`);
+    process.exit(2);
+  }
+  const logger = createLogger(config.logLevel, { service: name, instance: config.processorId });
+  let infrastructure: Infrastructure;
+  try {
+    infrastructure = await openInfrastructure(config);
+  } catch (error) {
+    logger.error({ err: error }, 'cannot open the bus or the store');
+    process.exit(1);
+  }
+  const stoppables = await start({ config, infrastructure, logger });
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(130);
+    }
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    void stopAll(stoppables, infrastructure, logger).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+export async function stopAll(
+  stoppables: readonly Stoppable[],
+  infrastructure: Infrastructure,
+  logger: Logger,
+): Promise<void> {
+  // Stop in reverse start order: the API first, the producers of work last.
+  for (const stoppable of [...stoppables].reverse()) await stoppable.stop();
+  await infrastructure.close();
+  logger.info({}, 'stopped');
+}

@@ -1,0 +1,45 @@
+import { randomUUID } from 'node:crypto';
+import { buildMonitorApp } from '@kafka-monitor/monitor';
+import { createOrderProcessor } from '@kafka-monitor/order-processor';
+import { createQueryProcessor } from '@kafka-monitor/query-processor';
+import { createRegistryProcessor } from '@kafka-monitor/registry-processor';
+import { runProcess, type Stoppable } from '@kafka-monitor/runtime';
+
+// Runs the services named by SERVICES (all by default) in this one process, sharing one bus and store.
+await runProcess('kafka-monitor', async ({ config, infrastructure, logger }) => {
+  const { bus, store } = infrastructure;
+  const selected = new Set(config.services);
+  const started: Stoppable[] = [];
+
+  // Consumers first, so the first generated orders find them running.
+  if (selected.has('query-processor')) {
+    const processor = createQueryProcessor({ bus, views: store.views, logger, now: Date.now });
+    await processor.start();
+    started.push(processor);
+  }
+  if (selected.has('registry-processor')) {
+    const processor = createRegistryProcessor({ bus, registry: store.registry, logger, now: Date.now });
+    await processor.start();
+    started.push(processor);
+  }
+  if (selected.has('order-processor')) {
+    const processor = createOrderProcessor({
+      bus,
+      produced: store.produced,
+      logger,
+      now: Date.now,
+      random: Math.random,
+      newOrderId: randomUUID,
+      settings: { orderRate: config.orderRate, anomalyRate: config.anomalyRate },
+    });
+    await processor.start();
+    started.push(processor);
+  }
+  if (selected.has('monitor')) {
+    const app = buildMonitorApp({ bus, store, busType: config.bus, storeType: config.store, now: Date.now });
+    await app.listen({ host: config.host, port: config.port });
+    logger.info({ url: `http://${config.host}:${config.port}/` }, 'monitor listening');
+    started.push({ stop: () => app.close() });
+  }
+  return started;
+});

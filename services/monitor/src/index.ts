@@ -1,0 +1,2 @@
+export { buildMonitorApp, type MonitorDeps } from './server/app.js';
+export * from './contract.js';

@@ -1,0 +1,6 @@
+export {
+  createOrderProcessor,
+  type OrderProcessor,
+  type OrderProcessorDeps,
+  type GeneratorSettings,
+} from './order-processor.js';

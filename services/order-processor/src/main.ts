@@ -1,0 +1,17 @@
+import { randomUUID } from 'node:crypto';
+import { runProcess } from '@kafka-monitor/runtime';
+import { createOrderProcessor } from './order-processor.js';
+
+await runProcess('order-processor', async ({ config, infrastructure, logger }) => {
+  const processor = createOrderProcessor({
+    bus: infrastructure.bus,
+    produced: infrastructure.store.produced,
+    logger,
+    now: Date.now,
+    random: Math.random,
+    newOrderId: randomUUID,
+    settings: { orderRate: config.orderRate, anomalyRate: config.anomalyRate },
+  });
+  await processor.start();
+  return [processor];
+});

@@ -1,0 +1,1 @@
+export { createQueryProcessor, type QueryProcessor, type QueryProcessorDeps } from './query-processor.js';

@@ -1,0 +1,13 @@
+import { runProcess } from '@kafka-monitor/runtime';
+import { createQueryProcessor } from './query-processor.js';
+
+await runProcess('query-processor', async ({ infrastructure, logger }) => {
+  const processor = createQueryProcessor({
+    bus: infrastructure.bus,
+    views: infrastructure.store.views,
+    logger,
+    now: Date.now,
+  });
+  await processor.start();
+  return [processor];
+});

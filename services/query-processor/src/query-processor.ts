@@ -1,0 +1,62 @@
+import { GROUPS, TOPICS, decodeOrder } from '@kafka-monitor/domain';
+import type { ConsumerHandle, EventBus, Logger, MessageBatch, Order, ViewStore } from '@kafka-monitor/domain';
+import { ProcessorMeter, decodeBatch } from '@kafka-monitor/pipeline';
+
+export interface QueryProcessorDeps {
+  readonly bus: EventBus;
+  readonly views: ViewStore;
+  readonly logger: Logger;
+  readonly now: () => number;
+  /** Told about the orders at offsets applied for the first time (for the live stream). */
+  readonly onApplied?: (orders: readonly Order[]) => void;
+}
+
+export interface QueryProcessor {
+  readonly meter: ProcessorMeter;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Consumes `orders` and folds each batch into the views, exactly once per offset. */
+export function createQueryProcessor(deps: QueryProcessorDeps): QueryProcessor {
+  const meter = new ProcessorMeter(deps.now);
+  const logger = deps.logger.child({ processor: GROUPS.queryProcessor });
+  let consumer: ConsumerHandle | undefined;
+
+  async function handleBatch(batch: MessageBatch): Promise<void> {
+    const now = deps.now();
+    const { entries, poison } = await decodeBatch(batch, {
+      bus: deps.bus,
+      group: GROUPS.queryProcessor,
+      decode: decodeOrder,
+      now,
+    });
+    const source = { consumer: GROUPS.queryProcessor, topic: batch.topic, partition: batch.partition };
+    const outcome = await deps.views.applyOrders(source, entries, now);
+    if (poison > 0) logger.warn({ partition: batch.partition, poison }, 'dead-lettered poison messages');
+    if (outcome.applied > 0) {
+      meter.record(outcome.applied - poison, poison);
+      const applied = entries
+        .slice(entries.length - outcome.applied)
+        .flatMap((e) => (e.content === null ? [] : [e.content]));
+      deps.onApplied?.(applied);
+    }
+  }
+
+  return {
+    meter,
+    async start() {
+      consumer = await deps.bus.consume({
+        group: GROUPS.queryProcessor,
+        topics: [TOPICS.orders],
+        handleBatch,
+        onError: (error) => logger.error({ err: error }, 'batch failed; retrying'),
+      });
+      logger.info({ member: consumer.memberId }, 'query-processor consuming');
+    },
+    async stop() {
+      await consumer?.stop();
+      consumer = undefined;
+    },
+  };
+}

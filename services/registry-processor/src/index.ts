@@ -1,0 +1,1 @@
+export { createRegistryProcessor, type RegistryProcessor, type RegistryProcessorDeps } from './registry-processor.js';

@@ -1,0 +1,101 @@
+import {
+  GROUPS,
+  TOPICS,
+  decodeOrder,
+  decodeRegistryMessage,
+  encodeValidationMessage,
+  validateOrder,
+} from '@kafka-monitor/domain';
+import type {
+  ConsumerHandle,
+  DecisionRecord,
+  EventBus,
+  Logger,
+  MessageBatch,
+  OutgoingMessage,
+  RegisteredOrder,
+  RegistryStore,
+} from '@kafka-monitor/domain';
+import { ProcessorMeter, decodeBatch } from '@kafka-monitor/pipeline';
+
+export interface RegistryProcessorDeps {
+  readonly bus: EventBus;
+  readonly registry: RegistryStore;
+  readonly logger: Logger;
+  readonly now: () => number;
+  readonly onRegistered?: (orders: readonly RegisteredOrder[]) => void;
+  readonly onDecided?: (decisions: readonly DecisionRecord[]) => void;
+}
+
+export interface RegistryProcessor {
+  readonly meter: ProcessorMeter;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const GROUP = GROUPS.registryProcessor;
+
+/**
+ * Validates every order from `orders` and publishes the result to `registry`; consumes `registry` to
+ * register orders and apply operators' decisions. Being the only writer of registered orders, and
+ * reading them in partition order (key = order id), it cannot let two decisions on one order both win.
+ */
+export function createRegistryProcessor(deps: RegistryProcessorDeps): RegistryProcessor {
+  const meter = new ProcessorMeter(deps.now);
+  const logger = deps.logger.child({ processor: GROUP });
+  let consumer: ConsumerHandle | undefined;
+
+  async function validateBatch(batch: MessageBatch): Promise<void> {
+    const now = deps.now();
+    const { entries, poison } = await decodeBatch(batch, { bus: deps.bus, group: GROUP, decode: decodeOrder, now });
+    const results: OutgoingMessage[] = entries.flatMap((entry) =>
+      entry.content === null
+        ? []
+        : [
+            {
+              key: entry.content.orderId,
+              value: encodeValidationMessage(entry.content, validateOrder(entry.content), now),
+            },
+          ],
+    );
+    // Published before the offsets are recorded: a crash in between republishes, and registering is idempotent.
+    if (results.length > 0) await deps.bus.publish(TOPICS.registry, results);
+    const source = { consumer: GROUP, topic: batch.topic, partition: batch.partition };
+    const counted = entries.map((e) => ({ offset: e.offset, content: e.content === null ? null : (true as const) }));
+    const outcome = await deps.registry.recordValidations(source, counted, now);
+    if (outcome.applied > 0) meter.record(results.length, poison);
+  }
+
+  async function registerBatch(batch: MessageBatch): Promise<void> {
+    const now = deps.now();
+    const { entries, poison } = await decodeBatch(batch, {
+      bus: deps.bus,
+      group: GROUP,
+      decode: decodeRegistryMessage,
+      now,
+    });
+    const source = { consumer: GROUP, topic: batch.topic, partition: batch.partition };
+    const outcome = await deps.registry.applyRegistryMessages(source, entries, now);
+    if (poison > 0)
+      logger.warn({ topic: batch.topic, partition: batch.partition, poison }, 'dead-lettered poison messages');
+    if (outcome.registered.length > 0) deps.onRegistered?.(outcome.registered);
+    if (outcome.decisions.length > 0) deps.onDecided?.(outcome.decisions);
+  }
+
+  return {
+    meter,
+    async start() {
+      consumer = await deps.bus.consume({
+        group: GROUP,
+        topics: [TOPICS.orders, TOPICS.registry],
+        handleBatch: (batch) => (batch.topic === TOPICS.orders ? validateBatch(batch) : registerBatch(batch)),
+        onError: (error) => logger.error({ err: error }, 'batch failed; retrying'),
+      });
+      logger.info({ member: consumer.memberId }, 'registry-processor consuming');
+    },
+    async stop() {
+      await consumer?.stop();
+      consumer = undefined;
+    },
+  };
+}
