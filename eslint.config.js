@@ -38,6 +38,28 @@ export default tseslint.config(
     },
   },
   {
+    files: ['services/*/src/**/*.ts', 'packages/pipeline/src/**/*.ts'],
+    ignores: ['**/main.ts', '**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '@kafka-monitor/runtime',
+                '@kafka-monitor/bus-*',
+                '@kafka-monitor/store-*',
+                '@kafka-monitor/sqlite',
+              ],
+              message: 'Only a composition root (main.ts) picks adapters; receive ports as arguments.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['eslint.config.js'],
     ...tseslint.configs.disableTypeChecked,
   },

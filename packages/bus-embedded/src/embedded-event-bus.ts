@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { partitionForKey } from '@kafka-monitor/domain';
+import { DependencyError, partitionForKey } from '@kafka-monitor/domain';
 import type {
   ConsumeOptions,
   ConsumerHandle,
@@ -38,9 +38,17 @@ interface MessageRow {
 
 const encoder = new TextEncoder();
 
-/** Runs synchronous SQLite work so that a thrown error becomes a rejected promise, as callers of a port expect. */
+/**
+ * Runs synchronous SQLite work so that a thrown error becomes a rejected promise, as callers of a port
+ * expect; driver failures are wrapped, the bus's own argument errors pass as they are.
+ */
 function settle<T>(work: () => T): Promise<T> {
-  return new Promise<T>((resolve) => resolve(work()));
+  try {
+    return Promise.resolve(work());
+  } catch (error) {
+    if (error instanceof EmbeddedBusError && error.code !== 'BUS_CLOSED') return Promise.reject(error);
+    return Promise.reject(new DependencyError('bus', `embedded log: ${(error as Error).message}`, { cause: error }));
+  }
 }
 const HEARTBEAT_INTERVAL_MS = 1_000;
 const MAX_RETRY_DELAY_MS = 5_000;
@@ -182,7 +190,7 @@ export function createEmbeddedEventBus(options: EmbeddedBusOptions): EventBus {
     return lags;
   }
 
-  async function consume(consumeOptions: ConsumeOptions): Promise<ConsumerHandle> {
+  function startConsumer(consumeOptions: ConsumeOptions): ConsumerHandle {
     assertOpen();
     const { group, topics, handleBatch } = consumeOptions;
     const maxBatchSize = consumeOptions.maxBatchSize ?? 500;
@@ -309,7 +317,7 @@ export function createEmbeddedEventBus(options: EmbeddedBusOptions): EventBus {
         return positions;
       }),
 
-    consume,
+    consume: (consumeOptions) => settle(() => startConsumer(consumeOptions)),
 
     describeGroup: (group: string): Promise<GroupDescription> =>
       settle(() => {

@@ -14,3 +14,4 @@ export type * from './ports/stores.js';
 export * from './messages/partitioner.js';
 export type { Logger } from './ports/logger.js';
 export { silentLogger } from './ports/logger.js';
+export * from './errors.js';

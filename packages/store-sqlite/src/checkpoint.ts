@@ -1,3 +1,4 @@
+import { DependencyError } from '@kafka-monitor/domain';
 import type { ApplyOutcome, Consumed, ProcessingStats, SourcePartition } from '@kafka-monitor/domain';
 import type { SqliteDatabase } from '@kafka-monitor/sqlite';
 
@@ -69,7 +70,11 @@ export function createCheckpoints(db: SqliteDatabase) {
 
 export type Checkpoints = ReturnType<typeof createCheckpoints>;
 
-/** Same contract as the bus: synchronous SQLite errors surface as rejected promises. */
+/** Runs synchronous SQLite work; its failures surface as rejected promises carrying a DependencyError. */
 export function settle<T>(work: () => T): Promise<T> {
-  return new Promise<T>((resolve) => resolve(work()));
+  try {
+    return Promise.resolve(work());
+  } catch (error) {
+    return Promise.reject(new DependencyError('store', `SQLite store: ${(error as Error).message}`, { cause: error }));
+  }
 }

@@ -74,7 +74,8 @@ export function describeEventBusContract(name: string, createFixture: () => Prom
     });
 
     it('delivers every message once to a group, commits, and a restarted group resumes after its commit', async () => {
-      const { bus, reopen } = await open();
+      const opened = await open();
+      const bus = opened.bus;
       const topic = `t-${randomUUID()}`;
       const group = `g-${randomUUID()}`;
       await bus.ensureTopics([{ name: topic, partitions: 3 }]);
@@ -105,7 +106,7 @@ export function describeEventBusContract(name: string, createFixture: () => Prom
       expect(new Set(seen).size).toBe(50);
 
       await bus.publish(topic, [{ key: 'late', value: 'late' }]);
-      const restarted = await reopen();
+      const restarted = await opened.reopen();
       const after: string[] = [];
       const again = await restarted.consume({
         group,

@@ -63,7 +63,7 @@ describe('readDeadLetterHeaders', () => {
     ['failed-at', DEAD_LETTER_HEADERS.failedAt, 'Infinity'],
     ['failed-at', DEAD_LETTER_HEADERS.failedAt, 'yesterday'],
     ['failed-at', DEAD_LETTER_HEADERS.failedAt, ''],
-  ])('Given a garbled %s header %j, then undefined', (_label, name, value) => {
+  ])('Given a garbled %s header (%s = %j), then undefined', (_label, name, value) => {
     expect(readDeadLetterHeaders(headers({ [name]: value }))).toBeUndefined();
   });
 });

@@ -83,4 +83,13 @@ describe('formatAmount', () => {
     expect(formatAmount(21.01)).toBe('21.01');
     expect(formatAmount(fromCents(1999))).toBe('19.99');
   });
+
+  it('switches to scientific notation outside [10^-3, 10^7), as Double.toString does', () => {
+    expect(formatAmount(9_999_999.99)).toBe('9999999.99');
+    expect(formatAmount(10_000_000)).toBe('1.0E7');
+    expect(formatAmount(12_345_678.9)).toBe('1.23456789E7');
+    expect(formatAmount(-20_000_000)).toBe('-2.0E7');
+    expect(formatAmount(0.001)).toBe('0.001');
+    expect(formatAmount(0.0005)).toBe('5.0E-4');
+  });
 });

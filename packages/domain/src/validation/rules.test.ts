@@ -135,9 +135,10 @@ describe('5. price-consistency', () => {
   });
 
   it('compares in integer cents, so prices that are inexact as floats still match', () => {
-    // As floats, 3 × 19.99 = 59.97000000000001 and 7 × 0.1 = 0.7000000000000001.
-    expect(3 * 19.99).not.toBe(59.97);
-    expect(check('price-consistency', { quantity: 3, unitPriceCents: 1_999, totalCents: 5_997 })).toBeNull();
+    // As floats, 3 × 10.1 = 30.299999999999997 and 7 × 0.1 = 0.7000000000000001.
+    expect(3 * 10.1).not.toBe(30.3);
+    expect(7 * 0.1).not.toBe(0.7);
+    expect(check('price-consistency', { quantity: 3, unitPriceCents: 1_010, totalCents: 3_030 })).toBeNull();
     expect(check('price-consistency', { quantity: 7, unitPriceCents: 10, totalCents: 70 })).toBeNull();
     for (let quantity = 1; quantity <= 10; quantity++) {
       for (let unitPriceCents = 1_000; unitPriceCents <= 100_000; unitPriceCents += 997) {

@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { fromCents } from '@kafka-monitor/domain';
+import { fromCents, isDependencyError } from '@kafka-monitor/domain';
 import type { EventBus, Store } from '@kafka-monitor/domain';
 import { ErrorBody, HealthBody, StatsBody, type StatsData } from '../contract.js';
 
@@ -30,10 +30,14 @@ export function buildMonitorApp(deps: MonitorDeps): FastifyInstance {
     void reply.code(404).send({ success: false, error: `no route ${request.method} ${request.url}` });
   });
   app.setErrorHandler((error: { statusCode?: number; message: string }, request, reply) => {
+    if (isDependencyError(error)) {
+      request.log.warn({ err: error }, 'dependency unavailable');
+      return reply.code(503).send({ success: false, error: `${error.dependency} unavailable: ${error.message}` });
+    }
     const status =
       error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status === 500) request.log.error({ err: error }, 'request failed');
-    void reply.code(status).send({ success: false, error: status === 500 ? 'internal error' : error.message });
+    return reply.code(status).send({ success: false, error: status === 500 ? 'internal error' : error.message });
   });
 
   app.get('/api/health', { schema: { response: { 200: HealthBody, 503: HealthBody } } }, async (_request, reply) => {
@@ -48,7 +52,7 @@ export function buildMonitorApp(deps: MonitorDeps): FastifyInstance {
     });
   });
 
-  app.get('/api/stats', { schema: { response: { 200: StatsBody, 500: ErrorBody } } }, async () => {
+  app.get('/api/stats', { schema: { response: { 200: StatsBody, 503: ErrorBody } } }, async () => {
     const [views, registry] = await Promise.all([deps.store.views.totals(), deps.store.registry.totals()]);
     const data: StatsData = {
       'query-processor': {

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { DependencyError, isDependencyError } from './errors.js';
+
+describe('DependencyError', () => {
+  it('Given a bus failure, then it carries code BUS_FAILED, the cause, and is retryable by default', () => {
+    const cause = new Error('ECONNREFUSED');
+    const error = new DependencyError('bus', 'publish failed', { cause });
+    expect(error).toBeInstanceOf(Error);
+    expect(error.name).toBe('DependencyError');
+    expect(error.message).toBe('publish failed');
+    expect(error.dependency).toBe('bus');
+    expect(error.code).toBe('BUS_FAILED');
+    expect(error.cause).toBe(cause);
+    expect(error.retryable).toBe(true);
+  });
+
+  it('Given a store failure marked not retryable, then code STORE_FAILED and retryable false', () => {
+    const error = new DependencyError('store', 'schema is newer than this build', { retryable: false });
+    expect(error.code).toBe('STORE_FAILED');
+    expect(error.dependency).toBe('store');
+    expect(error.retryable).toBe(false);
+    expect(error.cause).toBeUndefined();
+  });
+});
+
+describe('isDependencyError', () => {
+  it('recognises only DependencyError instances', () => {
+    expect(isDependencyError(new DependencyError('store', 'down'))).toBe(true);
+    expect(isDependencyError(new Error('down'))).toBe(false);
+    expect(isDependencyError({ name: 'DependencyError', code: 'BUS_FAILED' })).toBe(false);
+    expect(isDependencyError(undefined)).toBe(false);
+  });
+});

@@ -1,0 +1,40 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { silentLogger } from '@kafka-monitor/domain';
+import { loadConfig } from './config.js';
+import { openInfrastructure, UnavailableAdapterError } from './infrastructure.js';
+import { stopAll } from './run-process.js';
+
+describe('openInfrastructure', () => {
+  it('opens the embedded log and store with the pipeline topics, and closes after stopping services', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'infra-'));
+    const infrastructure = await openInfrastructure(loadConfig({ DATA_DIR: dir, PARTITIONS: '4' }));
+    const topics = await infrastructure.bus.listTopics();
+    expect(topics.map((t) => [t.name, t.partitions])).toEqual([
+      ['orders', 4],
+      ['orders.dlq', 1],
+      ['registry', 4],
+      ['registry.dlq', 1],
+    ]);
+    await infrastructure.store.ping();
+    const order: string[] = [];
+    await stopAll(
+      [
+        { stop: () => Promise.resolve(void order.push('first started')) },
+        { stop: () => Promise.resolve(void order.push('last started')) },
+      ],
+      infrastructure,
+      silentLogger,
+    );
+    expect(order).toEqual(['last started', 'first started']);
+    await expect(infrastructure.bus.ping()).rejects.toThrow(/closed/);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('says clearly when an adapter is not part of this build', async () => {
+    await expect(openInfrastructure(loadConfig({ BUS: 'kafka' }))).rejects.toBeInstanceOf(UnavailableAdapterError);
+    await expect(openInfrastructure(loadConfig({ STORE: 'cassandra' }))).rejects.toThrow(/STORE=cassandra/);
+  });
+});
