@@ -42,15 +42,16 @@ async function ordersAppended(bus: EventBus): Promise<number> {
 }
 
 /** A producer that retries after a lost acknowledgement appends the same order again; simulate that. */
-async function republishSome(bus: EventBus, count: number): Promise<void> {
+async function republishSome(bus: EventBus, count: number): Promise<number> {
   const info = (await bus.listTopics()).find((t) => t.name === TOPICS.orders);
   const end = info?.endOffsets[0] ?? 0;
-  if (end === 0) return;
+  if (end === 0) return 0;
   const copies = await bus.read(TOPICS.orders, 0, Math.floor(Math.random() * end), count);
   await bus.publish(
     TOPICS.orders,
     copies.map((m) => ({ key: m.key, value: m.value })),
   );
+  return copies.length;
 }
 
 describe('crash recovery of the embedded pipeline', () => {
