@@ -124,4 +124,36 @@ export const STORE_MIGRATIONS: readonly string[] = [
      accepted_revenue_cents INTEGER NOT NULL
    );
    INSERT INTO registry_totals VALUES (1, 0, 0, 0, 0, 0);`,
+  `CREATE TABLE registry_changes (
+     cursor INTEGER PRIMARY KEY AUTOINCREMENT,
+     order_id TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     status TEXT NOT NULL,
+     previous_status TEXT,
+     version INTEGER NOT NULL,
+     at INTEGER NOT NULL
+   );
+   CREATE TABLE idempotency_keys (
+     key TEXT PRIMARY KEY,
+     order_id TEXT NOT NULL,
+     fingerprint TEXT NOT NULL,
+     created_at INTEGER NOT NULL
+   );
+   CREATE TABLE generator_settings (
+     id INTEGER PRIMARY KEY CHECK (id = 1),
+     order_rate REAL NOT NULL,
+     anomaly_rate REAL NOT NULL,
+     updated_at INTEGER NOT NULL
+   );
+   CREATE TABLE processor_instances (
+     processor TEXT NOT NULL,
+     instance_id TEXT NOT NULL,
+     started_at INTEGER NOT NULL,
+     heartbeat_at INTEGER NOT NULL,
+     processed INTEGER NOT NULL,
+     errors INTEGER NOT NULL,
+     throughput REAL NOT NULL,
+     last_processed_at INTEGER,
+     PRIMARY KEY (processor, instance_id)
+   ) WITHOUT ROWID;`,
 ];

@@ -5,6 +5,7 @@ import type {
   OrderStatus,
   RegisteredOrder,
   RegistryMessage,
+  RegistryChange,
   RegistryStore,
   RegistryTotals,
   RuleResult,
@@ -32,6 +33,15 @@ interface RegisteredRow {
   version: number;
   validation_passed: number;
   failed_rules: string;
+}
+
+interface ChangeRow extends RegisteredRow {
+  cursor: number;
+  kind: 'registered' | 'status';
+  change_status: OrderStatus;
+  previous_status: OrderStatus | null;
+  change_version: number;
+  at: number;
 }
 
 interface UpdateRow {
@@ -121,6 +131,18 @@ export function createSqliteRegistryStore(db: SqliteDatabase, checkpoints: Check
       'INSERT INTO status_decisions (request_id, order_id, applied, reason, decided_at) VALUES (?, ?, ?, ?, ?)',
     ),
     totals: db.prepare('SELECT * FROM registry_totals WHERE id = 1'),
+    addChange: db.prepare(
+      'INSERT INTO registry_changes (order_id, kind, status, previous_status, version, at) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
+    changesSince: db.prepare(
+      `SELECT c.cursor, c.kind, c.status AS change_status, c.previous_status, c.version AS change_version, c.at, r.*
+       FROM registry_changes c JOIN registered_orders r ON r.order_id = c.order_id
+       WHERE c.cursor > ? ORDER BY c.cursor LIMIT ?`,
+    ),
+    latestCursor: db.prepare('SELECT coalesce(max(cursor), 0) AS cursor FROM registry_changes'),
+    statuses: db.prepare(
+      'SELECT order_id, status FROM registered_orders WHERE order_id IN (SELECT value FROM json_each(?))',
+    ),
     validationStats: db.prepare('SELECT * FROM validation_stats WHERE processor_id = ?'),
     addValidation: db.prepare(
       `INSERT INTO validation_stats (processor_id, total_validated, total_approved, total_rejected, timestamp)
@@ -154,6 +176,14 @@ export function createSqliteRegistryStore(db: SqliteDatabase, checkpoints: Check
       u.reason,
       u.requestId,
       u.requestedBy,
+    );
+    sql.addChange.run(
+      u.orderId,
+      u.version === 1 ? 'registered' : 'status',
+      u.newStatus,
+      u.previousStatus,
+      u.version,
+      u.updatedAt,
     );
   }
 
@@ -285,5 +315,24 @@ export function createSqliteRegistryStore(db: SqliteDatabase, checkpoints: Check
         return row && decisionFromRow(row);
       }),
     processingStats: (processorId) => settle(() => checkpoints.stats(processorId)),
+    statuses: (orderIds) =>
+      settle(() => {
+        const rows = sql.statuses.all(JSON.stringify(orderIds)) as { order_id: string; status: OrderStatus }[];
+        return new Map(rows.map((r) => [r.order_id, r.status]));
+      }),
+    changesSince: (cursor, limit) =>
+      settle(() =>
+        (sql.changesSince.all(cursor, limit) as ChangeRow[]).map((row): RegistryChange => ({
+          cursor: row.cursor,
+          kind: row.kind,
+          orderId: row.order_id,
+          status: row.change_status,
+          previousStatus: row.previous_status,
+          version: row.change_version,
+          at: row.at,
+          order: registeredFromRow(row).order,
+        })),
+      ),
+    latestCursor: () => settle(() => (sql.latestCursor.get() as { cursor: number }).cursor),
   };
 }

@@ -335,6 +335,77 @@ export function describeStoreContract(
       });
     });
 
+    describe('registry change feed', () => {
+      const feedSource = source(0, 'registry', 'registry-processor');
+      it('lists registrations and applied decisions in order after a cursor, with current statuses', async () => {
+        const store = await open();
+        expect(await store.registry.latestCursor()).toBe(0);
+        const review = makeOrder({ orderId: 'r1', totalCents: 5_000 });
+        const good = makeOrder({ orderId: 'g1' });
+        await store.registry.applyRegistryMessages(feedSource, consumed([validation(review), validation(good)]), NOW);
+        await store.registry.applyRegistryMessages(
+          feedSource,
+          consumed([change('r1', 'denied', 'q1'), change('g1', 'denied', 'q2')], 2),
+          NOW + 1,
+        );
+        const all = await store.registry.changesSince(0, 10);
+        expect(all.map((c) => [c.kind, c.orderId, c.previousStatus, c.status, c.version])).toEqual([
+          ['registered', 'r1', null, 'pending', 1],
+          ['registered', 'g1', null, 'accepted', 1],
+          ['status', 'r1', 'pending', 'denied', 2],
+        ]);
+        expect(all[0]?.order).toEqual(review);
+        const cursors = all.map((c) => c.cursor);
+        expect([...cursors].sort((a, b) => a - b)).toEqual(cursors);
+        expect(await store.registry.latestCursor()).toBe(cursors[2]);
+        expect((await store.registry.changesSince(cursors[0] ?? 0, 1)).map((c) => c.orderId)).toEqual(['g1']);
+        expect(await store.registry.changesSince(cursors[2] ?? 0, 10)).toEqual([]);
+        const statuses = await store.registry.statuses(['r1', 'g1', 'nobody', 'it\'s "quoted"']);
+        expect([...statuses.entries()].sort()).toEqual([
+          ['g1', 'accepted'],
+          ['r1', 'denied'],
+        ]);
+      });
+    });
+
+    describe('control', () => {
+      it('reserves an idempotency key once and releases it only for its order', async () => {
+        const store = await open();
+        const first = await store.control.reserveIdempotencyKey('k', 'order-1', 'f1', NOW);
+        expect(first).toEqual({ key: 'k', orderId: 'order-1', fingerprint: 'f1', createdAt: NOW, created: true });
+        const again = await store.control.reserveIdempotencyKey('k', 'order-2', 'f2', NOW + 1);
+        expect(again).toEqual({ ...first, created: false });
+        await store.control.releaseIdempotencyKey('k', 'order-2');
+        expect((await store.control.reserveIdempotencyKey('k', 'order-3', 'f3', NOW)).orderId).toBe('order-1');
+        await store.control.releaseIdempotencyKey('k', 'order-1');
+        expect((await store.control.reserveIdempotencyKey('k', 'order-3', 'f3', NOW)).created).toBe(true);
+      });
+
+      it('keeps generator settings and instance heartbeats', async () => {
+        const store = await open();
+        expect(await store.control.generatorSettings()).toBeUndefined();
+        await store.control.saveGeneratorSettings({ orderRate: 250, anomalyRate: 0.2, updatedAt: NOW });
+        expect(await store.control.generatorSettings()).toEqual({ orderRate: 250, anomalyRate: 0.2, updatedAt: NOW });
+        const report = {
+          processor: 'query-processor',
+          instanceId: 'a',
+          startedAt: NOW - 10,
+          heartbeatAt: NOW,
+          processed: 5,
+          errors: 1,
+          throughputPerSecond: 2.5,
+          lastProcessedAt: NOW - 1,
+        };
+        await store.control.heartbeat(report);
+        await store.control.heartbeat({ ...report, instanceId: 'b', heartbeatAt: NOW - 100, lastProcessedAt: null });
+        await store.control.heartbeat({ ...report, processed: 6 });
+        expect(await store.control.liveInstances(NOW - 50)).toEqual([{ ...report, processed: 6 }]);
+        expect(await store.control.liveInstances(0)).toHaveLength(2);
+        await store.control.pruneInstances(NOW - 50);
+        expect(await store.control.liveInstances(0)).toHaveLength(1);
+      });
+    });
+
     describe('produced orders', () => {
       it('keeps one row per order id, newest first', async () => {
         const store = await open();

@@ -79,6 +79,19 @@ export interface RegistryApplyOutcome extends ApplyOutcome {
   readonly decisions: readonly DecisionRecord[];
 }
 
+/** One entry of the registry's change feed: an order registered, or its status changed. */
+export interface RegistryChange {
+  /** Increases with every change; a reader resumes after the last cursor it saw. */
+  readonly cursor: number;
+  readonly kind: 'registered' | 'status';
+  readonly orderId: string;
+  readonly status: OrderStatus;
+  readonly previousStatus: OrderStatus | null;
+  readonly version: number;
+  readonly at: number;
+  readonly order: Order;
+}
+
 export interface RegistryStore {
   /**
    * Applies validation results (register once per order id; a replay changes nothing) and status
@@ -99,6 +112,12 @@ export interface RegistryStore {
   totals(): Promise<RegistryTotals>;
   decision(requestId: string): Promise<DecisionRecord | undefined>;
   processingStats(processorId: string): Promise<ProcessingStats | undefined>;
+  /** Current status of each known order id; unknown ids are absent from the map. */
+  statuses(orderIds: readonly string[]): Promise<ReadonlyMap<string, OrderStatus>>;
+  /** Changes after `cursor` in the order they were applied, oldest first. */
+  changesSince(cursor: number, limit: number): Promise<readonly RegistryChange[]>;
+  /** The cursor of the newest change (0 when there is none). */
+  latestCursor(): Promise<number>;
 }
 
 /** order_processor.orders: what the order processor produced. Saving an order twice keeps one row. */
@@ -109,11 +128,54 @@ export interface ProducedOrderStore {
   produced(orderId: string): Promise<Order | undefined>;
 }
 
+export interface IdempotencyRecord {
+  readonly key: string;
+  readonly orderId: string;
+  /** Identifies the request body, so a key reused for a different order can be refused. */
+  readonly fingerprint: string;
+  readonly createdAt: number;
+  /** True when this call created the record, false when it already existed. */
+  readonly created: boolean;
+}
+
+export interface GeneratorSettingsRecord {
+  readonly orderRate: number;
+  readonly anomalyRate: number;
+  readonly updatedAt: number;
+}
+
+/** A running processor instance as it last reported itself. */
+export interface InstanceReport {
+  readonly processor: string;
+  readonly instanceId: string;
+  readonly startedAt: number;
+  readonly heartbeatAt: number;
+  readonly processed: number;
+  readonly errors: number;
+  readonly throughputPerSecond: number;
+  readonly lastProcessedAt: number | null;
+}
+
+/** Shared state through which separate processes coordinate: settings, idempotency keys, heartbeats. */
+export interface ControlStore {
+  /** Records the key with the order id unless it exists; returns the record that holds. */
+  reserveIdempotencyKey(key: string, orderId: string, fingerprint: string, now: number): Promise<IdempotencyRecord>;
+  releaseIdempotencyKey(key: string, orderId: string): Promise<void>;
+  generatorSettings(): Promise<GeneratorSettingsRecord | undefined>;
+  saveGeneratorSettings(settings: GeneratorSettingsRecord): Promise<void>;
+  heartbeat(report: InstanceReport): Promise<void>;
+  /** Instances whose last heartbeat is at or after `since`. */
+  liveInstances(since: number): Promise<readonly InstanceReport[]>;
+  /** Forgets instances silent since before `before`; safe to call often. */
+  pruneInstances(before: number): Promise<void>;
+}
+
 /** The whole store of one deployment; closing releases its connections. */
 export interface Store {
   readonly views: ViewStore;
   readonly registry: RegistryStore;
   readonly produced: ProducedOrderStore;
+  readonly control: ControlStore;
   /** Applies pending schema migrations; safe to call at every start. */
   migrate(): Promise<void>;
   ping(): Promise<void>;
