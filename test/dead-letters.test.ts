@@ -89,8 +89,15 @@ describe('poison messages', () => {
   });
 
   async function startProcessors(): Promise<void> {
-    const query = createQueryProcessor({ bus, views: store.views, logger: silentLogger, now: Date.now });
-    const registry = createRegistryProcessor({ bus, registry: store.registry, logger: silentLogger, now: Date.now });
+    const query = createQueryProcessor({ bus, views: store.views, control: store.control, instanceId: 'test', logger: silentLogger, now: Date.now });
+    const registry = createRegistryProcessor({
+      bus,
+      registry: store.registry,
+      control: store.control,
+      instanceId: 'test',
+      logger: silentLogger,
+      now: Date.now,
+    });
     await query.start();
     await registry.start();
     stoppers.push(

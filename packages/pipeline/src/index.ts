@@ -1,2 +1,4 @@
 export { decodeBatch, type DecodeBatchOptions, type DecodedBatch } from './decode-batch.js';
 export { ProcessorMeter, type ProcessorSnapshot } from './processor-meter.js';
+export { produceOrders } from './produce-orders.js';
+export { startHeartbeat, type Heartbeat, type HeartbeatOptions } from './heartbeat.js';

@@ -10,24 +10,23 @@ await runProcess('kafka-monitor', async ({ config, infrastructure, logger }) => 
   const { bus, store } = infrastructure;
   const selected = new Set(config.services);
   const started: Stoppable[] = [];
+  const shared = { bus, control: store.control, instanceId: config.processorId, logger, now: Date.now };
 
   // Consumers first, so the first generated orders find them running.
   if (selected.has('query-processor')) {
-    const processor = createQueryProcessor({ bus, views: store.views, logger, now: Date.now });
+    const processor = createQueryProcessor({ ...shared, views: store.views });
     await processor.start();
     started.push(processor);
   }
   if (selected.has('registry-processor')) {
-    const processor = createRegistryProcessor({ bus, registry: store.registry, logger, now: Date.now });
+    const processor = createRegistryProcessor({ ...shared, registry: store.registry });
     await processor.start();
     started.push(processor);
   }
   if (selected.has('order-processor')) {
     const processor = createOrderProcessor({
-      bus,
+      ...shared,
       produced: store.produced,
-      logger,
-      now: Date.now,
       random: Math.random,
       newOrderId: randomUUID,
       settings: { orderRate: config.orderRate, anomalyRate: config.anomalyRate },

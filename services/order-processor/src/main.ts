@@ -6,6 +6,8 @@ await runProcess('order-processor', async ({ config, infrastructure, logger }) =
   const processor = createOrderProcessor({
     bus: infrastructure.bus,
     produced: infrastructure.store.produced,
+    control: infrastructure.store.control,
+    instanceId: config.processorId,
     logger,
     now: Date.now,
     random: Math.random,

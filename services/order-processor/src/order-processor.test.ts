@@ -26,12 +26,15 @@ describe('order processor', () => {
     processor = createOrderProcessor({
       bus,
       produced: store.produced,
+      control: store.control,
+      instanceId: 'test-instance',
       logger: silentLogger,
       now: () => clock,
       random: Math.random,
       newOrderId: randomUUID,
       settings: { orderRate: 0, anomalyRate: 0 },
       tickMs: 1,
+      settingsPollMs: 5,
     });
   });
 
@@ -42,7 +45,7 @@ describe('order processor', () => {
   });
 
   it('produces exactly rate × elapsed orders by the clock, however the ticks fall', async () => {
-    processor.updateSettings({ orderRate: 500 });
+    await processor.updateSettings({ orderRate: 500 });
     await processor.start();
     clock += 1_000;
     await waitFor(
@@ -64,7 +67,7 @@ describe('order processor', () => {
     clock += 10_000;
     await new Promise((resolve) => setTimeout(resolve, 30));
     expect(await logSize(bus)).toBe(0);
-    expect(processor.updateSettings({ orderRate: 100, anomalyRate: 0.5 })).toEqual({
+    expect(await processor.updateSettings({ orderRate: 100, anomalyRate: 0.5 })).toEqual({
       orderRate: 100,
       anomalyRate: 0.5,
     });
@@ -75,6 +78,19 @@ describe('order processor', () => {
       (n) => n === 10,
     );
     expect(processor.settings()).toEqual({ orderRate: 100, anomalyRate: 0.5 });
+  });
+
+  it('picks up settings another process stored, and stores its own changes', async () => {
+    await processor.start();
+    expect(await store.control.generatorSettings()).toMatchObject({ orderRate: 0, anomalyRate: 0 });
+    await store.control.saveGeneratorSettings({ orderRate: 40, anomalyRate: 0.3, updatedAt: clock + 1_000 });
+    await waitFor('settings applied', () => processor.settings(), (s) => s.orderRate === 40);
+    expect(processor.settings()).toEqual({ orderRate: 40, anomalyRate: 0.3 });
+    clock += 2_000;
+    await processor.updateSettings({ anomalyRate: 0.05 });
+    expect(await store.control.generatorSettings()).toMatchObject({ orderRate: 40, anomalyRate: 0.05 });
+    const live = await store.control.liveInstances(0);
+    expect(live.map((i) => [i.processor, i.instanceId])).toEqual([['order-processor', 'test-instance']]);
   });
 
   it('publishes kebab-case orders keyed by id and records them as produced', async () => {
@@ -95,7 +111,7 @@ describe('order processor', () => {
   });
 
   it('keeps running when the bus refuses an append, counting the error', async () => {
-    processor.updateSettings({ orderRate: 1_000 });
+    await processor.updateSettings({ orderRate: 1_000 });
     await store.close();
     await processor.start();
     clock += 100;
@@ -108,7 +124,7 @@ describe('order processor', () => {
   });
 
   it('skips ahead instead of flooding the log after a long pause', async () => {
-    processor.updateSettings({ orderRate: 100_000 });
+    await processor.updateSettings({ orderRate: 100_000 });
     await processor.start();
     clock += 60_000;
     await waitFor(

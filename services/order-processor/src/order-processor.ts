@@ -1,6 +1,6 @@
-import { TOPICS, encodeOrder, generateOrder, ordersDue } from '@kafka-monitor/domain';
-import type { EventBus, Logger, Order, ProducedOrderStore, Random } from '@kafka-monitor/domain';
-import { ProcessorMeter } from '@kafka-monitor/pipeline';
+import { generateOrder, ordersDue } from '@kafka-monitor/domain';
+import type { ControlStore, EventBus, Logger, Order, ProducedOrderStore, Random } from '@kafka-monitor/domain';
+import { ProcessorMeter, produceOrders, startHeartbeat, type Heartbeat } from '@kafka-monitor/pipeline';
 
 export interface GeneratorSettings {
   /** Orders per second; 0 switches the generator off. */
@@ -12,6 +12,8 @@ export interface GeneratorSettings {
 export interface OrderProcessorDeps {
   readonly bus: EventBus;
   readonly produced: ProducedOrderStore;
+  readonly control: ControlStore;
+  readonly instanceId: string;
   readonly logger: Logger;
   readonly now: () => number;
   readonly random: Random;
@@ -19,6 +21,8 @@ export interface OrderProcessorDeps {
   readonly settings: GeneratorSettings;
   /** How often the generator wakes to send what is due; smaller is smoother, larger batches more. */
   readonly tickMs?: number;
+  /** How often settings changed by another process (the monitor) are picked up from the store. */
+  readonly settingsPollMs?: number;
 }
 
 export interface OrderProcessor {
@@ -26,7 +30,8 @@ export interface OrderProcessor {
   /** Publishes orders to `orders`, then records them as produced; resolves once both are durable. */
   produce(orders: readonly Order[]): Promise<void>;
   settings(): GeneratorSettings;
-  updateSettings(changes: Partial<GeneratorSettings>): GeneratorSettings;
+  /** Changes the rate or anomaly rate now and stores them, so every process sees the same settings. */
+  updateSettings(changes: Partial<GeneratorSettings>): Promise<GeneratorSettings>;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -45,14 +50,32 @@ export function createOrderProcessor(deps: OrderProcessorDeps): OrderProcessor {
   let loopDone: Promise<void> = Promise.resolve();
   let wake: (() => void) | undefined;
 
+  let settingsVersion = 0;
+  let heartbeat: Heartbeat | undefined;
+  let settingsTimer: NodeJS.Timeout | undefined;
+
   async function produce(orders: readonly Order[]): Promise<void> {
-    if (orders.length === 0) return;
-    await deps.bus.publish(
-      TOPICS.orders,
-      orders.map((order) => ({ key: order.orderId, value: encodeOrder(order) })),
-    );
-    await deps.produced.saveProduced(orders);
+    await produceOrders(deps.bus, deps.produced, orders);
     meter.record(orders.length, 0);
+  }
+
+  function apply(next: GeneratorSettings): void {
+    if (next.orderRate === settings.orderRate && next.anomalyRate === settings.anomalyRate) return;
+    settings = { orderRate: next.orderRate, anomalyRate: next.anomalyRate };
+    restartPace();
+    logger.info({ settings }, 'generator settings changed');
+  }
+
+  async function saveSettings(): Promise<void> {
+    settingsVersion = Math.max(deps.now(), settingsVersion + 1);
+    await deps.control.saveGeneratorSettings({ ...settings, updatedAt: settingsVersion });
+  }
+
+  async function pollSettings(): Promise<void> {
+    const stored = await deps.control.generatorSettings();
+    if (stored === undefined || stored.updatedAt <= settingsVersion) return;
+    settingsVersion = stored.updatedAt;
+    apply(stored);
   }
 
   function restartPace(): void {
@@ -99,24 +122,30 @@ export function createOrderProcessor(deps: OrderProcessorDeps): OrderProcessor {
     meter,
     produce,
     settings: () => settings,
-    updateSettings(changes) {
-      settings = { ...settings, ...changes };
-      restartPace();
-      logger.info({ settings }, 'generator settings changed');
+    async updateSettings(changes) {
+      apply({ ...settings, ...changes });
+      await saveSettings();
       return settings;
     },
-    start() {
-      if (running) return Promise.resolve();
+    async start() {
+      if (running) return;
       running = true;
+      // The configured settings win at start; later changes arrive through the store.
+      await saveSettings().catch((error: unknown) => logger.warn({ err: error }, 'cannot store generator settings'));
       restartPace();
       loopDone = loop();
+      settingsTimer = setInterval(() => {
+        pollSettings().catch((error: unknown) => logger.warn({ err: error }, 'cannot read generator settings'));
+      }, deps.settingsPollMs ?? 500);
+      heartbeat = startHeartbeat({ ...deps, processor: 'order-processor', meter, logger });
       logger.info({ settings }, 'order generator started');
-      return Promise.resolve();
     },
     async stop() {
       running = false;
+      clearInterval(settingsTimer);
       wake?.();
       await loopDone;
+      await heartbeat?.stop();
     },
   };
 }

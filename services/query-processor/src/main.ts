@@ -1,10 +1,12 @@
 import { runProcess } from '@kafka-monitor/runtime';
 import { createQueryProcessor } from './query-processor.js';
 
-await runProcess('query-processor', async ({ infrastructure, logger }) => {
+await runProcess('query-processor', async ({ config, infrastructure, logger }) => {
   const processor = createQueryProcessor({
     bus: infrastructure.bus,
     views: infrastructure.store.views,
+    control: infrastructure.store.control,
+    instanceId: config.processorId,
     logger,
     now: Date.now,
   });

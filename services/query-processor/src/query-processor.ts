@@ -1,10 +1,12 @@
 import { GROUPS, TOPICS, decodeOrder } from '@kafka-monitor/domain';
-import type { ConsumerHandle, EventBus, Logger, MessageBatch, Order, ViewStore } from '@kafka-monitor/domain';
-import { ProcessorMeter, decodeBatch } from '@kafka-monitor/pipeline';
+import type { ConsumerHandle, ControlStore, EventBus, Logger, MessageBatch, Order, ViewStore } from '@kafka-monitor/domain';
+import { ProcessorMeter, decodeBatch, startHeartbeat, type Heartbeat } from '@kafka-monitor/pipeline';
 
 export interface QueryProcessorDeps {
   readonly bus: EventBus;
   readonly views: ViewStore;
+  readonly control: ControlStore;
+  readonly instanceId: string;
   readonly logger: Logger;
   readonly now: () => number;
   /** Told about the orders at offsets applied for the first time (for the live stream). */
@@ -22,6 +24,7 @@ export function createQueryProcessor(deps: QueryProcessorDeps): QueryProcessor {
   const meter = new ProcessorMeter(deps.now);
   const logger = deps.logger.child({ processor: GROUPS.queryProcessor });
   let consumer: ConsumerHandle | undefined;
+  let heartbeat: Heartbeat | undefined;
 
   async function handleBatch(batch: MessageBatch): Promise<void> {
     const now = deps.now();
@@ -52,10 +55,12 @@ export function createQueryProcessor(deps: QueryProcessorDeps): QueryProcessor {
         handleBatch,
         onError: (error) => logger.error({ err: error }, 'batch failed; retrying'),
       });
+      heartbeat = startHeartbeat({ ...deps, processor: GROUPS.queryProcessor, meter, logger });
       logger.info({ member: consumer.memberId }, 'query-processor consuming');
     },
     async stop() {
       await consumer?.stop();
+      await heartbeat?.stop();
       consumer = undefined;
     },
   };

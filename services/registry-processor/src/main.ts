@@ -1,10 +1,12 @@
 import { runProcess } from '@kafka-monitor/runtime';
 import { createRegistryProcessor } from './registry-processor.js';
 
-await runProcess('registry-processor', async ({ infrastructure, logger }) => {
+await runProcess('registry-processor', async ({ config, infrastructure, logger }) => {
   const processor = createRegistryProcessor({
     bus: infrastructure.bus,
     registry: infrastructure.store.registry,
+    control: infrastructure.store.control,
+    instanceId: config.processorId,
     logger,
     now: Date.now,
   });

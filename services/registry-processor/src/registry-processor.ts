@@ -8,6 +8,7 @@ import {
 } from '@kafka-monitor/domain';
 import type {
   ConsumerHandle,
+  ControlStore,
   DecisionRecord,
   EventBus,
   Logger,
@@ -16,11 +17,13 @@ import type {
   RegisteredOrder,
   RegistryStore,
 } from '@kafka-monitor/domain';
-import { ProcessorMeter, decodeBatch } from '@kafka-monitor/pipeline';
+import { ProcessorMeter, decodeBatch, startHeartbeat, type Heartbeat } from '@kafka-monitor/pipeline';
 
 export interface RegistryProcessorDeps {
   readonly bus: EventBus;
   readonly registry: RegistryStore;
+  readonly control: ControlStore;
+  readonly instanceId: string;
   readonly logger: Logger;
   readonly now: () => number;
   readonly onRegistered?: (orders: readonly RegisteredOrder[]) => void;
@@ -44,6 +47,7 @@ export function createRegistryProcessor(deps: RegistryProcessorDeps): RegistryPr
   const meter = new ProcessorMeter(deps.now);
   const logger = deps.logger.child({ processor: GROUP });
   let consumer: ConsumerHandle | undefined;
+  let heartbeat: Heartbeat | undefined;
 
   async function validateBatch(batch: MessageBatch): Promise<void> {
     const now = deps.now();
@@ -91,10 +95,12 @@ export function createRegistryProcessor(deps: RegistryProcessorDeps): RegistryPr
         handleBatch: (batch) => (batch.topic === TOPICS.orders ? validateBatch(batch) : registerBatch(batch)),
         onError: (error) => logger.error({ err: error }, 'batch failed; retrying'),
       });
+      heartbeat = startHeartbeat({ ...deps, processor: GROUP, meter, logger });
       logger.info({ member: consumer.memberId }, 'registry-processor consuming');
     },
     async stop() {
       await consumer?.stop();
+      await heartbeat?.stop();
       consumer = undefined;
     },
   };

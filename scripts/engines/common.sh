@@ -1,0 +1,82 @@
+# shellcheck shell=bash
+# Shared by fetch.sh, start.sh, stop.sh and test.sh: where things live and which JVM runs them.
+# Everything is overridable through the environment so two checkouts (or CI and a developer) can
+# run side by side on other ports and directories.
+
+ENGINES_SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_ROOT="$(cd "$ENGINES_SRC/../.." && pwd)"
+# Jars are large and identical between runs: keep them out of the repository, reuse them across runs.
+ENGINES_CACHE="${ENGINES_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kafka-monitor-engines}"
+# Data, logs and pid files of the running engines (git-ignored, wiped at every start).
+ENGINES_RUN="${ENGINES_RUN:-$REPO_ROOT/.tmp/engines}"
+
+ENGINE_KAFKA_PORT="${ENGINE_KAFKA_PORT:-9092}"
+ENGINE_KAFKA_CONTROLLER_PORT="${ENGINE_KAFKA_CONTROLLER_PORT:-9093}"
+ENGINE_KAFKA_HEAP="${ENGINE_KAFKA_HEAP:--Xms256m -Xmx768m}"
+ENGINE_KAFKA_TIMEOUT="${ENGINE_KAFKA_TIMEOUT:-120}"
+ENGINE_CASSANDRA_PORT="${ENGINE_CASSANDRA_PORT:-9042}"
+ENGINE_CASSANDRA_STORAGE_PORT="${ENGINE_CASSANDRA_STORAGE_PORT:-7000}"
+ENGINE_CASSANDRA_JMX_PORT="${ENGINE_CASSANDRA_JMX_PORT:-7199}"
+ENGINE_CASSANDRA_HEAP="${ENGINE_CASSANDRA_HEAP:--Xms1g -Xmx1g}"
+ENGINE_CASSANDRA_TIMEOUT="${ENGINE_CASSANDRA_TIMEOUT:-240}"
+
+log() { printf '[engines] %s\n' "$*" >&2; }
+die() {
+  log "ERROR: $*"
+  exit 1
+}
+
+# The version each pom pins is the single source of truth for the cache directory name.
+pom_property() { sed -n "s:.*<$2>\(.*\)</$2>.*:\1:p" "$ENGINES_SRC/$1/pom.xml" | head -n 1; }
+KAFKA_VERSION="$(pom_property kafka kafka.version)"
+CASSANDRA_VERSION="$(pom_property cassandra cassandra.version)"
+engine_version() {
+  case "$1" in
+    kafka) echo "$KAFKA_VERSION" ;;
+    cassandra) echo "$CASSANDRA_VERSION" ;;
+    *) die "unknown engine '$1'" ;;
+  esac
+}
+engine_libs() { echo "$ENGINES_CACHE/$1-$(engine_version "$1")/libs"; }
+
+# Cassandra 5.0 installs a SecurityManager, which JDK 24+ refuses outright, and Kafka 4 needs 17+:
+# pick a JDK 17 explicitly instead of whatever `java` is first on PATH (a Temurin 25 may be).
+find_java17() {
+  local candidate
+  for candidate in "${JAVA17_HOME:-}/bin/java" /usr/lib/jvm/java-17-openjdk-amd64/bin/java \
+    /usr/lib/jvm/java-17-openjdk-arm64/bin/java /usr/lib/jvm/java-17-openjdk/bin/java "$(command -v java || true)"; do
+    [ -x "$candidate" ] || continue
+    if "$candidate" -version 2>&1 | grep -q 'version "17\.'; then
+      echo "$candidate"
+      return 0
+    fi
+  done
+  die "no JDK 17 found (set JAVA17_HOME); Cassandra 5.0 runs on 11/17 only"
+}
+
+pid_of() {
+  local file="$ENGINES_RUN/$1/$1.pid"
+  [ -f "$file" ] && cat "$file"
+}
+
+# True only for our own process: a recycled pid must never be mistaken for a running engine.
+is_running() {
+  local pid main
+  pid="$(pid_of "$1")" || return 1
+  [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] || return 1
+  case "$1" in
+    kafka) main='kafka.Kafka' ;;
+    cassandra) main='org.apache.cassandra.service.CassandraDaemon' ;;
+  esac
+  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "$main"
+}
+
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+engines_of() {
+  case "${1:-all}" in
+    all) echo "kafka cassandra" ;;
+    kafka | cassandra) echo "$1" ;;
+    *) die "usage: $0 [kafka|cassandra|all]" ;;
+  esac
+}
