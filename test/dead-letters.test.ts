@@ -89,7 +89,14 @@ describe('poison messages', () => {
   });
 
   async function startProcessors(): Promise<void> {
-    const query = createQueryProcessor({ bus, views: store.views, control: store.control, instanceId: 'test', logger: silentLogger, now: Date.now });
+    const query = createQueryProcessor({
+      bus,
+      views: store.views,
+      control: store.control,
+      instanceId: 'test',
+      logger: silentLogger,
+      now: Date.now,
+    });
     const registry = createRegistryProcessor({
       bus,
       registry: store.registry,

@@ -21,6 +21,7 @@ export interface Config {
   readonly orderRate: number;
   readonly anomalyRate: number;
   readonly monitorApiToken: string | undefined;
+  readonly corsOrigins: readonly string[];
   readonly logLevel: LogLevel;
   readonly processorId: string;
   readonly services: readonly ServiceName[];
@@ -96,6 +97,7 @@ export function loadConfig(env: Environment = process.env): Config {
     orderRate: number('ORDER_RATE', 10, 0, 100_000, false),
     anomalyRate: number('ANOMALY_RATE', 0.1, 0, 1, false),
     monitorApiToken: text('MONITOR_API_TOKEN'),
+    corsOrigins: list(text('CORS_ORIGINS')),
     logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     processorId: text('PROCESSOR_ID') ?? `${hostname()}-${process.pid}`,
     services: [...new Set(services)] as ServiceName[],

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { buildMonitorApp } from '@kafka-monitor/monitor';
+import { buildMonitor, monitorOptionsFrom } from '@kafka-monitor/monitor';
 import { createOrderProcessor } from '@kafka-monitor/order-processor';
 import { createQueryProcessor } from '@kafka-monitor/query-processor';
 import { createRegistryProcessor } from '@kafka-monitor/registry-processor';
@@ -35,7 +35,14 @@ await runProcess('kafka-monitor', async ({ config, infrastructure, logger }) => 
     started.push(processor);
   }
   if (selected.has('monitor')) {
-    const app = buildMonitorApp({ bus, store, busType: config.bus, storeType: config.store, now: Date.now });
+    const { app } = await buildMonitor({
+      bus,
+      store,
+      now: Date.now,
+      newId: randomUUID,
+      options: monitorOptionsFrom(config),
+      logger,
+    });
     await app.listen({ host: config.host, port: config.port });
     logger.info({ url: `http://${config.host}:${config.port}/` }, 'monitor listening');
     started.push({ stop: () => app.close() });

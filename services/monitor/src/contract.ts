@@ -1,13 +1,92 @@
 import { Type, type Static, type TSchema } from 'typebox';
 
 /**
- * The monitor's HTTP contract: one TypeBox schema per body gives the server its validation and
- * serialisation, the OpenAPI document its shapes, and the dashboard its types.
+ * The monitor's HTTP contract. Each TypeBox schema gives the server its validation and
+ * serialisation, the OpenAPI document its shapes, and clients their types. Bodies use kebab-case
+ * keys and the envelope of the original system.
  */
-export const ErrorBody = Type.Object({ success: Type.Literal(false), error: Type.String() });
+export const ErrorBody = Type.Object(
+  {
+    success: Type.Literal(false),
+    error: Type.String(),
+    errors: Type.Optional(Type.Record(Type.String(), Type.String())),
+  },
+  { $id: 'ErrorBody' },
+);
 export type ErrorBody = Static<typeof ErrorBody>;
 
 export const envelope = <T extends TSchema>(data: T) => Type.Object({ success: Type.Literal(true), data });
+export const listEnvelope = <T extends TSchema>(item: T) =>
+  Type.Object({ success: Type.Literal(true), data: Type.Array(item), count: Type.Integer() });
+
+export const ORDER_STATUS = Type.Union([Type.Literal('pending'), Type.Literal('accepted'), Type.Literal('denied')]);
+
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+export const OrderDto = Type.Object({
+  'order-id': Type.String(),
+  'customer-id': Type.Integer(),
+  'product-id': Type.String(),
+  quantity: Type.Integer(),
+  'unit-price': Type.Number(),
+  total: Type.Number(),
+  timestamp: Type.Integer(),
+  status: Type.String(),
+});
+export type OrderDto = Static<typeof OrderDto>;
+
+export const TimelineEntryDto = Type.Object({
+  ...OrderDto.properties,
+  'order-status': Type.String(),
+  registered: Type.Boolean(),
+});
+export type TimelineEntryDto = Static<typeof TimelineEntryDto>;
+
+export const CustomerDto = Type.Object({
+  'customer-id': Type.Integer(),
+  'total-orders': Type.Integer(),
+  'total-spent': Type.Number(),
+  'first-order-timestamp': Type.Integer(),
+  'last-order-id': Type.String(),
+  'last-order-timestamp': Type.Integer(),
+});
+export type CustomerDto = Static<typeof CustomerDto>;
+
+export const ProductDto = Type.Object({
+  'product-id': Type.String(),
+  'total-quantity': Type.Integer(),
+  'total-revenue': Type.Number(),
+  'order-count': Type.Integer(),
+  'avg-quantity': Type.Number(),
+  'last-order-timestamp': Type.Integer(),
+});
+export type ProductDto = Static<typeof ProductDto>;
+
+export const FailedRuleDto = Type.Object({ 'rule-name': Type.String(), message: Nullable(Type.String()) });
+
+export const RegisteredOrderDto = Type.Object({
+  ...OrderDto.properties,
+  status: ORDER_STATUS,
+  'order-status': Type.String(),
+  'registered-at': Type.Integer(),
+  'updated-at': Type.Integer(),
+  version: Type.Integer(),
+  'validation-passed': Type.Boolean(),
+  'failed-rules': Type.Array(FailedRuleDto),
+});
+export type RegisteredOrderDto = Static<typeof RegisteredOrderDto>;
+
+export const StatusUpdateDto = Type.Object({
+  'order-id': Type.String(),
+  version: Type.Integer(),
+  'previous-status': Nullable(ORDER_STATUS),
+  'new-status': ORDER_STATUS,
+  'updated-at': Type.Integer(),
+  'update-reason': Type.String(),
+  'request-id': Nullable(Type.String()),
+  'requested-by': Nullable(Type.String()),
+});
+export type StatusUpdateDto = Static<typeof StatusUpdateDto>;
 
 export const HealthBody = Type.Object({
   status: Type.Union([Type.Literal('healthy'), Type.Literal('degraded'), Type.Literal('unhealthy')]),
@@ -35,3 +114,95 @@ export const StatsData = Type.Object({
 });
 export type StatsData = Static<typeof StatsData>;
 export const StatsBody = envelope(StatsData);
+
+export const PartitionLagDto = Type.Object({
+  topic: Type.String(),
+  partition: Type.Integer(),
+  'committed-offset': Type.Integer(),
+  'end-offset': Type.Integer(),
+  lag: Type.Integer(),
+});
+
+export const ProcessorStatusDto = Type.Object({
+  name: Type.String(),
+  status: Type.Union([
+    Type.Literal('healthy'),
+    Type.Literal('degraded'),
+    Type.Literal('stalled'),
+    Type.Literal('down'),
+  ]),
+  instances: Type.Integer(),
+  'uptime-seconds': Type.Number(),
+  processed: Type.Integer(),
+  errors: Type.Integer(),
+  'throughput-per-second': Type.Number(),
+  'last-processed': Nullable(Type.Integer()),
+  'consumer-group': Nullable(
+    Type.Object({
+      group: Type.String(),
+      lag: Type.Integer(),
+      'lag-seconds': Type.Number(),
+      partitions: Type.Array(PartitionLagDto),
+    }),
+  ),
+});
+export type ProcessorStatusDto = Static<typeof ProcessorStatusDto>;
+export const ProcessorsData = Type.Object({ processors: Type.Array(ProcessorStatusDto), timestamp: Type.Integer() });
+export type ProcessorsData = Static<typeof ProcessorsData>;
+
+export const GeneratorDto = Type.Object({ 'order-rate': Type.Number(), 'anomaly-rate': Type.Number() });
+export type GeneratorDto = Static<typeof GeneratorDto>;
+export const GeneratorChange = Type.Object(
+  {
+    'order-rate': Type.Optional(Type.Number({ minimum: 0, maximum: 100_000 })),
+    'anomaly-rate': Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+export const StatusChangeBody = Type.Object(
+  {
+    status: Type.String({ maxLength: 64 }),
+    reason: Type.Optional(Type.String({ maxLength: 500 })),
+  },
+  { additionalProperties: false },
+);
+export type StatusChangeBody = Static<typeof StatusChangeBody>;
+
+export const StatusRequestDto = Type.Object({
+  'request-id': Type.String(),
+  'order-id': Type.String(),
+  state: Type.Union([Type.Literal('pending'), Type.Literal('applied'), Type.Literal('rejected')]),
+  reason: Nullable(Type.String()),
+  location: Type.String(),
+});
+export type StatusRequestDto = Static<typeof StatusRequestDto>;
+
+/** The new-order body is checked by the route itself, so every field's problem is reported at once. */
+export const NewOrderBody = Type.Object({
+  'customer-id': Type.Integer({ minimum: 1, maximum: 2147483647 }),
+  'product-id': Type.String({ minLength: 1, maxLength: 64 }),
+  quantity: Type.Integer({ minimum: 1, maximum: 2147483647 }),
+  'unit-price': Type.Number({ exclusiveMinimum: 0, maximum: 1_000_000 }),
+  total: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1_000_000_000 })),
+});
+export type NewOrderBody = Static<typeof NewOrderBody>;
+
+export const DebugDto = Type.Object({
+  'order-id': Type.String(),
+  produced: Type.Boolean(),
+  timeline: Type.Boolean(),
+  registered: Type.Boolean(),
+  'produced-order': Nullable(OrderDto),
+  'timeline-entry': Nullable(OrderDto),
+  'registered-order': Nullable(RegisteredOrderDto),
+});
+
+export const Limit = (fallback: number) =>
+  Type.Object({ limit: Type.Optional(Type.Integer({ description: `clamped to 1…1000; default ${fallback}` })) });
+export const SearchQuery = (fallback: number) =>
+  Type.Object({
+    q: Type.Optional(Type.String({ maxLength: 256 })),
+    limit: Type.Optional(Type.Integer({ description: `clamped to 1…1000; default ${fallback}` })),
+  });
+export const IdParam = Type.Object({ id: Type.String({ maxLength: 256 }) });

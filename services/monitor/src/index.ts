@@ -1,2 +1,4 @@
-export { buildMonitorApp, type MonitorDeps } from './server/app.js';
+export { buildMonitor, type Monitor, type MonitorDeps, type MonitorOptions } from './server/app.js';
+export type { MonitorMetrics } from './server/metrics.js';
 export * from './contract.js';
+export { monitorOptionsFrom } from './server/monitor-options.js';

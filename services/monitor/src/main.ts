@@ -1,14 +1,18 @@
+import { randomUUID } from 'node:crypto';
 import { runProcess } from '@kafka-monitor/runtime';
-import { buildMonitorApp } from './server/app.js';
+import { buildMonitor } from './server/app.js';
+import { monitorOptionsFrom } from './server/monitor-options.js';
 
-await runProcess('monitor', async ({ config, infrastructure }) => {
-  const app = buildMonitorApp({
+await runProcess('monitor', async ({ config, infrastructure, logger }) => {
+  const { app } = await buildMonitor({
     bus: infrastructure.bus,
     store: infrastructure.store,
-    busType: config.bus,
-    storeType: config.store,
     now: Date.now,
+    newId: randomUUID,
+    options: monitorOptionsFrom(config),
+    logger,
   });
   await app.listen({ host: config.host, port: config.port });
+  logger.info({ url: `http://${config.host}:${config.port}/` }, 'monitor listening');
   return [{ stop: () => app.close() }];
 });

@@ -84,7 +84,11 @@ describe('order processor', () => {
     await processor.start();
     expect(await store.control.generatorSettings()).toMatchObject({ orderRate: 0, anomalyRate: 0 });
     await store.control.saveGeneratorSettings({ orderRate: 40, anomalyRate: 0.3, updatedAt: clock + 1_000 });
-    await waitFor('settings applied', () => processor.settings(), (s) => s.orderRate === 40);
+    await waitFor(
+      'settings applied',
+      () => processor.settings(),
+      (s) => s.orderRate === 40,
+    );
     expect(processor.settings()).toEqual({ orderRate: 40, anomalyRate: 0.3 });
     clock += 2_000;
     await processor.updateSettings({ anomalyRate: 0.05 });

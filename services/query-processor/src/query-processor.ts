@@ -1,5 +1,13 @@
 import { GROUPS, TOPICS, decodeOrder } from '@kafka-monitor/domain';
-import type { ConsumerHandle, ControlStore, EventBus, Logger, MessageBatch, Order, ViewStore } from '@kafka-monitor/domain';
+import type {
+  ConsumerHandle,
+  ControlStore,
+  EventBus,
+  Logger,
+  MessageBatch,
+  Order,
+  ViewStore,
+} from '@kafka-monitor/domain';
 import { ProcessorMeter, decodeBatch, startHeartbeat, type Heartbeat } from '@kafka-monitor/pipeline';
 
 export interface QueryProcessorDeps {

@@ -1,77 +1,175 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify from 'fastify';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { fromCents, isDependencyError } from '@kafka-monitor/domain';
-import type { EventBus, Store } from '@kafka-monitor/domain';
-import { ErrorBody, HealthBody, StatsBody, type StatsData } from '../contract.js';
+import { isDependencyError, silentLogger } from '@kafka-monitor/domain';
+import type { EventBus, Logger, Store } from '@kafka-monitor/domain';
+import type { GeneratorDto } from '../contract.js';
+import { HttpError, type MonitorApp } from './app-types.js';
+import { createLiveStream, type LiveStream } from './live-stream.js';
+import { createMonitorMetrics, type MonitorMetrics } from './metrics.js';
+import { createProcessorStatusReader } from './processor-status.js';
+import { registerCommandRoutes } from './routes/command-routes.js';
+import { registerLiveRoutes } from './routes/live-routes.js';
+import { readStats, registerReadRoutes } from './routes/read-routes.js';
+
+export interface MonitorOptions {
+  /** When set, mutating routes need `Authorization: Bearer <token>`. */
+  readonly apiToken?: string | undefined;
+  /** Origins allowed by CORS besides the page's own. */
+  readonly corsOrigins?: readonly string[];
+  readonly busType: string;
+  readonly storeType: string;
+  readonly statusWaitMs?: number;
+  /** Mutating requests allowed per client address per minute. */
+  readonly mutationsPerMinute?: number;
+  readonly defaultGenerator?: GeneratorDto;
+  readonly feedPollMs?: number;
+  readonly heartbeatMs?: number;
+}
 
 export interface MonitorDeps {
   readonly bus: EventBus;
   readonly store: Store;
-  readonly busType: string;
-  readonly storeType: string;
   readonly now: () => number;
-  readonly logger?: boolean;
+  readonly newId: () => string;
+  readonly options: MonitorOptions;
+  readonly logger?: Logger;
 }
 
-async function check(probe: () => Promise<void>): Promise<{ status: string; error?: string }> {
-  try {
-    await probe();
-    return { status: 'connected' };
-  } catch (error) {
-    return { status: 'unavailable', error: (error as Error).message };
-  }
+export interface Monitor {
+  readonly app: MonitorApp;
+  readonly metrics: MonitorMetrics;
+  readonly stream: LiveStream;
 }
+
+const BODY_LIMIT_BYTES = 64 * 1024;
 
 /** Builds the HTTP application without listening, so tests and the process share one definition. */
-export function buildMonitorApp(deps: MonitorDeps): FastifyInstance {
-  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: 64 * 1024 }).withTypeProvider<TypeBoxTypeProvider>();
+export async function buildMonitor(deps: MonitorDeps): Promise<Monitor> {
+  const { options, store } = deps;
+  const logger = deps.logger ?? silentLogger;
+  const app: MonitorApp = Fastify({
+    logger: false,
+    bodyLimit: BODY_LIMIT_BYTES,
+    // Ids up to the 256 characters the schemas allow, instead of a bare 414 past 100.
+    maxParamLength: 1_024,
+    // Report every schema problem at once, so a client can fix a request in one go; refuse unknown
+    // fields instead of silently dropping them.
+    ajv: { customOptions: { allErrors: true, removeAdditional: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const status = createProcessorStatusReader({ bus: deps.bus, store, now: deps.now });
+  const metrics = createMonitorMetrics(store, status);
+  const stream = createLiveStream({
+    store,
+    logger,
+    readStats: () => readStats(store, deps.now()),
+    readProcessors: () => status.read(),
+    ...(options.feedPollMs === undefined ? {} : { feedPollMs: options.feedPollMs }),
+    ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Kafka Monitor API',
+        version: '1.0.0',
+        description: 'Views, registry, live stream and processor status of the order pipeline.',
+      },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+  await app.register(helmet, { global: true, contentSecurityPolicy: false });
+  await app.register(cors, {
+    // Same-origin only unless origins are listed: a browser page elsewhere gets no CORS headers.
+    origin: options.corsOrigins !== undefined && options.corsOrigins.length > 0 ? [...options.corsOrigins] : false,
+    methods: ['GET', 'POST', 'PUT'],
+  });
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) =>
+      new HttpError(context.statusCode, `rate limit exceeded: at most ${context.max} changes per ${context.after}`),
+  });
 
   app.setNotFoundHandler((request, reply) => {
-    void reply.code(404).send({ success: false, error: `no route ${request.method} ${request.url}` });
+    void reply
+      .code(404)
+      .send({ success: false, error: `no route ${request.method} ${request.url.split('?')[0] ?? ''}` });
   });
-  app.setErrorHandler((error: { statusCode?: number; message: string }, request, reply) => {
+
+  app.setErrorHandler((error: { statusCode?: number; message: string; errors?: unknown }, request, reply) => {
     if (isDependencyError(error)) {
-      request.log.warn({ err: error }, 'dependency unavailable');
+      logger.warn({ err: error, url: request.url }, 'dependency unavailable');
       return reply.code(503).send({ success: false, error: `${error.dependency} unavailable: ${error.message}` });
     }
-    const status =
-      error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
-    if (status === 500) request.log.error({ err: error }, 'request failed');
-    return reply.code(status).send({ success: false, error: status === 500 ? 'internal error' : error.message });
+    const code = error.statusCode;
+    if (code !== undefined && code >= 400 && code < 500) {
+      const body: { success: false; error: string; errors?: Readonly<Record<string, string>> } = {
+        success: false,
+        error: error.message,
+      };
+      if (error instanceof HttpError && error.errors !== undefined) body.errors = error.errors;
+      return reply.code(code).send(body);
+    }
+    logger.error({ err: error, url: request.url }, 'request failed');
+    return reply.code(500).send({ success: false, error: 'internal error' });
   });
 
-  app.get('/api/health', { schema: { response: { 200: HealthBody, 503: HealthBody } } }, async (_request, reply) => {
-    const [bus, store] = await Promise.all([check(() => deps.bus.ping()), check(() => deps.store.ping())]);
-    const up = [bus, store].filter((c) => c.status === 'connected').length;
-    const status = up === 2 ? 'healthy' : up === 1 ? 'degraded' : 'unhealthy';
-    return reply.code(status === 'healthy' ? 200 : 503).send({
-      status,
-      bus: { type: deps.busType, ...bus },
-      store: { type: deps.storeType, ...store },
-      timestamp: deps.now(),
-    });
+  app.addHook('onResponse', (request, reply, done) => {
+    metrics.observeRequest(
+      request.method,
+      request.routeOptions.url ?? 'unmatched',
+      reply.statusCode,
+      reply.elapsedTime / 1000,
+    );
+    done();
   });
 
-  app.get('/api/stats', { schema: { response: { 200: StatsBody, 503: ErrorBody } } }, async () => {
-    const [views, registry] = await Promise.all([deps.store.views.totals(), deps.store.registry.totals()]);
-    const data: StatsData = {
-      'query-processor': {
-        'customer-count': views.customerCount,
-        'product-count': views.productCount,
-        'total-orders': views.totalOrders,
-        'total-customers-spent': fromCents(views.totalSpentCents),
-        'total-revenue-accepted': fromCents(registry.acceptedRevenueCents),
-      },
-      'registry-processor': {
-        'registered-count': registry.registeredCount,
-        'accepted-count': registry.acceptedCount,
-        'denied-count': registry.deniedCount,
-        'pending-count': registry.pendingCount,
-      },
-      timestamp: deps.now(),
-    };
-    return { success: true as const, data };
-  });
+  const token = options.apiToken;
+  const mutating = {
+    config: { rateLimit: { max: options.mutationsPerMinute ?? 600, timeWindow: '1 minute' } },
+    preHandler: (
+      request: { headers: { authorization?: string | undefined } },
+      _reply: unknown,
+      done: (error?: Error) => void,
+    ) => {
+      if (token !== undefined && request.headers.authorization !== `Bearer ${token}`) {
+        done(new HttpError(401, 'missing or wrong bearer token'));
+        return;
+      }
+      done();
+    },
+  };
 
-  return app;
+  registerReadRoutes(app, {
+    bus: deps.bus,
+    store,
+    busType: options.busType,
+    storeType: options.storeType,
+    now: deps.now,
+  });
+  registerCommandRoutes(app, {
+    bus: deps.bus,
+    store,
+    now: deps.now,
+    newId: deps.newId,
+    statusWaitMs: options.statusWaitMs ?? 3_000,
+    defaultGenerator: options.defaultGenerator ?? { 'order-rate': 10, 'anomaly-rate': 0.1 },
+    mutating,
+  });
+  registerLiveRoutes(app, { status, stream, metrics });
+  app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());
+  app.addHook('onClose', (_instance, done) => {
+    stream.close();
+    done();
+  });
+  return { app, metrics, stream };
 }

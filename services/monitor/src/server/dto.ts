@@ -1,0 +1,80 @@
+import { averageQuantity, fromCents, orderToWire } from '@kafka-monitor/domain';
+import type {
+  CustomerView,
+  Order,
+  OrderStatus,
+  ProductView,
+  RegisteredOrder,
+  StatusUpdate,
+  TimelineEntry,
+} from '@kafka-monitor/domain';
+import type {
+  CustomerDto,
+  OrderDto,
+  ProductDto,
+  RegisteredOrderDto,
+  StatusUpdateDto,
+  TimelineEntryDto,
+} from '../contract.js';
+
+/** Domain values to the kebab-case bodies of the API (money back to units). */
+export const orderDto = (order: Order | TimelineEntry): OrderDto => orderToWire(order);
+
+export const timelineDto = (entry: TimelineEntry, status: OrderStatus | undefined): TimelineEntryDto => ({
+  ...orderDto(entry),
+  status: status ?? entry.status,
+  'order-status': entry.status,
+  registered: status !== undefined,
+});
+
+export const customerDto = (c: CustomerView): CustomerDto => ({
+  'customer-id': c.customerId,
+  'total-orders': c.totalOrders,
+  'total-spent': fromCents(c.totalSpentCents),
+  'first-order-timestamp': c.firstOrderTimestamp,
+  'last-order-id': c.lastOrderId,
+  'last-order-timestamp': c.lastOrderTimestamp,
+});
+
+export const productDto = (p: ProductView): ProductDto => ({
+  'product-id': p.productId,
+  'total-quantity': p.totalQuantity,
+  'total-revenue': fromCents(p.totalRevenueCents),
+  'order-count': p.orderCount,
+  'avg-quantity': averageQuantity(p),
+  'last-order-timestamp': p.lastOrderTimestamp,
+});
+
+export const registeredDto = (r: RegisteredOrder): RegisteredOrderDto => ({
+  ...orderDto(r.order),
+  status: r.status,
+  'order-status': r.order.status,
+  'registered-at': r.registeredAt,
+  'updated-at': r.updatedAt,
+  version: r.version,
+  'validation-passed': r.validationPassed,
+  'failed-rules': r.failedRules.map((rule) => ({ 'rule-name': rule.ruleName, message: rule.message })),
+});
+
+export const statusUpdateDto = (u: StatusUpdate): StatusUpdateDto => ({
+  'order-id': u.orderId,
+  version: u.version,
+  'previous-status': u.previousStatus,
+  'new-status': u.newStatus,
+  'updated-at': u.updatedAt,
+  'update-reason': u.reason,
+  'request-id': u.requestId,
+  'requested-by': u.requestedBy,
+});
+
+/** `limit` as the API promises: default when absent, clamped to 1…1000. */
+export function clampLimit(limit: number | undefined, fallback: number): number {
+  return Math.min(1_000, Math.max(1, limit ?? fallback));
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** A canonical (lower-case, hyphenated) UUID, as producers emit order ids. */
+export function isCanonicalUuid(value: string): boolean {
+  return UUID.test(value);
+}

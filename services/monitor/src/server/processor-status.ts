@@ -1,0 +1,167 @@
+import { GROUPS, PROCESSORS } from '@kafka-monitor/domain';
+import type { EventBus, InstanceReport, PartitionLag, ProcessingStats, Store } from '@kafka-monitor/domain';
+import type { ProcessorStatusDto, ProcessorsData } from '../contract.js';
+
+export interface ProcessorStatusOptions {
+  readonly bus: EventBus;
+  readonly store: Store;
+  readonly now: () => number;
+  /** An instance silent for longer is gone. */
+  readonly instanceTimeoutMs?: number;
+  /** A group whose lag does not shrink and whose commits do not move for this long is stalled. */
+  readonly stallAfterMs?: number;
+  /** Lag older than this makes a processor degraded. */
+  readonly degradedLagSeconds?: number;
+  /** Figures are reused for this long, so many clients cost one computation. */
+  readonly cacheMs?: number;
+}
+
+interface GroupSample {
+  readonly at: number;
+  readonly committed: number;
+  readonly lag: number;
+}
+
+export interface ProcessorStatusReader {
+  read(): Promise<ProcessorsData>;
+  lags(): Promise<readonly { group: string; lag: readonly PartitionLag[] }[]>;
+}
+
+const CONSUMER_GROUPS: Readonly<Record<string, string>> = {
+  'query-processor': GROUPS.queryProcessor,
+  'registry-processor': GROUPS.registryProcessor,
+};
+
+/**
+ * Real processor figures from shared sources only (instance heartbeats and counters in the store,
+ * group lag from the bus), so it works whether the processors run in this process or elsewhere.
+ */
+export function createProcessorStatusReader(options: ProcessorStatusOptions): ProcessorStatusReader {
+  const instanceTimeoutMs = options.instanceTimeoutMs ?? 10_000;
+  const stallAfterMs = options.stallAfterMs ?? 15_000;
+  const degradedLagSeconds = options.degradedLagSeconds ?? 30;
+  const cacheMs = options.cacheMs ?? 1_000;
+  const history = new Map<string, GroupSample[]>();
+  const errorHistory = new Map<string, { at: number; errors: number }[]>();
+  let cached: { at: number; value: Promise<ProcessorsData> } | undefined;
+  let cachedLags: { at: number; value: Promise<{ group: string; lag: readonly PartitionLag[] }[]> } | undefined;
+
+  function remember<T>(map: Map<string, T[]>, key: string, sample: T & { at: number }, now: number): T[] {
+    const samples = (map.get(key) ?? []).filter((s) => (s as { at: number }).at >= now - 5 * 60_000);
+    samples.push(sample);
+    map.set(key, samples);
+    return samples;
+  }
+
+  /** Stalled: lag waiting, not shrinking, and no commit for the whole stall window. */
+  function isStalled(group: string, lag: number, committed: number, now: number): boolean {
+    const samples = remember(history, group, { at: now, committed, lag }, now);
+    if (lag === 0) return false;
+    const windowStart = samples.find((s) => s.at <= now - stallAfterMs);
+    if (windowStart === undefined) return false;
+    const recent = samples.filter((s) => s.at >= windowStart.at);
+    return recent.every((s) => s.committed === committed) && lag >= windowStart.lag;
+  }
+
+  function recentErrors(name: string, errors: number, now: number): number {
+    const samples = remember(errorHistory, name, { at: now, errors }, now);
+    const minuteAgo = samples.find((s) => s.at >= now - 60_000) ?? samples[0];
+    return errors - (minuteAgo?.errors ?? errors);
+  }
+
+  async function lags() {
+    const now = options.now();
+    if (cachedLags === undefined || now - cachedLags.at >= cacheMs) {
+      const value = Promise.all(
+        Object.values(CONSUMER_GROUPS).map(async (group) => ({
+          group,
+          lag: (await options.bus.describeGroup(group)).lag,
+        })),
+      );
+      cachedLags = { at: now, value };
+      value.catch(() => (cachedLags = undefined));
+    }
+    return cachedLags.value;
+  }
+
+  async function compute(): Promise<ProcessorsData> {
+    const now = options.now();
+    const [instances, groupLags, queryStats, registryStats] = await Promise.all([
+      options.store.control.liveInstances(now - instanceTimeoutMs),
+      lags(),
+      options.store.views.processingStats(GROUPS.queryProcessor),
+      options.store.registry.processingStats(GROUPS.registryProcessor),
+    ]);
+    const durable: Record<string, ProcessingStats | undefined> = {
+      'query-processor': queryStats,
+      'registry-processor': registryStats,
+    };
+    const processors = PROCESSORS.map((name): ProcessorStatusDto => {
+      const live = instances.filter((i: InstanceReport) => i.processor === name);
+      const totals = durable[name];
+      const processed = totals?.processedCount ?? live.reduce((sum, i) => sum + i.processed, 0);
+      const errors = totals?.errorCount ?? live.reduce((sum, i) => sum + i.errors, 0);
+      const lastSeen = live.map((i) => i.lastProcessedAt ?? 0).reduce((a, b) => Math.max(a, b), 0);
+      const lastProcessed = totals?.lastProcessedTimestamp ?? (lastSeen > 0 ? lastSeen : null);
+      const group = CONSUMER_GROUPS[name];
+      const partitions = groupLags.find((g) => g.group === group)?.lag ?? [];
+      const lag = partitions.reduce((sum, p) => sum + p.lag, 0);
+      const oldest = partitions
+        .map((p) => p.oldestUnreadTimestamp)
+        .filter((t): t is number => t !== null)
+        .reduce((a, b) => Math.min(a, b), Number.POSITIVE_INFINITY);
+      const lagSeconds = lag > 0 && Number.isFinite(oldest) ? Math.max(0, (now - oldest) / 1000) : 0;
+      const committed = partitions.reduce((sum, p) => sum + p.committedOffset, 0);
+      const stalled = group !== undefined && isStalled(group, lag, committed, now);
+      const erring = recentErrors(name, errors, now) > 0;
+      const status =
+        live.length === 0
+          ? 'down'
+          : stalled
+            ? 'stalled'
+            : erring || lagSeconds > degradedLagSeconds
+              ? 'degraded'
+              : 'healthy';
+      const startedAt = live.map((i) => i.startedAt).reduce((a, b) => Math.min(a, b), now);
+      return {
+        name,
+        status,
+        instances: live.length,
+        'uptime-seconds': live.length === 0 ? 0 : (now - startedAt) / 1000,
+        processed,
+        errors,
+        'throughput-per-second': live.reduce((sum, i) => sum + i.throughputPerSecond, 0),
+        'last-processed': lastProcessed,
+        'consumer-group':
+          group === undefined
+            ? null
+            : {
+                group,
+                lag,
+                'lag-seconds': lagSeconds,
+                partitions: partitions.map((p) => ({
+                  topic: p.topic,
+                  partition: p.partition,
+                  'committed-offset': p.committedOffset,
+                  'end-offset': p.endOffset,
+                  lag: p.lag,
+                })),
+              },
+      };
+    });
+    return { processors, timestamp: now };
+  }
+
+  return {
+    read() {
+      const now = options.now();
+      if (cached === undefined || now - cached.at >= cacheMs) {
+        const value = compute();
+        cached = { at: now, value };
+        value.catch(() => (cached = undefined));
+      }
+      return cached.value;
+    },
+    lags,
+  };
+}

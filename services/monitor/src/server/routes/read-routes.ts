@@ -1,0 +1,380 @@
+import { ORDER_STATUSES, fromCents, isOrderStatus } from '@kafka-monitor/domain';
+import type { EventBus, Store } from '@kafka-monitor/domain';
+import { Type } from 'typebox';
+import {
+  CustomerDto,
+  DebugDto,
+  HealthBody,
+  IdParam,
+  Limit,
+  OrderDto,
+  ProductDto,
+  RegisteredOrderDto,
+  SearchQuery,
+  StatsBody,
+  StatusUpdateDto,
+  TimelineEntryDto,
+  envelope,
+  listEnvelope,
+  type StatsData,
+} from '../../contract.js';
+import { ERRORS, HttpError, type MonitorApp } from '../app-types.js';
+import {
+  clampLimit,
+  customerDto,
+  isCanonicalUuid,
+  orderDto,
+  productDto,
+  registeredDto,
+  statusUpdateDto,
+  timelineDto,
+} from '../dto.js';
+
+export interface ReadRouteDeps {
+  readonly bus: EventBus;
+  readonly store: Store;
+  readonly busType: string;
+  readonly storeType: string;
+  readonly now: () => number;
+}
+
+async function check(probe: () => Promise<void>): Promise<{ status: string; error?: string }> {
+  try {
+    await probe();
+    return { status: 'connected' };
+  } catch (error) {
+    return { status: 'unavailable', error: (error as Error).message };
+  }
+}
+
+export async function readStats(store: Store, now: number): Promise<StatsData> {
+  const [views, registry] = await Promise.all([store.views.totals(), store.registry.totals()]);
+  return {
+    'query-processor': {
+      'customer-count': views.customerCount,
+      'product-count': views.productCount,
+      'total-orders': views.totalOrders,
+      'total-customers-spent': fromCents(views.totalSpentCents),
+      'total-revenue-accepted': fromCents(registry.acceptedRevenueCents),
+    },
+    'registry-processor': {
+      'registered-count': registry.registeredCount,
+      'accepted-count': registry.acceptedCount,
+      'denied-count': registry.deniedCount,
+      'pending-count': registry.pendingCount,
+    },
+    timestamp: now,
+  };
+}
+
+const INT32 = /^-?\d{1,10}$/;
+
+export function registerReadRoutes(app: MonitorApp, deps: ReadRouteDeps): void {
+  const { store } = deps;
+
+  app.get(
+    '/api/health',
+    { schema: { tags: ['system'], summary: 'Bus and store checks', response: { 200: HealthBody, 503: HealthBody } } },
+    async (_request, reply) => {
+      const [bus, storeCheck] = await Promise.all([check(() => deps.bus.ping()), check(() => store.ping())]);
+      const up = [bus, storeCheck].filter((c) => c.status === 'connected').length;
+      const status = up === 2 ? 'healthy' : up === 1 ? 'degraded' : 'unhealthy';
+      return reply.code(status === 'healthy' ? 200 : 503).send({
+        status,
+        bus: { type: deps.busType, ...bus },
+        store: { type: deps.storeType, ...storeCheck },
+        timestamp: deps.now(),
+      });
+    },
+  );
+
+  app.get(
+    '/api/stats',
+    { schema: { tags: ['views'], summary: 'All-time totals (O(1))', response: { 200: StatsBody, ...ERRORS } } },
+    async () => ({ success: true as const, data: await readStats(store, deps.now()) }),
+  );
+
+  app.get(
+    '/api/customers/top',
+    {
+      schema: {
+        tags: ['views'],
+        summary: 'Customers by total spent, highest first',
+        querystring: Limit(10),
+        response: { 200: listEnvelope(CustomerDto), ...ERRORS },
+      },
+    },
+    async (request) => {
+      const data = (await store.views.topCustomers(clampLimit(request.query.limit, 10))).map(customerDto);
+      return { success: true as const, data, count: data.length };
+    },
+  );
+
+  app.get(
+    '/api/customers/search',
+    {
+      schema: {
+        tags: ['views'],
+        summary: 'Empty q: top customers; an integer q: that customer; anything else: none',
+        querystring: SearchQuery(50),
+        response: {
+          200: Type.Object({
+            success: Type.Literal(true),
+            data: Type.Array(CustomerDto),
+            count: Type.Integer(),
+            query: Type.String(),
+          }),
+          ...ERRORS,
+        },
+      },
+    },
+    async (request) => {
+      const query = (request.query.q ?? '').trim();
+      const limit = clampLimit(request.query.limit, 50);
+      let customers;
+      if (query === '') customers = await store.views.topCustomers(limit);
+      else if (INT32.test(query)) {
+        const found = await store.views.customer(Number(query));
+        customers = found === undefined ? [] : [found];
+      } else customers = [];
+      const data = customers.map(customerDto);
+      return { success: true as const, data, count: data.length, query };
+    },
+  );
+
+  app.get(
+    '/api/customers/:id',
+    {
+      schema: {
+        tags: ['views'],
+        summary: 'One customer',
+        params: IdParam,
+        response: { 200: envelope(CustomerDto), ...ERRORS },
+      },
+    },
+    async (request) => {
+      const id = request.params.id;
+      const numeric = Number(id);
+      if (!INT32.test(id) || !Number.isSafeInteger(numeric)) {
+        throw new HttpError(400, `customer id must be an integer, got '${id}'`);
+      }
+      const customer = await store.views.customer(numeric);
+      if (customer === undefined) throw new HttpError(404, `customer ${id} not found`);
+      return { success: true as const, data: customerDto(customer) };
+    },
+  );
+
+  app.get(
+    '/api/products/top',
+    {
+      schema: {
+        tags: ['views'],
+        summary: 'Products by total revenue, highest first',
+        querystring: Limit(10),
+        response: { 200: listEnvelope(ProductDto), ...ERRORS },
+      },
+    },
+    async (request) => {
+      const data = (await store.views.topProducts(clampLimit(request.query.limit, 10))).map(productDto);
+      return { success: true as const, data, count: data.length };
+    },
+  );
+
+  app.get(
+    '/api/products/search',
+    {
+      schema: {
+        tags: ['views'],
+        summary: 'Products whose id starts with q (case-insensitive); empty q: top products',
+        querystring: SearchQuery(50),
+        response: {
+          200: Type.Object({
+            success: Type.Literal(true),
+            data: Type.Array(ProductDto),
+            count: Type.Integer(),
+            query: Type.String(),
+          }),
+          ...ERRORS,
+        },
+      },
+    },
+    async (request) => {
+      const query = (request.query.q ?? '').trim();
+      const limit = clampLimit(request.query.limit, 50);
+      const products =
+        query === '' ? await store.views.topProducts(limit) : await store.views.searchProducts(query, limit);
+      const data = products.map(productDto);
+      return { success: true as const, data, count: data.length, query };
+    },
+  );
+
+  app.get(
+    '/api/products/:id',
+    {
+      schema: {
+        tags: ['views'],
+        summary: 'One product by exact id',
+        params: IdParam,
+        response: { 200: envelope(ProductDto), ...ERRORS },
+      },
+    },
+    async (request) => {
+      const product = await store.views.product(request.params.id);
+      if (product === undefined) throw new HttpError(404, `product '${request.params.id}' not found`);
+      return { success: true as const, data: productDto(product) };
+    },
+  );
+
+  app.get(
+    '/api/timeline',
+    {
+      schema: {
+        tags: ['views'],
+        summary: 'Newest orders first, each with its current registry status',
+        querystring: Limit(100),
+        response: { 200: listEnvelope(TimelineEntryDto), ...ERRORS },
+      },
+    },
+    async (request) => {
+      const entries = await store.views.timeline(clampLimit(request.query.limit, 100));
+      const statuses = await store.registry.statuses(entries.map((e) => e.orderId));
+      const data = entries.map((e) => timelineDto(e, statuses.get(e.orderId)));
+      return { success: true as const, data, count: data.length };
+    },
+  );
+
+  app.get(
+    '/api/orders',
+    {
+      schema: {
+        tags: ['orders'],
+        summary: 'Produced orders, newest first',
+        querystring: Limit(100),
+        response: { 200: listEnvelope(OrderDto), ...ERRORS },
+      },
+    },
+    async (request) => {
+      const data = (await store.produced.recentProduced(clampLimit(request.query.limit, 100))).map(orderDto);
+      return { success: true as const, data, count: data.length };
+    },
+  );
+
+  app.get(
+    '/api/orders/search/:id',
+    {
+      schema: {
+        tags: ['orders'],
+        summary: 'Find an order by UUID: registered first, else the timeline',
+        params: IdParam,
+        response: {
+          200: Type.Object({
+            success: Type.Literal(true),
+            data: Type.Union([RegisteredOrderDto, TimelineEntryDto]),
+            source: Type.Union([Type.Literal('registered'), Type.Literal('timeline')]),
+          }),
+          ...ERRORS,
+        },
+      },
+    },
+    async (request) => {
+      const id = request.params.id;
+      if (!isCanonicalUuid(id)) throw new HttpError(400, `'${id}' is not a canonical UUID (lower-case, with hyphens)`);
+      const registered = await store.registry.registered(id);
+      if (registered !== undefined) {
+        return { success: true as const, data: registeredDto(registered), source: 'registered' as const };
+      }
+      const entry = await store.views.timelineEntry(id);
+      if (entry !== undefined)
+        return { success: true as const, data: timelineDto(entry, undefined), source: 'timeline' as const };
+      throw new HttpError(404, `order ${id} not found`);
+    },
+  );
+
+  app.get(
+    '/api/orders/by-status/:status',
+    {
+      schema: {
+        tags: ['orders'],
+        summary: 'Registered orders with a status, newest registration first',
+        params: Type.Object({ status: Type.String({ maxLength: 64 }) }),
+        querystring: Limit(100),
+        response: { 200: listEnvelope(RegisteredOrderDto), ...ERRORS },
+      },
+    },
+    async (request) => {
+      const status = request.params.status;
+      if (!isOrderStatus(status)) {
+        throw new HttpError(400, `unknown status '${status}'; expected one of ${ORDER_STATUSES.join(', ')}`);
+      }
+      const data = (await store.registry.byStatus(status, clampLimit(request.query.limit, 100))).map(registeredDto);
+      return { success: true as const, data, count: data.length };
+    },
+  );
+
+  app.get(
+    '/api/orders/:id/history',
+    {
+      schema: {
+        tags: ['orders'],
+        summary: 'Status changes of a registered order, newest version first',
+        params: IdParam,
+        response: { 200: listEnvelope(StatusUpdateDto), ...ERRORS },
+      },
+    },
+    async (request) => {
+      const history = await store.registry.history(request.params.id);
+      if (history.length === 0) throw new HttpError(404, `order ${request.params.id} is not registered`);
+      const data = history.map(statusUpdateDto);
+      return { success: true as const, data, count: data.length };
+    },
+  );
+
+  app.get(
+    '/api/registered/:id',
+    {
+      schema: {
+        tags: ['orders'],
+        summary: 'A registered order with its failed rules',
+        params: IdParam,
+        response: { 200: envelope(RegisteredOrderDto), ...ERRORS },
+      },
+    },
+    async (request) => {
+      const registered = await store.registry.registered(request.params.id);
+      if (registered === undefined) throw new HttpError(404, `order ${request.params.id} is not registered`);
+      return { success: true as const, data: registeredDto(registered) };
+    },
+  );
+
+  app.get(
+    '/api/debug/order/:id',
+    {
+      schema: {
+        tags: ['orders'],
+        summary: 'Where an order is: produced, in the timeline, registered',
+        params: IdParam,
+        response: { 200: envelope(DebugDto), ...ERRORS },
+      },
+    },
+    async (request) => {
+      const id = request.params.id;
+      const [produced, entry, registered] = await Promise.all([
+        store.produced.produced(id),
+        store.views.timelineEntry(id),
+        store.registry.registered(id),
+      ]);
+      return {
+        success: true as const,
+        data: {
+          'order-id': id,
+          produced: produced !== undefined,
+          timeline: entry !== undefined,
+          registered: registered !== undefined,
+          'produced-order': produced === undefined ? null : orderDto(produced),
+          'timeline-entry': entry === undefined ? null : orderDto(entry),
+          'registered-order': registered === undefined ? null : registeredDto(registered),
+        },
+      };
+    },
+  );
+}
