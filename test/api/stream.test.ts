@@ -1,0 +1,130 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { produceOrders } from '@kafka-monitor/pipeline';
+import { waitFor } from '@kafka-monitor/testkit';
+import { call, json, orders, pendingOrder, startHarness, type Harness } from './harness.js';
+import { connectSse } from './sse-client.js';
+
+describe('GET /api/stream (Server-Sent Events)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ heartbeatMs: 200 });
+  });
+  afterAll(() => h.close());
+
+  it('delivers an order produced while listening as an order event within 1 s, then stats', async () => {
+    const sse = await connectSse(`${h.base}/api/stream`);
+    expect(sse.status).toBe(200);
+    try {
+      await waitFor(
+        'initial stats',
+        () => sse.events.length,
+        (n) => n > 0,
+      );
+      expect(sse.events[0]?.event).toBe('stats');
+      const [order] = orders(1, 3);
+      if (order === undefined) throw new Error('no order');
+      const producedAt = Date.now();
+      await produceOrders(h.bus, h.store.produced, [order]);
+      const event = await waitFor(
+        'order event',
+        () => sse.events.find((e) => e.event === 'order' && e.data['order-id'] === order.orderId),
+        (e) => e !== undefined,
+        5_000,
+      );
+      const elapsed = (event?.receivedAt ?? Infinity) - producedAt;
+      console.log(`order produced → 'order' event received in ${elapsed} ms`);
+      expect(elapsed).toBeLessThan(1_000);
+      expect(event?.data).toMatchObject({ 'order-id': order.orderId, status: 'accepted', registered: true });
+      expect(Number(event?.id)).toBeGreaterThan(0);
+      await waitFor(
+        'stats event with the order counted',
+        () => sse.events.filter((e) => e.event === 'stats').at(-1)?.data['query-processor']['total-orders'],
+        (n) => n === 1,
+      );
+    } finally {
+      sse.close();
+    }
+  });
+
+  it('sends status events for decisions and keeps the connection alive with heartbeats', async () => {
+    const order = pendingOrder();
+    await h.seed([order]);
+    const sse = await connectSse(`${h.base}/api/stream`);
+    try {
+      await waitFor(
+        'connected',
+        () => sse.events.length,
+        (n) => n > 0,
+      );
+      const r = await call(h.base, `/api/orders/${order.orderId}/status`, json('PUT', { status: 'denied' }));
+      expect(r.status).toBe(200);
+      const status = await waitFor(
+        'status event',
+        () => sse.events.find((e) => e.event === 'status'),
+        (e) => e !== undefined,
+      );
+      expect(status?.data).toMatchObject({
+        'order-id': order.orderId,
+        'previous-status': 'pending',
+        'new-status': 'denied',
+        version: 2,
+      });
+      await waitFor(
+        'a heartbeat',
+        () => sse.heartbeats(),
+        (n) => n > 0,
+      );
+    } finally {
+      sse.close();
+    }
+  });
+
+  it('resumes after Last-Event-ID without missing or repeating anything', async () => {
+    const first = await connectSse(`${h.base}/api/stream`);
+    const batchOne = orders(3, 11);
+    await waitFor(
+      'connected',
+      () => first.events.length,
+      (n) => n > 0,
+    );
+    await produceOrders(h.bus, h.store.produced, batchOne);
+    await waitFor(
+      '3 order events',
+      () => first.events.filter((e) => e.event === 'order').length,
+      (n) => n === 3,
+    );
+    const lastId = first.events.filter((e) => e.id !== undefined).at(-1)?.id;
+    first.close();
+
+    // While disconnected, more orders are processed.
+    const missed = orders(5, 12);
+    await h.seed(missed);
+    const resumed = await connectSse(`${h.base}/api/stream`, lastId);
+    try {
+      const replayed = await waitFor(
+        'the 5 missed orders',
+        () => resumed.events.filter((e) => e.event === 'order').map((e) => e.data['order-id'] as string),
+        (ids) => ids.length >= 5,
+      );
+      expect(replayed.sort()).toEqual(missed.map((o) => o.orderId).sort());
+      const ids = resumed.events.filter((e) => e.id !== undefined).map((e) => Number(e.id));
+      expect(ids.every((id) => id > Number(lastId))).toBe(true);
+      expect(new Set(ids).size).toBe(ids.length);
+      const live = orders(1, 13);
+      await produceOrders(h.bus, h.store.produced, live);
+      await waitFor(
+        'a live order after the replay',
+        () => resumed.events.filter((e) => e.event === 'order').length,
+        (n) => n === 6,
+      );
+    } finally {
+      resumed.close();
+    }
+  });
+
+  it('rejects a malformed Last-Event-ID with 400', async () => {
+    const r = await call(h.base, '/api/stream', { headers: { 'last-event-id': 'yesterday' } });
+    expect(r.status).toBe(400);
+    expect(r.body.success).toBe(false);
+  });
+});
