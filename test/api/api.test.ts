@@ -379,6 +379,8 @@ describe('monitor API over HTTP', () => {
         'kafka_monitor_messages_processed_total',
         'kafka_monitor_processing_errors_total',
         'kafka_monitor_registered_orders',
+        'kafka_monitor_end_to_end_latency_seconds_bucket{le="0.005",processor="query-processor"}',
+        'kafka_monitor_batch_processing_seconds_count{processor="registry-processor"}',
         'process_cpu_seconds_total',
       ]) {
         expect(text).toContain(name);

@@ -60,11 +60,6 @@ export async function startHarness(options: Partial<MonitorOptions> = {}): Promi
   const bus = createEmbeddedEventBus({ file: files.log, pollIntervalMs: 10 });
   const store = createSqliteStore({ file: files.store });
   await bus.ensureTopics(pipelineTopics());
-  const shared = { bus, control: store.control, instanceId: 'test', logger: silentLogger, now: Date.now };
-  const queryProcessor = createQueryProcessor({ ...shared, views: store.views });
-  const registryProcessor = createRegistryProcessor({ ...shared, registry: store.registry });
-  await queryProcessor.start();
-  await registryProcessor.start();
   const monitor = await buildMonitor({
     bus,
     store,
@@ -72,6 +67,18 @@ export async function startHarness(options: Partial<MonitorOptions> = {}): Promi
     newId: randomUUID,
     options: { busType: 'embedded', storeType: 'sqlite', feedPollMs: 20, ...options },
   });
+  const shared = {
+    bus,
+    control: store.control,
+    instanceId: 'test',
+    logger: silentLogger,
+    now: Date.now,
+    observeBatch: monitor.metrics.observeBatch,
+  };
+  const queryProcessor = createQueryProcessor({ ...shared, views: store.views });
+  const registryProcessor = createRegistryProcessor({ ...shared, registry: store.registry });
+  await queryProcessor.start();
+  await registryProcessor.start();
   const base = await monitor.app.listen({ host: '127.0.0.1', port: 0 });
   return {
     base,

@@ -10,16 +10,22 @@ await runProcess('kafka-monitor', async ({ config, infrastructure, logger }) => 
   const { bus, store } = infrastructure;
   const selected = new Set(config.services);
   const started: Stoppable[] = [];
+  // Built first so in-process processors can report batch timings to its Prometheus metrics.
+  const monitor = selected.has('monitor')
+    ? await buildMonitor({ bus, store, now: Date.now, newId: randomUUID, options: monitorOptionsFrom(config), logger })
+    : undefined;
+  const observeBatch = monitor?.metrics.observeBatch;
   const shared = { bus, control: store.control, instanceId: config.processorId, logger, now: Date.now };
+  const observed = observeBatch === undefined ? {} : { observeBatch };
 
   // Consumers first, so the first generated orders find them running.
   if (selected.has('query-processor')) {
-    const processor = createQueryProcessor({ ...shared, views: store.views });
+    const processor = createQueryProcessor({ ...shared, ...observed, views: store.views });
     await processor.start();
     started.push(processor);
   }
   if (selected.has('registry-processor')) {
-    const processor = createRegistryProcessor({ ...shared, registry: store.registry });
+    const processor = createRegistryProcessor({ ...shared, ...observed, registry: store.registry });
     await processor.start();
     started.push(processor);
   }
@@ -34,18 +40,10 @@ await runProcess('kafka-monitor', async ({ config, infrastructure, logger }) => 
     await processor.start();
     started.push(processor);
   }
-  if (selected.has('monitor')) {
-    const { app } = await buildMonitor({
-      bus,
-      store,
-      now: Date.now,
-      newId: randomUUID,
-      options: monitorOptionsFrom(config),
-      logger,
-    });
-    await app.listen({ host: config.host, port: config.port });
+  if (monitor !== undefined) {
+    await monitor.app.listen({ host: config.host, port: config.port });
     logger.info({ url: `http://${config.host}:${config.port}/` }, 'monitor listening');
-    started.push({ stop: () => app.close() });
+    started.push({ stop: () => monitor.app.close() });
   }
   return started;
 });

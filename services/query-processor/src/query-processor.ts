@@ -19,6 +19,8 @@ export interface QueryProcessorDeps {
   readonly now: () => number;
   /** Told about the orders at offsets applied for the first time (for the live stream). */
   readonly onApplied?: (orders: readonly Order[]) => void;
+  /** Told how long each batch took and how old its orders were when their effect became durable. */
+  readonly observeBatch?: (processor: string, seconds: number, latenciesSeconds: readonly number[]) => void;
 }
 
 export interface QueryProcessor {
@@ -35,6 +37,7 @@ export function createQueryProcessor(deps: QueryProcessorDeps): QueryProcessor {
   let heartbeat: Heartbeat | undefined;
 
   async function handleBatch(batch: MessageBatch): Promise<void> {
+    const startedAt = performance.now();
     const now = deps.now();
     const { entries, poison } = await decodeBatch(batch, {
       bus: deps.bus,
@@ -51,6 +54,12 @@ export function createQueryProcessor(deps: QueryProcessorDeps): QueryProcessor {
         .slice(entries.length - outcome.applied)
         .flatMap((e) => (e.content === null ? [] : [e.content]));
       deps.onApplied?.(applied);
+      const doneAt = deps.now();
+      deps.observeBatch?.(
+        GROUPS.queryProcessor,
+        (performance.now() - startedAt) / 1000,
+        applied.map((o) => Math.max(0, doneAt - o.timestamp) / 1000),
+      );
     }
   }
 

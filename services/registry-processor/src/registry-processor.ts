@@ -28,6 +28,8 @@ export interface RegistryProcessorDeps {
   readonly now: () => number;
   readonly onRegistered?: (orders: readonly RegisteredOrder[]) => void;
   readonly onDecided?: (decisions: readonly DecisionRecord[]) => void;
+  /** Told how long each batch took and how old its orders were when they were registered. */
+  readonly observeBatch?: (processor: string, seconds: number, latenciesSeconds: readonly number[]) => void;
 }
 
 export interface RegistryProcessor {
@@ -71,6 +73,7 @@ export function createRegistryProcessor(deps: RegistryProcessorDeps): RegistryPr
   }
 
   async function registerBatch(batch: MessageBatch): Promise<void> {
+    const startedAt = performance.now();
     const now = deps.now();
     const { entries, poison } = await decodeBatch(batch, {
       bus: deps.bus,
@@ -83,6 +86,12 @@ export function createRegistryProcessor(deps: RegistryProcessorDeps): RegistryPr
     if (poison > 0)
       logger.warn({ topic: batch.topic, partition: batch.partition, poison }, 'dead-lettered poison messages');
     if (outcome.registered.length > 0) deps.onRegistered?.(outcome.registered);
+    const doneAt = deps.now();
+    deps.observeBatch?.(
+      GROUP,
+      (performance.now() - startedAt) / 1000,
+      outcome.registered.map((r) => Math.max(0, doneAt - r.order.timestamp) / 1000),
+    );
     if (outcome.decisions.length > 0) deps.onDecided?.(outcome.decisions);
   }
 
