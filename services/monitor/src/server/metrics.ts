@@ -5,9 +5,9 @@ import type { ProcessorStatusReader } from './processor-status.js';
 
 export interface MonitorMetrics {
   readonly registry: Registry;
-  observeRequest(method: string, route: string, status: number, seconds: number): void;
+  readonly observeRequest: (method: string, route: string, status: number, seconds: number) => void;
   /** For processors running in this process: one batch's duration and its orders' end-to-end latency. */
-  observeBatch(processor: string, seconds: number, latenciesSeconds: readonly number[]): void;
+  readonly observeBatch: (processor: string, seconds: number, latenciesSeconds: readonly number[]) => void;
 }
 
 /**
@@ -139,11 +139,11 @@ export function createMonitorMetrics(store: Store, status: ProcessorStatusReader
 
   return {
     registry,
-    observeRequest(method, route, statusCode, seconds) {
+    observeRequest: (method, route, statusCode, seconds) => {
       requests.inc({ method, route, status: String(statusCode) });
       requestSeconds.observe({ method, route }, seconds);
     },
-    observeBatch(processor, seconds, latencies) {
+    observeBatch: (processor, seconds, latencies) => {
       batchSeconds.observe({ processor }, seconds);
       for (const latency of latencies) latencySeconds.observe({ processor }, latency);
     },
