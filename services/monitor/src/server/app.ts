@@ -56,7 +56,7 @@ export async function buildMonitor(deps: MonitorDeps): Promise<Monitor> {
     logger: false,
     bodyLimit: BODY_LIMIT_BYTES,
     // Ids up to the 256 characters the schemas allow, instead of a bare 414 past 100.
-    maxParamLength: 1_024,
+    routerOptions: { maxParamLength: 1_024 },
     // Report every schema problem at once, so a client can fix a request in one go; refuse unknown
     // fields instead of silently dropping them.
     ajv: { customOptions: { allErrors: true, removeAdditional: false } },
