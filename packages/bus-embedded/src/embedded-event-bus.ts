@@ -319,11 +319,14 @@ export function createEmbeddedEventBus(options: EmbeddedBusOptions): EventBus {
 
     consume: (consumeOptions) => settle(() => startConsumer(consumeOptions)),
 
-    describeGroup: (group: string): Promise<GroupDescription> =>
+    describeGroup: (group: string, extraTopics: readonly string[] = []): Promise<GroupDescription> =>
       settle(() => {
         assertOpen();
         const assigned = assignments(group);
-        const topics = (statements.groupTopics.all(group) as { topic: string }[]).map((r) => r.topic);
+        const topics = [
+          ...extraTopics,
+          ...(statements.groupTopics.all(group) as { topic: string }[]).map((r) => r.topic),
+        ];
         for (const positionsOfMember of assigned.values()) for (const p of positionsOfMember) topics.push(p.topic);
         const lag = [...new Set(topics)].sort().flatMap((topic) => {
           const row = statements.topic.get(topic) as { partitions: number } | undefined;

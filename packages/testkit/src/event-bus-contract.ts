@@ -174,6 +174,21 @@ export function describeEventBusContract(name: string, createFixture: () => Prom
       expect(described.lag.find((p) => p.lag === 1)?.oldestUnreadTimestamp).toBe(5000);
     });
 
+    it('reports lag on named topics for a group that never committed', async () => {
+      const { bus } = await open();
+      const topic = `t-${randomUUID()}`;
+      await bus.ensureTopics([{ name: topic, partitions: 2 }]);
+      await bus.publish(topic, [{ key: 'k', value: 'v', timestamp: 42 }]);
+      const described = await bus.describeGroup(`never-${randomUUID()}`, [topic]);
+      expect(described.members).toEqual([]);
+      expect(described.lag.map((p) => [p.partition, p.committedOffset])).toEqual([
+        [0, 0],
+        [1, 0],
+      ]);
+      expect(described.lag.reduce((sum, p) => sum + p.lag, 0)).toBe(1);
+      expect(described.lag.find((p) => p.lag === 1)?.oldestUnreadTimestamp).toBe(42);
+    });
+
     it('keeps groups independent', async () => {
       const { bus } = await open();
       const topic = `t-${randomUUID()}`;

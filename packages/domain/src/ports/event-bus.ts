@@ -88,7 +88,11 @@ export interface EventBus {
   ensureTopics(specs: readonly TopicSpec[]): Promise<void>;
   publish(topic: string, messages: readonly OutgoingMessage[]): Promise<readonly MessagePosition[]>;
   consume(options: ConsumeOptions): Promise<ConsumerHandle>;
-  describeGroup(group: string): Promise<GroupDescription>;
+  /**
+   * Members, assignments and lag of a group. Lag covers the topics the group committed on or its
+   * members subscribe to, plus `topics` when given: a group that never committed still shows its lag.
+   */
+  describeGroup(group: string, topics?: readonly string[]): Promise<GroupDescription>;
   listTopics(): Promise<readonly TopicInfo[]>;
   /** Reads messages from one partition starting at an offset, without any group. */
   read(topic: string, partition: number, fromOffset: number, limit: number): Promise<readonly StoredMessage[]>;

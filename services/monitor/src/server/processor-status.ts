@@ -1,4 +1,4 @@
-import { GROUPS, PROCESSORS } from '@kafka-monitor/domain';
+import { GROUPS, PROCESSORS, TOPICS } from '@kafka-monitor/domain';
 import type { EventBus, InstanceReport, PartitionLag, ProcessingStats, Store } from '@kafka-monitor/domain';
 import type { ProcessorStatusDto, ProcessorsData } from '../contract.js';
 
@@ -30,6 +30,12 @@ export interface ProcessorStatusReader {
 const CONSUMER_GROUPS: Readonly<Record<string, string>> = {
   'query-processor': GROUPS.queryProcessor,
   'registry-processor': GROUPS.registryProcessor,
+};
+
+/** What each group reads, so lag shows even before a group's first commit. */
+const GROUP_TOPICS: Readonly<Record<string, readonly string[]>> = {
+  [GROUPS.queryProcessor]: [TOPICS.orders],
+  [GROUPS.registryProcessor]: [TOPICS.orders, TOPICS.registry],
 };
 
 /**
@@ -75,7 +81,7 @@ export function createProcessorStatusReader(options: ProcessorStatusOptions): Pr
       const value = Promise.all(
         Object.values(CONSUMER_GROUPS).map(async (group) => ({
           group,
-          lag: (await options.bus.describeGroup(group)).lag,
+          lag: (await options.bus.describeGroup(group, GROUP_TOPICS[group])).lag,
         })),
       );
       cachedLags = { at: now, value };

@@ -1,0 +1,107 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createEmbeddedEventBus } from '@kafka-monitor/bus-embedded';
+import { GROUPS, TOPICS, type EventBus, type Store } from '@kafka-monitor/domain';
+import { createSqliteStore } from '@kafka-monitor/store-sqlite';
+import { createProcessorStatusReader } from './processor-status.js';
+
+describe('processor status', () => {
+  let bus: EventBus;
+  let store: Store;
+  let clock: number;
+
+  beforeEach(async () => {
+    bus = createEmbeddedEventBus({ file: ':memory:' });
+    store = createSqliteStore({ file: ':memory:' });
+    await bus.ensureTopics([
+      { name: TOPICS.orders, partitions: 2 },
+      { name: TOPICS.registry, partitions: 1 },
+    ]);
+    clock = 1_000_000;
+  });
+  afterEach(async () => {
+    await bus.close();
+    await store.close();
+  });
+
+  const heartbeat = (processor: string, errors = 0) =>
+    store.control.heartbeat({
+      processor,
+      instanceId: `${processor}-1`,
+      startedAt: clock - 60_000,
+      heartbeatAt: clock,
+      processed: 10,
+      errors,
+      throughputPerSecond: 2,
+      lastProcessedAt: clock - 1_000,
+    });
+
+  const statusOf = async (reader: ReturnType<typeof createProcessorStatusReader>, name: string) =>
+    (await reader.read()).processors.find((p) => p.name === name);
+
+  it('is healthy when idle: no lag and no traffic is not a stall', async () => {
+    const reader = createProcessorStatusReader({ bus, store, now: () => clock, cacheMs: 0 });
+    await heartbeat('query-processor');
+    expect(await statusOf(reader, 'query-processor')).toMatchObject({
+      status: 'healthy',
+      instances: 1,
+      'uptime-seconds': 60,
+    });
+    clock += 60_000;
+    await heartbeat('query-processor');
+    expect((await statusOf(reader, 'query-processor'))?.status).toBe('healthy');
+  });
+
+  it('is stalled when lag waits and commits stop for the stall window, and recovers when commits resume', async () => {
+    const reader = createProcessorStatusReader({ bus, store, now: () => clock, cacheMs: 0, stallAfterMs: 15_000 });
+    const consumer = await bus.consume({
+      group: GROUPS.queryProcessor,
+      topics: [TOPICS.orders],
+      handleBatch: () => Promise.resolve(),
+    });
+    await consumer.stop();
+    await bus.publish(TOPICS.orders, [{ key: 'a', value: 'x', timestamp: clock }]);
+    await heartbeat('query-processor');
+    const first = await statusOf(reader, 'query-processor');
+    expect(first?.status).toBe('healthy');
+    expect(first?.['consumer-group']?.lag).toBe(1);
+    clock += 20_000;
+    await heartbeat('query-processor');
+    await bus.publish(TOPICS.orders, [{ key: 'b', value: 'y', timestamp: clock }]);
+    const stalled = await statusOf(reader, 'query-processor');
+    expect(stalled?.status).toBe('stalled');
+    expect(stalled?.['consumer-group']?.['lag-seconds']).toBe(20);
+    expect(stalled?.['consumer-group']?.partitions.map((p) => p.partition)).toEqual([0, 1]);
+
+    let consumed = 0;
+    const resumed = await bus.consume({
+      group: GROUPS.queryProcessor,
+      topics: [TOPICS.orders],
+      handleBatch: (batch) => {
+        consumed += batch.messages.length;
+        return Promise.resolve();
+      },
+    });
+    while (consumed < 2) await new Promise((resolve) => setTimeout(resolve, 10));
+    await resumed.stop();
+    clock += 1_000;
+    await heartbeat('query-processor');
+    expect((await statusOf(reader, 'query-processor'))?.status).toBe('healthy');
+  });
+
+  it('is down without live instances and degraded while errors grow', async () => {
+    const reader = createProcessorStatusReader({ bus, store, now: () => clock, cacheMs: 0 });
+    expect(await statusOf(reader, 'order-processor')).toMatchObject({
+      status: 'down',
+      instances: 0,
+      'uptime-seconds': 0,
+    });
+    await heartbeat('order-processor', 0);
+    expect((await statusOf(reader, 'order-processor'))?.status).toBe('healthy');
+    clock += 5_000;
+    await heartbeat('order-processor', 3);
+    expect((await statusOf(reader, 'order-processor'))?.status).toBe('degraded');
+    clock += 120_000;
+    await heartbeat('order-processor', 3);
+    expect((await statusOf(reader, 'order-processor'))?.status).toBe('healthy');
+  });
+});
