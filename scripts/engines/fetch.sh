@@ -19,9 +19,13 @@ fetch_engine() {
   rm -rf "$tmp"
   mkdir -p "$tmp"
   local started=$SECONDS
-  mvn -B -ntp -q -f "$ENGINES_SRC/$engine/pom.xml" dependency:copy-dependencies \
-    -DincludeScope=runtime -DoutputDirectory="$tmp" ||
-    die "mvn could not fetch the $engine jars (see the Maven output above)"
+  # Maven's output goes to a file and is shown only when it failed: a successful fetch is one line.
+  if ! mvn -B -ntp -Dstyle.color=never -f "$ENGINES_SRC/$engine/pom.xml" dependency:copy-dependencies \
+    -DincludeScope=runtime -DoutputDirectory="$tmp" >"$tmp.log" 2>&1; then
+    grep -E 'ERROR|FAIL' "$tmp.log" >&2 || tail -n 40 "$tmp.log" >&2
+    die "mvn could not fetch the $engine jars (full output: $tmp.log)"
+  fi
+  rm -f "$tmp.log"
   rm -rf "$libs"
   mv "$tmp" "$libs"
   touch "$libs/.complete"

@@ -3,6 +3,7 @@
 # request (Kafka: cluster metadata through the admin API; Cassandra: a CQL query), printing versions
 # and startup times. Writes $ENGINES_RUN/env with KAFKA_BROKERS / CASSANDRA_* for the tests.
 # Usage: scripts/engines/start.sh [kafka|cassandra|all]     Stop with scripts/engines/stop.sh.
+# Every start begins with empty data, except with ENGINE_REUSE_DATA=1 (see restart.sh).
 set -euo pipefail
 # shellcheck source=common.sh
 source "$(dirname "$0")/common.sh"
@@ -21,17 +22,26 @@ render() {
   sed "${args[@]}" "$template" >"$target"
 }
 
+# An engine that started but whose neighbour failed (or that never answered) must not stay behind.
 launched=()
-on_failure() {
-  local engine
+# shellcheck disable=SC2317 # called by the EXIT trap
+on_exit() {
+  local status=$? engine
+  [ "$status" -eq 0 ] && return 0
   for engine in "${launched[@]}"; do "$ENGINES_SRC/stop.sh" "$engine" || true; done
+  return "$status"
 }
-trap 'status=$?; [ "$status" -eq 0 ] || on_failure' EXIT
+trap on_exit EXIT
 
 launch_kafka() {
-  local run="$ENGINES_RUN/kafka" libs
+  local run="$ENGINES_RUN/kafka" libs reuse=false
   libs="$(engine_libs kafka)"
-  rm -rf "$run"
+  if [ "${ENGINE_REUSE_DATA:-0}" = 1 ] && [ -f "$run/data/meta.properties" ]; then
+    reuse=true
+    mv "$run/kafka.log" "$run/kafka.log.previous" 2>/dev/null || true
+  else
+    rm -rf "$run"
+  fi
   mkdir -p "$run/data" "$run/tmp" "$run/conf"
   render "$ENGINES_SRC/kafka/server.properties.tmpl" "$run/conf/server.properties" \
     "KAFKA_PORT=$ENGINE_KAFKA_PORT" "KAFKA_CONTROLLER_PORT=$ENGINE_KAFKA_CONTROLLER_PORT" "KAFKA_DATA=$run/data"
@@ -43,12 +53,14 @@ launch_kafka() {
     -XX:+ExplicitGCInvokesConcurrent -XX:TieredStopAtLevel=1 -Djava.awt.headless=true
     "-Dlog4j2.configurationFile=$run/conf/log4j2.properties" "-Dkafka.logs.dir=$run"
     "-Djava.io.tmpdir=$run/tmp") # zstd/snappy unpack native code there; /tmp may be noexec
-  # A fixed cluster id is fine: the data directory is new at every start.
-  "$JAVA" "${opts[@]}" -cp "$libs/*" kafka.tools.StorageTool format -t 4L6g3nShT-eMCtK--X86sw \
-    -c "$run/conf/server.properties" >"$run/format.log" 2>&1 || {
-    cat "$run/format.log" >&2
-    die "kafka storage format failed"
-  }
+  # A fixed cluster id is fine: the data directory is new at every start (unless reused on purpose).
+  if [ "$reuse" = false ]; then
+    "$JAVA" "${opts[@]}" -cp "$libs/*" kafka.tools.StorageTool format -t 4L6g3nShT-eMCtK--X86sw \
+      -c "$run/conf/server.properties" >"$run/format.log" 2>&1 || {
+      cat "$run/format.log" >&2
+      die "kafka storage format failed"
+    }
+  fi
   nohup "$JAVA" "${opts[@]}" -cp "$libs/*" kafka.Kafka "$run/conf/server.properties" \
     >"$run/kafka.log" 2>&1 </dev/null &
   echo $! >"$run/kafka.pid"
@@ -57,8 +69,12 @@ launch_kafka() {
 launch_cassandra() {
   local run="$ENGINES_RUN/cassandra" libs jamm
   libs="$(engine_libs cassandra)"
-  rm -rf "$run"
-  mkdir -p "$run/data" "$run/logs" "$run/tmp" "$run/conf"
+  if [ "${ENGINE_REUSE_DATA:-0}" = 1 ] && [ -d "$run/data/data" ]; then
+    mv "$run/cassandra.log" "$run/cassandra.log.previous" 2>/dev/null || true
+  else
+    rm -rf "$run"
+  fi
+  mkdir -p "$run/data" "$run/logs" "$run/tmp" "$run/conf" "$run/triggers"
   render "$ENGINES_SRC/cassandra/cassandra.yaml.tmpl" "$run/conf/cassandra.yaml" \
     "CASSANDRA_PORT=$ENGINE_CASSANDRA_PORT" "CASSANDRA_STORAGE_PORT=$ENGINE_CASSANDRA_STORAGE_PORT" \
     "CASSANDRA_DATA=$run/data"
@@ -102,7 +118,7 @@ launch_cassandra() {
     -Dio.netty.allocator.maxOrder=11
     "-javaagent:$jamm"
     "-Dcassandra.config=file://$run/conf/cassandra.yaml"
-    "-Dcassandra.logdir=$run/logs" "-Dlogback.configurationFile=$run/conf/logback.xml"
+    "-Dcassandra.logdir=$run/logs" "-Dcassandra.triggers_dir=$run/triggers" "-Dlogback.configurationFile=$run/conf/logback.xml"
     -Dcassandra-foreground=yes # otherwise the daemon closes stdout after start and the log goes silent
     "-Dcassandra.jmx.local.port=$ENGINE_CASSANDRA_JMX_PORT"
     # One node: nothing to gossip with, so skip the settle wait and the ring delay.
@@ -170,7 +186,13 @@ for engine in $targets; do
   [ "$remaining" -gt 10 ] || remaining=10
   answer="$("$TSX" "$ENGINES_SRC/probe.ts" "$engine" "127.0.0.1:$(port_of "$engine")" "$remaining")" ||
     die "$engine logged '$(ready_line "$engine")' but does not answer requests (log: $logfile)"
-  summary+=("$engine: $answer; ready in $((SECONDS - started_at[$engine])) s")
+  if [ "$engine" = kafka ]; then
+    # The admin API does not report the broker's version; the broker logs it at start.
+    answer="$(grep -o 'Kafka version: [^ ]*' "$logfile" | head -n 1), $answer"
+  fi
+  summary+=("$engine $(engine_version "$engine") ready in $((SECONDS - started_at[$engine])) s: $answer")
+  # Kept for test.sh, which repeats the versions after the test output.
+  echo "${summary[-1]}" >"$ENGINES_RUN/$engine/version"
 done
 
 # One env file per engine, so a wrapper can source exactly what it started.

@@ -1,4 +1,4 @@
 export { buildMonitor, type Monitor, type MonitorDeps, type MonitorOptions } from './server/app.js';
 export type { MonitorMetrics } from './server/metrics.js';
 export * from './contract.js';
-export { monitorOptionsFrom } from './server/monitor-options.js';
+export { monitorOptionsFrom, DASHBOARD_BUILD } from './server/monitor-options.js';

@@ -1,8 +1,11 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import Fastify from 'fastify';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
+import fastifyStatic from '@fastify/static';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { isDependencyError, silentLogger } from '@kafka-monitor/domain';
@@ -29,6 +32,8 @@ export interface MonitorOptions {
   readonly defaultGenerator?: GeneratorDto;
   readonly feedPollMs?: number;
   readonly heartbeatMs?: number;
+  /** Folder of the built dashboard (index.html + assets), served at `/`. */
+  readonly webRoot?: string;
 }
 
 export interface MonitorDeps {
@@ -166,10 +171,41 @@ export async function buildMonitor(deps: MonitorDeps): Promise<Monitor> {
     mutating,
   });
   registerLiveRoutes(app, { status, stream, metrics });
+  await registerDashboard(app, options.webRoot);
   app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());
   app.addHook('onClose', (_instance, done) => {
     stream.close();
     done();
   });
   return { app, metrics, stream };
+}
+
+/** The dashboard's own pages get a strict Content-Security-Policy: scripts and styles only from here. */
+const DASHBOARD_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
+
+async function registerDashboard(app: MonitorApp, webRoot: string | undefined): Promise<void> {
+  if (webRoot !== undefined && existsSync(join(webRoot, 'index.html'))) {
+    await app.register(fastifyStatic, {
+      root: webRoot,
+      prefix: '/',
+      index: 'index.html',
+      wildcard: false,
+      setHeaders: (response, path) => {
+        void response.header('content-security-policy', DASHBOARD_CSP);
+        // Asset names carry a content hash, so they never change; the page itself always revalidates.
+        void response.header(
+          'cache-control',
+          path.endsWith('index.html') ? 'no-cache' : 'public, max-age=31536000, immutable',
+        );
+      },
+    });
+    return;
+  }
+  app.get('/', { schema: { hide: true } }, (_request, reply) =>
+    reply
+      .code(503)
+      .type('text/plain; charset=utf-8')
+      .send('The dashboard is not built. Run `npm run build:web` (npm start does it for you).'),
+  );
 }

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import type { MonitorOptions } from './app.js';
 
 export interface MonitorSettings {
@@ -10,8 +11,12 @@ export interface MonitorSettings {
 }
 
 /** The monitor's options from the process configuration (structurally, so this file needs no runtime import). */
+/** Where the build of the dashboard lands (vite.config.ts), next to this package's sources. */
+export const DASHBOARD_BUILD = fileURLToPath(new URL('../../dist/web', import.meta.url));
+
 export function monitorOptionsFrom(config: MonitorSettings): MonitorOptions {
   return {
+    webRoot: DASHBOARD_BUILD,
     apiToken: config.monitorApiToken,
     corsOrigins: config.corsOrigins,
     busType: config.bus,

@@ -1,0 +1,1 @@
+export { createKafkaEventBus, type KafkaEventBusOptions, type KafkaLogLevel } from './kafka-event-bus.js';

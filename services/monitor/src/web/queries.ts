@@ -1,0 +1,118 @@
+import { useQuery, type QueryClient } from '@tanstack/react-query';
+import { createContext, useContext } from 'react';
+
+import type {
+  CustomerDto,
+  ProcessorsData,
+  ProductDto,
+  RegisteredOrderDto,
+  StatsData,
+  StatusUpdateDto,
+  TimelineEntryDto,
+} from '../contract.js';
+import { getJson } from './api.js';
+
+export type OrderStatus = RegisteredOrderDto['status'];
+
+interface Envelope<T> {
+  success: true;
+  data: T;
+  count?: number;
+}
+
+/** Whether views poll: auto-refresh on and no live stream to push updates. */
+export interface LiveState {
+  readonly autoRefresh: boolean;
+  readonly streamConnected: boolean;
+}
+export const LiveContext = createContext<LiveState>({ autoRefresh: true, streamConnected: false });
+
+const POLL_MS = 5_000;
+
+function usePolling(): number | false {
+  const live = useContext(LiveContext);
+  return live.autoRefresh && !live.streamConnected ? POLL_MS : false;
+}
+
+export const keys = {
+  stats: ['stats'] as const,
+  recent: ['timeline', 10] as const,
+  timeline: ['timeline', 100] as const,
+  processors: ['processors'] as const,
+  customers: ['customers'] as const,
+  products: ['products'] as const,
+  byStatus: (status: string) => ['orders', 'by-status', status] as const,
+  registered: (id: string) => ['registered', id] as const,
+  history: (id: string) => ['history', id] as const,
+};
+
+const data = async <T>(path: string): Promise<T> => (await getJson<Envelope<T>>(path)).data;
+
+export const useStats = () =>
+  useQuery({ queryKey: keys.stats, queryFn: () => data<StatsData>('/api/stats'), refetchInterval: usePolling() });
+export const useRecent = () =>
+  useQuery({
+    queryKey: keys.recent,
+    queryFn: () => data<TimelineEntryDto[]>('/api/timeline?limit=10'),
+    refetchInterval: usePolling(),
+  });
+export const useTimeline = () =>
+  useQuery({
+    queryKey: keys.timeline,
+    queryFn: () => data<TimelineEntryDto[]>('/api/timeline?limit=100'),
+    refetchInterval: usePolling(),
+  });
+export const useProcessors = () =>
+  useQuery({
+    queryKey: keys.processors,
+    queryFn: () => data<ProcessorsData>('/api/processors/status'),
+    refetchInterval: usePolling(),
+  });
+export const useCustomers = () =>
+  useQuery({
+    queryKey: keys.customers,
+    queryFn: () => data<CustomerDto[]>('/api/customers/top?limit=1000'),
+    refetchInterval: usePolling(),
+  });
+export const useProducts = () =>
+  useQuery({
+    queryKey: keys.products,
+    queryFn: () => data<ProductDto[]>('/api/products/top?limit=1000'),
+    refetchInterval: usePolling(),
+  });
+export const useByStatus = (status: OrderStatus) =>
+  useQuery({
+    queryKey: keys.byStatus(status),
+    queryFn: () => data<RegisteredOrderDto[]>(`/api/orders/by-status/${status}?limit=100`),
+    refetchInterval: usePolling(),
+  });
+export const useRegistered = (id: string) =>
+  useQuery({
+    queryKey: keys.registered(id),
+    queryFn: () => data<RegisteredOrderDto>(`/api/registered/${encodeURIComponent(id)}`),
+    retry: false,
+  });
+export const useHistory = (id: string) =>
+  useQuery({
+    queryKey: keys.history(id),
+    queryFn: () => data<StatusUpdateDto[]>(`/api/orders/${encodeURIComponent(id)}/history`),
+    retry: false,
+  });
+
+/** Sets an order's status wherever timeline lists hold it; returns a function that undoes it. */
+export function setTimelineStatus(client: QueryClient, orderId: string, status: string): () => void {
+  const snapshots = [keys.recent, keys.timeline].map(
+    (key) => [key, client.getQueryData<TimelineEntryDto[]>(key)] as const,
+  );
+  for (const [key, list] of snapshots) {
+    if (list !== undefined) {
+      client.setQueryData<TimelineEntryDto[]>(
+        key,
+        list.map((e) => (e['order-id'] === orderId ? { ...e, status } : e)),
+      );
+    }
+  }
+  return () => {
+    for (const [key, list] of snapshots) client.setQueryData(key, list);
+  };
+}

@@ -1,0 +1,26 @@
+export function AboutView() {
+  return (
+    <section aria-labelledby="about-title" className="card prose">
+      <h1 id="about-title">About Kafka Monitor</h1>
+      <p>
+        Orders are generated (or created here) onto the <code>orders</code> topic. The query processor folds them into
+        customers, products, the timeline and all-time totals. The registry processor checks each order against eight
+        business rules, publishes the result to <code>registry</code> and registers it: accepted, denied, or pending for
+        an operator to approve or deny.
+      </p>
+      <p>
+        Every view equals a recomputation from the <code>orders</code> log: a redelivered or replayed message is never
+        counted twice, and a crashed processor resumes where its effects stopped.
+      </p>
+      <p>
+        By default everything runs in one process on a durable embedded log and a SQLite store (<code>npm start</code>);
+        the same services run on Apache Kafka and Apache Cassandra as separate processes. This page updates live over
+        Server-Sent Events and falls back to polling every 5 seconds when the stream is unavailable.
+      </p>
+      <p>
+        API: <a href="/docs">/docs</a> (OpenAPI at <a href="/api/openapi.json">/api/openapi.json</a>), metrics at{' '}
+        <a href="/metrics">/metrics</a>.
+      </p>
+    </section>
+  );
+}
