@@ -34,7 +34,9 @@ describe('openInfrastructure', () => {
   });
 
   it('says clearly when an adapter is not part of this build', async () => {
-    await expect(openInfrastructure(loadConfig({ BUS: 'kafka' }))).rejects.toBeInstanceOf(UnavailableAdapterError);
+    await expect(openInfrastructure(loadConfig({ STORE: 'cassandra' }))).rejects.toBeInstanceOf(
+      UnavailableAdapterError,
+    );
     await expect(openInfrastructure(loadConfig({ STORE: 'cassandra' }))).rejects.toThrow(/STORE=cassandra/);
   });
 });

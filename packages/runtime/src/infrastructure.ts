@@ -1,7 +1,8 @@
 import { join } from 'node:path';
-import { DEFAULT_PARTITIONS, TOPICS, deadLetterTopic } from '@kafka-monitor/domain';
-import type { EventBus, Store } from '@kafka-monitor/domain';
+import { DEFAULT_PARTITIONS, TOPICS, deadLetterTopic, silentLogger } from '@kafka-monitor/domain';
+import type { EventBus, Logger, Store } from '@kafka-monitor/domain';
 import { createEmbeddedEventBus } from '@kafka-monitor/bus-embedded';
+import { createKafkaEventBus } from '@kafka-monitor/bus-kafka';
 import { createSqliteStore } from '@kafka-monitor/store-sqlite';
 import type { Config } from './config.js';
 
@@ -27,16 +28,27 @@ export function embeddedFiles(dataDir: string) {
   return { log: join(dataDir, 'log.db'), store: join(dataDir, 'store.db') };
 }
 
+function openBus(config: Config, logger: Logger): EventBus {
+  if (config.bus === 'embedded') return createEmbeddedEventBus({ file: embeddedFiles(config.dataDir).log });
+  const kafkaLogger = logger.child({ component: 'kafkajs' });
+  return createKafkaEventBus({
+    brokers: config.kafkaBrokers,
+    clientId: `kafka-monitor-${config.processorId}`,
+    log: (level, message, context) => {
+      if (level === 'error') kafkaLogger.error(context, message);
+      else if (level === 'warn') kafkaLogger.warn(context, message);
+      else kafkaLogger.debug(context, message);
+    },
+  });
+}
+
 /** Opens the bus and store the configuration names, creates the topics and migrates the schema. */
-export async function openInfrastructure(config: Config): Promise<Infrastructure> {
-  if (config.bus !== 'embedded') {
-    throw new UnavailableAdapterError(`BUS=${config.bus} is not available in this build; use BUS=embedded`);
-  }
+export async function openInfrastructure(config: Config, logger: Logger = silentLogger): Promise<Infrastructure> {
   if (config.store !== 'sqlite') {
     throw new UnavailableAdapterError(`STORE=${config.store} is not available in this build; use STORE=sqlite`);
   }
   const files = embeddedFiles(config.dataDir);
-  const bus = createEmbeddedEventBus({ file: files.log });
+  const bus = openBus(config, logger);
   const store = createSqliteStore({ file: files.store, timelineRetention: config.timelineRetention });
   await bus.ensureTopics(pipelineTopics(config.partitions));
   await store.migrate();

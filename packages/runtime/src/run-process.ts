@@ -32,7 +32,7 @@ export async function runProcess(
   const logger = createLogger(config.logLevel, { service: name, instance: config.processorId });
   let infrastructure: Infrastructure;
   try {
-    infrastructure = await openInfrastructure(config);
+    infrastructure = await openInfrastructure(config, logger);
   } catch (error) {
     logger.error({ err: error }, 'cannot open the bus or the store');
     process.exit(1);
