@@ -68,6 +68,22 @@ describe('dashboard in a real browser', () => {
     );
   });
 
+  it('reads and changes the generator settings', async () => {
+    await open('dashboard');
+    const generator = page.getByTestId('generator');
+    const rate = generator.getByLabel('Orders/s');
+    await waitFor(
+      'settings loaded',
+      () => rate.inputValue(),
+      (v) => v !== '',
+    );
+    await rate.fill('75');
+    await generator.getByLabel('Anomaly rate').fill('0.25');
+    await generator.getByRole('button', { name: 'Apply' }).click();
+    await page.getByText('Generator set to 75 orders/s, 25% anomalies.').waitFor();
+    expect(await h.store.control.generatorSettings()).toMatchObject({ orderRate: 75, anomalyRate: 0.25 });
+  });
+
   it('approves a pending order from Recent Activity: badge and cards change without a reload', async () => {
     const order = pendingOrder(Date.now());
     await h.seed([order]);

@@ -1,4 +1,5 @@
 import type { TimelineEntryDto } from '../../contract.js';
+import { GeneratorControl } from '../components/generator-control.js';
 import { LiveChart } from '../components/live-chart.js';
 import { QueryState } from '../components/states.js';
 import { StatCard } from '../components/stat-card.js';
@@ -98,6 +99,7 @@ export function DashboardView({ history }: { history: ProcessorHistory }) {
     <section aria-labelledby="dashboard-title">
       <h1 id="dashboard-title">Dashboard</h1>
       <Cards />
+      <GeneratorControl />
       <div className="grid-2">
         <div className="card">
           <h2>Recent Activity</h2>
