@@ -27,16 +27,19 @@ const INSTANCES = 3;
 const launcher = fileURLToPath(new URL('../../services/launcher/src/main.ts', import.meta.url));
 
 /**
- * Every service in its own process on the real broker: 3 query-processor and 3 registry-processor
- * instances sharing one store, one of each SIGKILLed and restarted while 20,000 orders flow.
+ * Every service in its own process on real Kafka and Cassandra: 3 query-processor and 3
+ * registry-processor instances, one of each SIGKILLed and restarted while 20,000 orders flow.
  */
-describe('distributed pipeline on Kafka: 3 + 3 instances, kills and restarts', () => {
+describe('distributed pipeline on Kafka + Cassandra: 3 + 3 instances, kills and restarts', () => {
   const dir = temporaryDirectory('distributed-');
   const children = new Set<ChildProcess>();
   const environment: Environment = {
     ...process.env,
     BUS: 'kafka',
     KAFKA_BROKERS: brokers,
+    STORE: 'cassandra',
+    // Fresh keyspaces for this run, so a shared cluster's earlier data cannot leak into the comparison.
+    CASSANDRA_KEYSPACE_PREFIX: `e2e${Date.now().toString(36)}_`,
     DATA_DIR: dir.path,
     LOG_LEVEL: 'warn',
   };

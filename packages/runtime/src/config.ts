@@ -15,6 +15,9 @@ export interface Config {
     readonly contactPoints: readonly string[];
     readonly port: number;
     readonly datacenter: string;
+    readonly replicationFactor: number;
+    /** Put before the keyspace names, so several deployments (or test runs) can share one cluster. */
+    readonly keyspacePrefix: string;
   };
   readonly port: number;
   readonly host: string;
@@ -75,6 +78,12 @@ export function loadConfig(env: Environment = process.env): Config {
       .map((s) => s.trim())
       .filter((s) => s.length > 0);
 
+  const keyspacePrefix = text('CASSANDRA_KEYSPACE_PREFIX');
+  if (keyspacePrefix !== undefined && !/^[a-z][a-z0-9_]{0,20}$/.test(keyspacePrefix)) {
+    problems.push(
+      `CASSANDRA_KEYSPACE_PREFIX must be lower-case letters, digits and _ (at most 21); got '${keyspacePrefix}'`,
+    );
+  }
   const services = list(text('SERVICES') ?? SERVICE_NAMES.join(','));
   const unknown = services.filter((s) => !(SERVICE_NAMES as readonly string[]).includes(s));
   if (unknown.length > 0)
@@ -91,6 +100,8 @@ export function loadConfig(env: Environment = process.env): Config {
       contactPoints,
       port: number('CASSANDRA_PORT', 9042, 1, 65535, true),
       datacenter: text('CASSANDRA_DATACENTER') ?? 'datacenter1',
+      replicationFactor: number('CASSANDRA_REPLICATION_FACTOR', 1, 1, 20, true),
+      keyspacePrefix: text('CASSANDRA_KEYSPACE_PREFIX') ?? '',
     },
     port: number('PORT', 3000, 0, 65535, true),
     host: text('HOST') ?? '127.0.0.1',

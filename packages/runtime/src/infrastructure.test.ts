@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '@kafka-monitor/domain';
 import { loadConfig } from './config.js';
-import { openInfrastructure, UnavailableAdapterError } from './infrastructure.js';
+import { openInfrastructure } from './infrastructure.js';
 import { stopAll } from './run-process.js';
 
 describe('openInfrastructure', () => {
@@ -33,10 +33,13 @@ describe('openInfrastructure', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('says clearly when an adapter is not part of this build', async () => {
-    await expect(openInfrastructure(loadConfig({ STORE: 'cassandra' }))).rejects.toBeInstanceOf(
-      UnavailableAdapterError,
-    );
-    await expect(openInfrastructure(loadConfig({ STORE: 'cassandra' }))).rejects.toThrow(/STORE=cassandra/);
+  it('fails with a clear dependency error, leaving nothing open, when Cassandra does not answer', async () => {
+    const config = loadConfig({
+      STORE: 'cassandra',
+      CASSANDRA_CONTACT_POINTS: '127.0.0.1',
+      CASSANDRA_PORT: '1',
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'infra-')),
+    });
+    await expect(openInfrastructure(config)).rejects.toMatchObject({ name: 'DependencyError', dependency: 'store' });
   });
 });

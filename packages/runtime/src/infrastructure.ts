@@ -3,6 +3,7 @@ import { DEFAULT_PARTITIONS, TOPICS, deadLetterTopic, silentLogger } from '@kafk
 import type { EventBus, Logger, Store } from '@kafka-monitor/domain';
 import { createEmbeddedEventBus } from '@kafka-monitor/bus-embedded';
 import { createKafkaEventBus } from '@kafka-monitor/bus-kafka';
+import { createCassandraStore } from '@kafka-monitor/store-cassandra';
 import { createSqliteStore } from '@kafka-monitor/store-sqlite';
 import type { Config } from './config.js';
 
@@ -10,10 +11,6 @@ export interface Infrastructure {
   readonly bus: EventBus;
   readonly store: Store;
   close(): Promise<void>;
-}
-
-export class UnavailableAdapterError extends Error {
-  readonly code = 'ADAPTER_UNAVAILABLE';
 }
 
 /** The topics every deployment needs, created explicitly (never by auto-create). */
@@ -26,6 +23,11 @@ export function pipelineTopics(partitions = DEFAULT_PARTITIONS) {
 
 export function embeddedFiles(dataDir: string) {
   return { log: join(dataDir, 'log.db'), store: join(dataDir, 'store.db') };
+}
+
+/** An adapter the configuration asks for that this process cannot provide. */
+export class UnavailableAdapterError extends Error {
+  readonly code = 'ADAPTER_UNAVAILABLE';
 }
 
 function openBus(config: Config, logger: Logger): EventBus {
@@ -42,16 +44,34 @@ function openBus(config: Config, logger: Logger): EventBus {
   });
 }
 
+function openStore(config: Config): Store {
+  if (config.store === 'sqlite') {
+    return createSqliteStore({
+      file: embeddedFiles(config.dataDir).store,
+      timelineRetention: config.timelineRetention,
+    });
+  }
+  const { contactPoints, port, datacenter, replicationFactor, keyspacePrefix } = config.cassandra;
+  return createCassandraStore({
+    contactPoints: contactPoints.map((host) => (host.includes(':') ? host : `${host}:${port}`)),
+    localDataCenter: datacenter,
+    replicationFactor,
+    keyspacePrefix,
+  });
+}
+
 /** Opens the bus and store the configuration names, creates the topics and migrates the schema. */
 export async function openInfrastructure(config: Config, logger: Logger = silentLogger): Promise<Infrastructure> {
-  if (config.store !== 'sqlite') {
-    throw new UnavailableAdapterError(`STORE=${config.store} is not available in this build; use STORE=sqlite`);
-  }
-  const files = embeddedFiles(config.dataDir);
   const bus = openBus(config, logger);
-  const store = createSqliteStore({ file: files.store, timelineRetention: config.timelineRetention });
-  await bus.ensureTopics(pipelineTopics(config.partitions));
-  await store.migrate();
+  const store = openStore(config);
+  try {
+    await bus.ensureTopics(pipelineTopics(config.partitions));
+    await store.migrate();
+  } catch (error) {
+    // Leave nothing open behind a failed start: the caller only sees the error.
+    await Promise.allSettled([bus.close(), store.close()]);
+    throw error;
+  }
   return {
     bus,
     store,

@@ -1,0 +1,179 @@
+import { randomUUID } from 'node:crypto';
+import cassandra from 'cassandra-driver';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { isDependencyError, validateOrder } from '@kafka-monitor/domain';
+import { describeStoreContract, expectedViews, makeOrder, snapshotViews } from '@kafka-monitor/testkit';
+import { createCassandraStore, type CassandraStoreOptions } from './index.js';
+
+/*
+ * The shared store contract against a real Cassandra (`npm run test:engines` starts one). Each
+ * fixture gets its own keyspace prefix, so tests and property runs never see each other's rows, and
+ * drops its keyspaces afterwards so the single node does not accumulate hundreds of tables.
+ */
+const contactPoint = process.env.CASSANDRA_CONTACT_POINTS?.split(',')[0] ?? process.env.CASSANDRA_HOST;
+if (contactPoint === undefined || contactPoint === '') {
+  throw new Error('CASSANDRA_HOST is not set: run this suite through `npm run test:engines`');
+}
+const address = contactPoint.includes(':') ? contactPoint : `${contactPoint}:${process.env.CASSANDRA_PORT ?? '9042'}`;
+const localDataCenter = process.env.CASSANDRA_DATACENTER ?? 'datacenter1';
+// Every fixture creates and drops three keyspaces (~2-4 s of schema changes on 2 cores), so the
+// property's runs need more than the engines config's 60 s per test.
+vi.setConfig({ testTimeout: 240_000 });
+const runId = randomUUID().replaceAll('-', '').slice(0, 8);
+let fixtures = 0;
+
+const optionsFor = (prefix: string): CassandraStoreOptions => ({
+  contactPoints: [address],
+  localDataCenter,
+  keyspacePrefix: prefix,
+});
+
+let admin: cassandra.Client;
+
+beforeAll(async () => {
+  admin = new cassandra.Client({ contactPoints: [address], localDataCenter });
+  await admin.connect();
+});
+
+afterAll(async () => {
+  await admin.shutdown();
+});
+
+async function dropKeyspaces(prefix: string): Promise<void> {
+  for (const name of ['order_processor', 'query_processor', 'registry_processor']) {
+    await admin.execute(`DROP KEYSPACE IF EXISTS ${prefix}${name}`);
+  }
+}
+
+describeStoreContract(
+  'Cassandra',
+  async () => {
+    const prefix = `t${runId}_${++fixtures}_`;
+    const store = createCassandraStore(optionsFor(prefix));
+    await store.migrate();
+    return {
+      store,
+      cleanup: async () => {
+        await store.close();
+        await dropKeyspaces(prefix);
+      },
+    };
+  },
+  { propertyRuns: Number(process.env.CASSANDRA_PROPERTY_RUNS ?? 10) },
+);
+
+describe('Cassandra store', () => {
+  it('keeps its contents across a new connection and records each migration once', async () => {
+    const prefix = `t${runId}_reopen_`;
+    const first = createCassandraStore(optionsFor(prefix));
+    await first.migrate();
+    await first.views.applyOrders(
+      { consumer: 'query-processor', topic: 'orders', partition: 0 },
+      [{ offset: 0, content: makeOrder() }],
+      1,
+    );
+    await first.close();
+    const second = createCassandraStore(optionsFor(prefix));
+    await second.migrate();
+    expect((await second.views.totals()).totalOrders).toBe(1);
+    const versions = await admin.execute(`SELECT version FROM ${prefix}order_processor.schema_migrations`);
+    expect(versions.rows.map((r) => Number(r.get('version')))).toEqual([1]);
+    await second.close();
+    await dropKeyspaces(prefix);
+  });
+
+  it('fills the original tables for readers of the old schema', async () => {
+    const prefix = `t${runId}_compat_`;
+    const store = createCassandraStore(optionsFor(prefix));
+    await store.migrate();
+    const order = makeOrder({ orderId: randomUUID(), customerId: 7, totalCents: 1_234 });
+    await store.views.applyOrders(
+      { consumer: 'query-processor', topic: 'orders', partition: 1 },
+      [{ offset: 0, content: order }],
+      1,
+    );
+    await store.produced.saveProduced([order]);
+    const customer = (
+      await admin.execute(
+        `SELECT total_spent, total_orders FROM ${prefix}query_processor.orders_by_customer WHERE customer_id = 7`,
+      )
+    ).first();
+    expect([customer.get('total_spent'), customer.get('total_orders')]).toEqual([12.34, 1]);
+    const produced = (
+      await admin.execute(`SELECT total FROM ${prefix}order_processor.orders WHERE order_id = ${order.orderId}`)
+    ).first();
+    expect(String(produced.get('total'))).toBe('12.34');
+    await store.close();
+    await dropKeyspaces(prefix);
+  });
+
+  it('stays exact when a zombie and the new owner apply the same partition concurrently', async () => {
+    const prefix = `t${runId}_zombie_`;
+    const owner = createCassandraStore(optionsFor(prefix));
+    const zombie = createCassandraStore(optionsFor(prefix));
+    await owner.migrate();
+    const source = { consumer: 'query-processor', topic: 'orders', partition: 0 };
+    const log = Array.from({ length: 24 }, (_, i) =>
+      makeOrder({ orderId: `z${i % 20}`, customerId: 1 + (i % 3), totalCents: 100 + i, timestamp: 1_000 + i }),
+    );
+    const entries = log.map((content, offset) => ({ offset, content }));
+    const batches = (size: number) =>
+      Array.from({ length: Math.ceil(entries.length / size) }, (_, b) => entries.slice(b * size, b * size + size));
+    // Both walk the whole partition with different batch sizes, interleaved on the wire.
+    await Promise.all([
+      (async () => {
+        for (const batch of batches(5)) await owner.views.applyOrders(source, batch, 1);
+      })(),
+      (async () => {
+        for (const batch of batches(3)) await zombie.views.applyOrders(source, batch, 1);
+      })(),
+    ]);
+    expect(await snapshotViews(owner.views)).toEqual(expectedViews(log));
+    expect((await owner.views.processingStats('query-processor'))?.processedCount).toBe(log.length);
+    await Promise.all([owner.close(), zombie.close()]);
+    await dropKeyspaces(prefix);
+  });
+
+  it('applies one of two concurrent decisions on a pending order', async () => {
+    const prefix = `t${runId}_race_`;
+    const a = createCassandraStore(optionsFor(prefix));
+    const b = createCassandraStore(optionsFor(prefix));
+    await a.migrate();
+    const registry = (partition: number) => ({ consumer: 'registry-processor', topic: 'registry', partition });
+    const order = makeOrder({ orderId: 'race', totalCents: 5_000 });
+    await a.registry.applyRegistryMessages(
+      registry(0),
+      [{ offset: 0, content: { kind: 'validation', order, result: validateOrder(order), timestamp: 1 } }],
+      1,
+    );
+    const decision = (requestId: string, newStatus: 'accepted' | 'denied') => ({
+      offset: 1,
+      content: {
+        kind: 'status-change' as const,
+        change: { orderId: 'race', newStatus, reason: null, requestedAt: 2, requestId, requestedBy: null },
+      },
+    });
+    // Two sources (as after a repartition) race on one order: the version check lets one win.
+    const [first, second] = await Promise.all([
+      a.registry.applyRegistryMessages(registry(0), [decision('r-a', 'accepted')], 2),
+      b.registry.applyRegistryMessages(registry(1), [decision('r-b', 'denied')], 2),
+    ]);
+    const applied = [...first.decisions, ...second.decisions].filter((d) => d.applied);
+    expect(applied).toHaveLength(1);
+    const final = await a.registry.registered('race');
+    expect(final?.version).toBe(2);
+    expect(final?.status).toBe(applied[0]?.requestId === 'r-a' ? 'accepted' : 'denied');
+    const totals = await a.registry.totals();
+    expect([totals.pendingCount, totals.acceptedCount + totals.deniedCount]).toEqual([0, 1]);
+    expect((await a.registry.changesSince(0, 10)).map((c) => c.version)).toEqual([1, 2]);
+    await Promise.all([a.close(), b.close()]);
+    await dropKeyspaces(prefix);
+  });
+
+  it('reports an unreachable cluster as a retryable store DependencyError', async () => {
+    const store = createCassandraStore({ contactPoints: ['127.0.0.1:1'], localDataCenter, keyspacePrefix: 'nope_' });
+    const error: unknown = await store.ping().catch((e: unknown) => e);
+    expect(isDependencyError(error) && error.dependency === 'store' && error.retryable).toBe(true);
+    await store.close();
+  });
+});

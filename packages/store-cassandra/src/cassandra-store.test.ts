@@ -1,0 +1,319 @@
+import { describe, expect, it } from 'vitest';
+import { isDependencyError } from '@kafka-monitor/domain';
+import { describeStoreContract, makeOrder } from '@kafka-monitor/testkit';
+import { createCassandraStore, createStoreOnSession } from './cassandra-store.js';
+import { keyspaces } from './schema.js';
+import type { LwtResult, Row, Session } from './session.js';
+
+/*
+ * Offline: the adapter's logic (claims, shards, feed, buckets) run through the shared contract on an
+ * in-memory double of the few CQL shapes the adapter uses, so `npm test` exercises it without a JVM.
+ * The double follows Cassandra where the design relies on it: primary keys and clustering order,
+ * last-write-wins by write timestamp (USING TIMESTAMP), IF NOT EXISTS / IF conditions. The real
+ * engine test (cassandra-store.engine.test.ts) remains the authority.
+ */
+
+interface Table {
+  readonly partitionKey: string[];
+  readonly clustering: { name: string; desc: boolean }[];
+  readonly rows: Map<string, { values: Record<string, unknown>; written: Record<string, number> }>;
+}
+
+type Condition = { column: string; op: '=' | '<' | '>=' | 'IN'; value: unknown };
+
+const squash = (cql: string) => cql.replace(/\s+/g, ' ').trim();
+
+function splitTop(text: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let current = '';
+  for (const ch of text) {
+    if (ch === '(') depth++;
+    if (ch === ')') depth--;
+    if (ch === ',' && depth === 0) {
+      parts.push(current.trim());
+      current = '';
+    } else current += ch;
+  }
+  if (current.trim() !== '') parts.push(current.trim());
+  return parts;
+}
+
+const compare = (a: unknown, b: unknown): number => {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  const x = String(a);
+  const y = String(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+};
+
+/** Driver values the adapter binds (Uuid, BigDecimal) compare by their text, as the real session returns them. */
+const plain = (value: unknown): unknown =>
+  value === undefined || value === null
+    ? null
+    : typeof value === 'object' && !Array.isArray(value)
+      ? (value as { toString(): string }).toString()
+      : value;
+
+class MemorySession implements Session {
+  readonly tables = new Map<string, Table>();
+  private clock = 1e15;
+
+  ddl(cql: string): Promise<void> {
+    const text = squash(cql);
+    const create = /^CREATE TABLE IF NOT EXISTS (\S+) \((.*?)\)( WITH CLUSTERING ORDER BY \((.*)\))?$/.exec(text);
+    if (create !== null) {
+      const [, name = '', body = '', , order = ''] = create;
+      if (this.tables.has(name)) return Promise.resolve();
+      const desc = new Set(
+        order
+          .split(',')
+          .filter((o) => o.includes('DESC'))
+          .map((o) => o.trim().split(' ')[0]),
+      );
+      let partitionKey: string[] = [];
+      let clustering: string[] = [];
+      for (const part of splitTop(body)) {
+        const pk = /^PRIMARY KEY \((.*)\)$/.exec(part);
+        if (pk !== null) {
+          const keys = splitTop(pk[1] ?? '');
+          partitionKey = (keys[0] ?? '')
+            .replace(/[()]/g, '')
+            .split(',')
+            .map((k) => k.trim());
+          clustering = keys.slice(1);
+        } else if (part.endsWith('PRIMARY KEY')) partitionKey = [part.split(' ')[0] ?? ''];
+      }
+      this.tables.set(name, {
+        partitionKey,
+        clustering: clustering.map((c) => ({ name: c, desc: desc.has(c) })),
+        rows: new Map(),
+      });
+    }
+    return Promise.resolve();
+  }
+
+  private table(name: string): Table {
+    const table = this.tables.get(name);
+    if (table === undefined) throw new Error(`unknown table ${name}`);
+    return table;
+  }
+
+  private conditions(text: string, params: unknown[]): Condition[] {
+    return text.split(' AND ').map((c) => {
+      const m = /^(\w+) (=|<|>=|IN) (\?|'[^']*')$/.exec(c.trim());
+      if (m === null) throw new Error(`unsupported condition ${c}`);
+      const value = m[3] === '?' ? params.shift() : (m[3] ?? '').slice(1, -1);
+      return { column: m[1] ?? '', op: m[2] as Condition['op'], value: Array.isArray(value) ? value : plain(value) };
+    });
+  }
+
+  private static matches(values: Record<string, unknown>, conditions: readonly Condition[]): boolean {
+    return conditions.every(({ column, op, value }) => {
+      const v = values[column] ?? null;
+      if (op === 'IN') return (value as unknown[]).includes(v);
+      if (v === null) return value === null && op === '=';
+      const c = compare(v, value);
+      return op === '=' ? c === 0 : op === '<' ? c < 0 : c >= 0;
+    });
+  }
+
+  private static keyOf(table: Table, values: Record<string, unknown>): string {
+    return JSON.stringify([...table.partitionKey, ...table.clustering.map((c) => c.name)].map((k) => values[k]));
+  }
+
+  private select(text: string, params: unknown[]): Row[] {
+    const m = /^SELECT (.+?) FROM (\S+)(?: WHERE (.+?))?(?: ORDER BY (\w+) (ASC|DESC))?(?: LIMIT (\?|\d+))?$/.exec(
+      text,
+    );
+    if (m === null) throw new Error(`unsupported select ${text}`);
+    const [, columns = '*', name = '', where, , direction, limitText] = m;
+    if (name === 'system.local') return [{ release_version: 'memory' }];
+    const table = this.table(name);
+    const conditions = where === undefined ? [] : this.conditions(where, params);
+    const limit =
+      limitText === '?' ? (params.shift() as number) : limitText === undefined ? Infinity : Number(limitText);
+    let rows = [...table.rows.values()].map((r) => r.values).filter((v) => MemorySession.matches(v, conditions));
+    rows.sort((a, b) => {
+      for (const k of table.partitionKey) {
+        const c = compare(a[k], b[k]);
+        if (c !== 0) return c;
+      }
+      for (const { name: k, desc } of table.clustering) {
+        const c = compare(a[k], b[k]);
+        if (c !== 0) return desc ? -c : c;
+      }
+      return 0;
+    });
+    const first = table.clustering[0];
+    if (direction !== undefined && first !== undefined && (direction === 'DESC') !== first.desc) rows.reverse();
+    rows = rows.slice(0, limit);
+    return rows.map((r) =>
+      columns === '*'
+        ? { ...r }
+        : Object.fromEntries(columns.split(',').map((c) => [c.trim(), r[c.trim()] ?? null] as const)),
+    );
+  }
+
+  private upsert(table: Table, values: Record<string, unknown>, timestamp: number): void {
+    const key = MemorySession.keyOf(table, values);
+    const existing = table.rows.get(key) ?? { values: {}, written: {} };
+    for (const [column, value] of Object.entries(values)) {
+      if ((existing.written[column] ?? -Infinity) <= timestamp) {
+        existing.values[column] = value;
+        existing.written[column] = timestamp;
+      }
+    }
+    table.rows.set(key, existing);
+  }
+
+  private run(cql: string, params: unknown[]): { rows: Row[]; lwt?: LwtResult } {
+    const text = squash(cql);
+    const stamp = ++this.clock;
+    if (text.startsWith('SELECT')) return { rows: this.select(text, params) };
+    const insert = /^INSERT INTO (\S+) \((.+?)\) VALUES \((.+?)\)(?: USING (TIMESTAMP|TTL) \?)?( IF NOT EXISTS)?$/.exec(
+      text,
+    );
+    if (insert !== null) {
+      const [, name = '', columns = '', , using, ifNotExists] = insert;
+      const table = this.table(name);
+      const values = Object.fromEntries(columns.split(',').map((c) => [c.trim(), plain(params.shift())] as const));
+      const option = using === undefined ? undefined : params.shift();
+      const existing = table.rows.get(MemorySession.keyOf(table, values));
+      if (ifNotExists !== undefined && existing !== undefined) {
+        return { rows: [], lwt: { applied: false, current: { ...existing.values } } };
+      }
+      this.upsert(table, values, using === 'TIMESTAMP' ? (option as number) : stamp);
+      return { rows: [], lwt: { applied: true, current: undefined } };
+    }
+    const update = /^UPDATE (\S+) SET (.+?) WHERE (.+?)(?: IF (.+))?$/.exec(text);
+    if (update !== null) {
+      const [, name = '', sets = '', where = '', ifs] = update;
+      const table = this.table(name);
+      const assigned = Object.fromEntries(
+        sets.split(',').map((s) => [s.split('=')[0]?.trim() ?? '', plain(params.shift())]),
+      );
+      const key = Object.fromEntries(this.conditions(where, params).map((c) => [c.column, c.value]));
+      const existing = table.rows.get(MemorySession.keyOf(table, key));
+      if (ifs !== undefined) {
+        const conditions = this.conditions(ifs, params);
+        if (existing === undefined || !MemorySession.matches(existing.values, conditions)) {
+          return { rows: [], lwt: { applied: false, current: existing && { ...existing.values } } };
+        }
+      }
+      this.upsert(table, { ...key, ...assigned }, stamp);
+      return { rows: [], lwt: { applied: true, current: undefined } };
+    }
+    const del = /^DELETE FROM (\S+) WHERE (.+?)(?: IF (.+))?$/.exec(text);
+    if (del !== null) {
+      const [, name = '', where = '', ifs] = del;
+      const table = this.table(name);
+      const key = Object.fromEntries(this.conditions(where, params).map((c) => [c.column, c.value]));
+      const rowKey = MemorySession.keyOf(table, key);
+      const existing = table.rows.get(rowKey);
+      if (ifs !== undefined) {
+        const conditions = this.conditions(ifs, params);
+        if (existing === undefined || !MemorySession.matches(existing.values, conditions)) {
+          return { rows: [], lwt: { applied: false, current: existing && { ...existing.values } } };
+        }
+      }
+      table.rows.delete(rowKey);
+      return { rows: [], lwt: { applied: true, current: undefined } };
+    }
+    throw new Error(`unsupported statement ${text}`);
+  }
+
+  rows(cql: string, params: readonly unknown[]): Promise<Row[]> {
+    return Promise.resolve().then(() => this.run(cql, [...params]).rows);
+  }
+
+  write(cql: string, params: readonly unknown[]): Promise<void> {
+    return Promise.resolve().then(() => void this.run(cql, [...params]));
+  }
+
+  lwt(cql: string, params: readonly unknown[]): Promise<LwtResult> {
+    return Promise.resolve().then(() => this.run(cql, [...params]).lwt ?? { applied: true, current: undefined });
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+const memoryOptions = { contactPoints: ['memory'], localDataCenter: 'memory' };
+
+describeStoreContract(
+  'Cassandra adapter on an in-memory CQL double',
+  async () => {
+    const store = createStoreOnSession(new MemorySession(), memoryOptions);
+    await store.migrate();
+    return { store, cleanup: () => store.close() };
+  },
+  { propertyRuns: 25 },
+);
+
+describe('Cassandra adapter (offline)', () => {
+  it('names keyspaces with prefix and suffix and refuses names CQL could not take', () => {
+    expect(keyspaces('t1_', '_x')).toEqual({
+      order: 't1_order_processor_x',
+      query: 't1_query_processor_x',
+      registry: 't1_registry_processor_x',
+    });
+    expect(() => keyspaces('bad-prefix', '')).toThrow(/invalid Cassandra keyspace/);
+    expect(() => createCassandraStore({ contactPoints: [], localDataCenter: 'dc' })).toThrow(/no contact points/);
+  });
+
+  it('refuses a replication factor below one', async () => {
+    const store = createStoreOnSession(new MemorySession(), { ...memoryOptions, replicationFactor: 0 });
+    await expect(store.migrate()).rejects.toThrow(/replication factor/);
+  });
+
+  it('walks the timeline across time buckets, newest first', async () => {
+    const store = createStoreOnSession(new MemorySession(), { ...memoryOptions, timelineBucketMs: 10 });
+    await store.migrate();
+    const orders = Array.from({ length: 100 }, (_, i) => ({
+      offset: i,
+      content: makeOrder({ orderId: `o${String(i).padStart(3, '0')}`, timestamp: i * 3 }),
+    }));
+    await store.views.applyOrders({ consumer: 'q', topic: 'orders', partition: 0 }, orders, 1);
+    const timeline = await store.views.timeline(80);
+    expect(timeline.map((t) => t.orderId)).toEqual(
+      orders
+        .slice(20)
+        .reverse()
+        .map((o) => o.content.orderId),
+    );
+    await store.produced.saveProduced(orders.map((o) => o.content));
+    expect((await store.produced.recentProduced(3)).map((o) => o.orderId)).toEqual(['o099', 'o098', 'o097']);
+  });
+
+  it('counts a batch once when a crash came after its effects but before its position', async () => {
+    const session = new MemorySession();
+    const store = createStoreOnSession(session, memoryOptions);
+    await store.migrate();
+    const source = { consumer: 'q', topic: 'orders', partition: 0 };
+    const batch = [0, 1, 2].map((i) => ({ offset: i, content: makeOrder({ orderId: `c${i}`, totalCents: 100 }) }));
+    await store.views.applyOrders(source, batch, 1);
+    // Forget the position only, as if the process died right before writing it.
+    session.tables.get('query_processor.source_positions')?.rows.clear();
+    expect(await store.views.applyOrders(source, batch, 2)).toEqual({ applied: 3, skipped: 0 });
+    expect(await store.views.customer(1)).toMatchObject({ totalOrders: 3, totalSpentCents: 300 });
+    expect(await store.views.totals()).toEqual({
+      totalOrders: 3,
+      totalSpentCents: 300,
+      customerCount: 1,
+      productCount: 1,
+    });
+  });
+
+  it('reports an unreachable cluster as a retryable store DependencyError', async () => {
+    const store = createCassandraStore({
+      contactPoints: ['127.0.0.1:1'],
+      localDataCenter: 'dc',
+      keyspacePrefix: 'nope_',
+      requestTimeoutMs: 1_000,
+    });
+    const error: unknown = await store.ping().catch((e: unknown) => e);
+    expect(isDependencyError(error) && error.dependency === 'store' && error.retryable).toBe(true);
+    await store.close();
+  });
+});

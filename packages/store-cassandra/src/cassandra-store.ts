@@ -1,0 +1,73 @@
+import type { Store } from '@kafka-monitor/domain';
+import { createCassandraControlStore } from './control-store.js';
+import { createCassandraProducedStore } from './produced-store.js';
+import { createCassandraRegistryStore } from './registry-store.js';
+import { keyspaces, migrate } from './schema.js';
+import { openSession, type ConsistencyName, type Session } from './session.js';
+import { createCassandraViewStore } from './view-store.js';
+
+export interface CassandraStoreOptions {
+  /** `host` or `host:port`; at least one. */
+  readonly contactPoints: readonly string[];
+  /** Data centre of the contact points (cassandra-driver needs it for its load balancing). */
+  readonly localDataCenter: string;
+  readonly username?: string;
+  readonly password?: string;
+  /** SimpleStrategy replication factor of the three keyspaces; default 1. */
+  readonly replicationFactor?: number;
+  /** Prepended/appended to the keyspace names (tests, side-by-side deployments); default ''. */
+  readonly keyspacePrefix?: string;
+  readonly keyspaceSuffix?: string;
+  /** Reads and writes; default localQuorum (with RF 1 that is one replica). */
+  readonly consistency?: ConsistencyName;
+  /** Lightweight transactions and SERIAL reads; default localSerial. */
+  readonly serialConsistency?: 'serial' | 'localSerial';
+  readonly requestTimeoutMs?: number;
+  /** Width of a timeline / recent-orders partition; default one hour. */
+  readonly timelineBucketMs?: number;
+  /** Seconds a timeline row lives; default 0 (kept; buckets already bound each partition). */
+  readonly timelineTtlSeconds?: number;
+}
+
+export type { ConsistencyName };
+
+/**
+ * The Cassandra store: the original keyspaces order_processor, query_processor, registry_processor
+ * plus the additive tables that make effects exactly-once and reads cheap. Call `migrate()` before
+ * use (the runtime does at start); the connection opens on the first request.
+ */
+export function createCassandraStore(options: CassandraStoreOptions): Store {
+  if (options.contactPoints.length === 0) throw new Error('Cassandra store: no contact points');
+  return createStoreOnSession(
+    openSession({
+      contactPoints: options.contactPoints,
+      localDataCenter: options.localDataCenter,
+      ...(options.username === undefined ? {} : { username: options.username }),
+      ...(options.password === undefined ? {} : { password: options.password }),
+      consistency: options.consistency ?? 'localQuorum',
+      serialConsistency: options.serialConsistency ?? 'localSerial',
+      requestTimeoutMs: options.requestTimeoutMs ?? 12_000,
+    }),
+    options,
+  );
+}
+
+/** The store over any Session: the driver's in production, an in-memory double in offline tests. */
+export function createStoreOnSession(session: Session, options: CassandraStoreOptions): Store {
+  const ks = keyspaces(options.keyspacePrefix ?? '', options.keyspaceSuffix ?? '');
+  const bucketMs = options.timelineBucketMs ?? 3_600_000;
+  return {
+    views: createCassandraViewStore(session, ks, {
+      timelineBucketMs: bucketMs,
+      timelineTtlSeconds: options.timelineTtlSeconds ?? 0,
+    }),
+    registry: createCassandraRegistryStore(session, ks),
+    produced: createCassandraProducedStore(session, ks, { bucketMs }),
+    control: createCassandraControlStore(session, ks),
+    migrate: () => migrate(session, ks, options.replicationFactor ?? 1),
+    ping: async () => {
+      await session.rows('SELECT release_version FROM system.local', []);
+    },
+    close: () => session.close(),
+  };
+}

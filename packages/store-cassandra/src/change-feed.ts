@@ -1,0 +1,98 @@
+import type { Order, OrderStatus, RegistryChange } from '@kafka-monitor/domain';
+import { touchBucket } from './buckets.js';
+import { num, str } from './rows.js';
+import type { Session } from './session.js';
+
+export type FeedChange = Omit<RegistryChange, 'cursor'>;
+
+/** Changes per feed row: a cursor is seq × SLOTS + index, so one row (one LWT) serves a whole batch. */
+export const SLOTS = 1_000;
+/** Feed rows per partition: bounds every registry_changes partition. */
+export const ROWS_PER_BUCKET = 10_000;
+const SERIES = 'changes';
+
+interface StoredChange {
+  readonly kind: 'registered' | 'status';
+  readonly orderId: string;
+  readonly status: OrderStatus;
+  readonly previousStatus: OrderStatus | null;
+  readonly version: number;
+  readonly at: number;
+  readonly order: Order;
+}
+
+/**
+ * The registry's change feed: a gap-free sequence of rows (seq = 1, 2, 3 …), each appended with
+ * INSERT … IF NOT EXISTS on `seq = latest + 1` where `latest` is read at SERIAL consistency. Paxos
+ * makes the append of a given seq win once; a writer that loses reads again and takes the next
+ * number. A row n+1 is only ever attempted after row n was committed, so a reader never sees n+1
+ * without n: resuming after any cursor misses nothing, across writers and restarts. One row holds
+ * the changes of one apply batch (up to SLOTS), so the serialisation costs one LWT per batch.
+ */
+export function createChangeFeed(session: Session, keyspace: string) {
+  const cql = {
+    latestInBucket: `SELECT seq, changes FROM ${keyspace}.registry_changes WHERE bucket_id = ? ORDER BY seq DESC LIMIT 1`,
+    append: `INSERT INTO ${keyspace}.registry_changes (bucket_id, seq, changes, written_at) VALUES (?, ?, ?, ?) IF NOT EXISTS`,
+    newestBuckets: `SELECT bucket_id FROM ${keyspace}.time_buckets WHERE series = ? LIMIT 2`,
+    bucketsFrom: `SELECT bucket_id FROM ${keyspace}.time_buckets WHERE series = ? AND bucket_id >= ? ORDER BY bucket_id ASC LIMIT 16`,
+    rowsFrom: `SELECT seq, changes FROM ${keyspace}.registry_changes WHERE bucket_id = ? AND seq >= ? ORDER BY seq ASC LIMIT ?`,
+  };
+
+  /** The newest row (seq and how many changes it holds), or seq 0 for an empty feed. */
+  async function latest(serial: boolean): Promise<{ seq: number; count: number }> {
+    // The bucket of the newest row is the newest bucket, or the one before when a writer has marked a
+    // new bucket but not yet appended to it.
+    for (const bucket of await session.rows(cql.newestBuckets, [SERIES])) {
+      const [row] = await session.rows(cql.latestInBucket, [bucket.bucket_id], { serial });
+      if (row !== undefined) return { seq: num(row, 'seq'), count: parse(str(row, 'changes')).length };
+    }
+    return { seq: 0, count: 0 };
+  }
+
+  const parse = (text: string): StoredChange[] => JSON.parse(text) as StoredChange[];
+
+  return {
+    async append(changes: readonly FeedChange[]): Promise<void> {
+      for (let from = 0; from < changes.length; from += SLOTS) {
+        const text = JSON.stringify(changes.slice(from, from + SLOTS));
+        for (;;) {
+          const seq = (await latest(true)).seq + 1;
+          const bucket = Math.floor(seq / ROWS_PER_BUCKET);
+          await touchBucket(session, keyspace, SERIES, bucket);
+          const result = await session.lwt(cql.append, [bucket, seq, text, Date.now()]);
+          if (result.applied) break;
+        }
+      }
+    },
+
+    async latestCursor(): Promise<number> {
+      const { seq, count } = await latest(false);
+      return seq === 0 ? 0 : seq * SLOTS + count - 1;
+    },
+
+    async since(cursor: number, limit: number): Promise<RegistryChange[]> {
+      const out: RegistryChange[] = [];
+      let seq = Math.max(1, Math.floor(cursor / SLOTS));
+      while (out.length < limit) {
+        const buckets = await session.rows(cql.bucketsFrom, [SERIES, Math.floor(seq / ROWS_PER_BUCKET)]);
+        if (buckets.length === 0) break;
+        let progressed = false;
+        for (const b of buckets) {
+          const rows = await session.rows(cql.rowsFrom, [b.bucket_id, seq, limit]);
+          for (const row of rows) {
+            const rowSeq = num(row, 'seq');
+            parse(str(row, 'changes')).forEach((change, index) => {
+              const at = rowSeq * SLOTS + index;
+              if (at > cursor && out.length < limit) out.push({ cursor: at, ...change });
+            });
+            seq = rowSeq + 1;
+            progressed = true;
+          }
+          if (out.length >= limit) break;
+        }
+        if (!progressed) break;
+      }
+      return out;
+    },
+  };
+}

@@ -1,0 +1,1 @@
+export { createCassandraStore, type CassandraStoreOptions, type ConsistencyName } from './cassandra-store.js';

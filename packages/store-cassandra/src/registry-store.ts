@@ -1,0 +1,500 @@
+import { decideStatus, registerOrder } from '@kafka-monitor/domain';
+import type {
+  Consumed,
+  DecisionRecord,
+  Order,
+  OrderStatus,
+  RegisteredOrder,
+  RegistryChange,
+  RegistryStore,
+  RegistryTotals,
+  RuleResult,
+  SourcePartition,
+  StatusChange,
+  StatusUpdate,
+  ValidationMessage,
+} from '@kafka-monitor/domain';
+import { newestFirst, touchBucket } from './buckets.js';
+import { createChangeFeed, type FeedChange } from './change-feed.js';
+import { bool, bucketOf, num, optStr, orderFromRow, positionToken, str } from './rows.js';
+import type { Keyspaces } from './schema.js';
+import type { Row, Session } from './session.js';
+import { sumStats } from './view-store.js';
+
+const GROUP = 'registry';
+export const REGISTRY_PROCESSOR_ID = 'registry-processor';
+const DAY_MS = 86_400_000;
+
+interface Shard {
+  readonly nextOffset: number;
+  readonly processed: number;
+  readonly errors: number;
+  readonly registered: number;
+  readonly pending: number;
+  readonly accepted: number;
+  readonly denied: number;
+  readonly revenue: number;
+  readonly validated: number;
+  readonly approved: number;
+  readonly rejected: number;
+}
+
+const EMPTY_SHARD: Shard = {
+  nextOffset: 0,
+  processed: 0,
+  errors: 0,
+  registered: 0,
+  pending: 0,
+  accepted: 0,
+  denied: 0,
+  revenue: 0,
+  validated: 0,
+  approved: 0,
+  rejected: 0,
+};
+
+const shardFromRow = (r: Row): Shard => ({
+  nextOffset: num(r, 'next_offset'),
+  processed: num(r, 'processed_count'),
+  errors: num(r, 'error_count'),
+  registered: num(r, 'registered_count'),
+  pending: num(r, 'pending_count'),
+  accepted: num(r, 'accepted_count'),
+  denied: num(r, 'denied_count'),
+  revenue: num(r, 'accepted_revenue_cents'),
+  validated: num(r, 'total_validated'),
+  approved: num(r, 'total_approved'),
+  rejected: num(r, 'total_rejected'),
+});
+
+const registeredFromRow = (r: Row): RegisteredOrder => ({
+  order: orderFromRow(r, 'order_timestamp', 'order_status'),
+  status: str(r, 'status') as OrderStatus,
+  registeredAt: num(r, 'registered_at'),
+  updatedAt: num(r, 'updated_at'),
+  version: num(r, 'version'),
+  validationPassed: bool(r, 'validation_passed'),
+  failedRules: JSON.parse(str(r, 'failed_rules') || '[]') as RuleResult[],
+});
+
+const decisionFromRow = (r: Row): DecisionRecord => ({
+  requestId: str(r, 'request_id'),
+  orderId: str(r, 'order_id'),
+  applied: bool(r, 'applied'),
+  reason: optStr(r, 'reason'),
+  decidedAt: num(r, 'decided_at'),
+});
+
+/** Mutable tallies of one batch, added to the shard row at commit. */
+class Tally {
+  registered = 0;
+  revenue = 0;
+  validated = 0;
+  approved = 0;
+  rejected = 0;
+  readonly byStatus: Record<OrderStatus, number> = { pending: 0, accepted: 0, denied: 0 };
+}
+
+/**
+ * The registry on Cassandra. Registry messages are keyed by order id, so everything about one order
+ * arrives through one source partition, in order. Per order the registry row is the single point of
+ * truth, changed only by lightweight transactions: registration is INSERT … IF NOT EXISTS, a decision
+ * is UPDATE … IF version = <read version> (and only from pending), and each request id is recorded
+ * once with INSERT … IF NOT EXISTS. Claims name the log position that made them, so a batch replayed
+ * after a crash recognises its own earlier writes and counts them exactly once in its shard row,
+ * which (as for the views) is written USING TIMESTAMP <next offset> and carries the counts.
+ */
+export function createCassandraRegistryStore(session: Session, ks: Keyspaces): RegistryStore {
+  const r = ks.registry;
+  const cql = {
+    shard: `SELECT * FROM ${r}.source_positions WHERE shard_group = ? AND consumer = ? AND topic = ? AND partition = ?`,
+    shards: `SELECT * FROM ${r}.source_positions WHERE shard_group = ?`,
+    consumerShards: `SELECT * FROM ${r}.source_positions WHERE shard_group = ? AND consumer = ?`,
+    writeShard: `INSERT INTO ${r}.source_positions
+        (shard_group, consumer, topic, partition, next_offset, processed_count, error_count, last_processed_timestamp,
+         registered_count, pending_count, accepted_count, denied_count, accepted_revenue_cents,
+         total_validated, total_approved, total_rejected)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?`,
+    register: `INSERT INTO ${r}.registered_orders
+        (order_id, customer_id, product_id, quantity, unit_price, total, status, registered_at, updated_at, version,
+         validation_passed, unit_price_cents, total_cents, order_timestamp, order_status, failed_rules,
+         registered_by)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) IF NOT EXISTS`,
+    registered: `SELECT * FROM ${r}.registered_orders WHERE order_id = ?`,
+    decide: `UPDATE ${r}.registered_orders SET status = ?, updated_at = ?, version = ?, last_request_id = ?
+      WHERE order_id = ? IF version = ? AND status = 'pending'`,
+    insertUpdate: `INSERT INTO ${r}.order_updates
+        (order_id, version, previous_status, new_status, updated_at, update_reason, request_id, requested_by)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    history: `SELECT * FROM ${r}.order_updates WHERE order_id = ?`,
+    update: `SELECT * FROM ${r}.order_updates WHERE order_id = ? AND version = ?`,
+    decision: `SELECT * FROM ${r}.status_decisions WHERE request_id = ?`,
+    insertDecision: `INSERT INTO ${r}.status_decisions
+        (request_id, order_id, applied, reason, decided_at, new_status, decided_by)
+      VALUES (?, ?, ?, ?, ?, ?, ?) IF NOT EXISTS`,
+    indexStatus: `INSERT INTO ${r}.registered_by_status (status, bucket_id, registered_at, order_id) VALUES (?, ?, ?, ?)`,
+    unindexStatus: `DELETE FROM ${r}.registered_by_status
+      WHERE status = ? AND bucket_id = ? AND registered_at = ? AND order_id = ?`,
+    byStatusBucket: `SELECT order_id FROM ${r}.registered_by_status WHERE status = ? AND bucket_id = ? LIMIT ?`,
+    statuses: `SELECT order_id, status FROM ${r}.registered_orders WHERE order_id IN ?`,
+    mirrorValidation: `INSERT INTO ${r}.validation_stats
+        (processor_id, total_validated, total_approved, total_rejected, timestamp) VALUES (?, ?, ?, ?, ?)`,
+  };
+  const feed = createChangeFeed(session, r);
+
+  // SERIAL reads see every committed lightweight transaction, which decisions are made on.
+  const readRegisteredRow = async (orderId: string): Promise<Row | undefined> =>
+    (await session.rows(cql.registered, [orderId], { serial: true }))[0];
+  const readRegistered = async (orderId: string): Promise<RegisteredOrder | undefined> => {
+    const row = await readRegisteredRow(orderId);
+    return row === undefined ? undefined : registeredFromRow(row);
+  };
+  // Readers (API, monitor) need no Paxos round: a plain read at the configured consistency.
+  const lookup = async (orderId: string): Promise<RegisteredOrder | undefined> => {
+    const [row] = await session.rows(cql.registered, [orderId]);
+    return row === undefined ? undefined : registeredFromRow(row);
+  };
+
+  async function moveStatusIndex(order: RegisteredOrder, from: OrderStatus | null, to: OrderStatus): Promise<void> {
+    const bucket = bucketOf(order.registeredAt, DAY_MS);
+    const key = [bucket, order.registeredAt, order.order.orderId];
+    if (from !== null && from !== to) await session.write(cql.unindexStatus, [from, ...key]);
+    await touchBucket(session, r, `status:${to}`, bucket);
+    await session.write(cql.indexStatus, [to, ...key]);
+  }
+
+  async function writeUpdate(u: StatusUpdate): Promise<void> {
+    await session.write(cql.insertUpdate, [
+      u.orderId,
+      u.version,
+      u.previousStatus,
+      u.newStatus,
+      u.updatedAt,
+      u.reason,
+      u.requestId,
+      u.requestedBy,
+    ]);
+  }
+
+  const feedChange = (u: StatusUpdate, order: Order): FeedChange => ({
+    kind: u.version === 1 ? 'registered' : 'status',
+    orderId: u.orderId,
+    status: u.newStatus,
+    previousStatus: u.previousStatus,
+    version: u.version,
+    at: u.updatedAt,
+    order,
+  });
+
+  /** Registers once per order id; returns the registration when this log position made it. */
+  async function register(
+    message: ValidationMessage,
+    token: string,
+    now: number,
+    tally: Tally,
+    changes: FeedChange[],
+  ): Promise<RegisteredOrder | undefined> {
+    const { registered, update } = registerOrder(message.order, message.result, now);
+    const o = registered.order;
+    const result = await session.lwt(cql.register, [
+      o.orderId,
+      o.customerId,
+      o.productId,
+      o.quantity,
+      o.unitPriceCents / 100,
+      o.totalCents / 100,
+      registered.status,
+      registered.registeredAt,
+      registered.updatedAt,
+      registered.version,
+      registered.validationPassed,
+      o.unitPriceCents,
+      o.totalCents,
+      o.timestamp,
+      o.status,
+      JSON.stringify(registered.failedRules),
+      token,
+    ]);
+    if (!result.applied && result.current?.registered_by !== token) return undefined;
+    // Replaying our own registration: the row holds the times of the first attempt.
+    const stored =
+      result.applied || result.current === undefined
+        ? registered
+        : {
+            ...registered,
+            registeredAt: num(result.current, 'registered_at'),
+            updatedAt: num(result.current, 'registered_at'),
+          };
+    const first = { ...update, updatedAt: stored.registeredAt };
+    await writeUpdate(first);
+    await moveStatusIndex(stored, null, stored.status);
+    changes.push(feedChange(first, o));
+    tally.registered++;
+    tally.byStatus[stored.status]++;
+    if (stored.status === 'accepted') tally.revenue += o.totalCents;
+    tally.validated++;
+    if (stored.validationPassed) tally.approved++;
+    else tally.rejected++;
+    return stored;
+  }
+
+  /** Decides a request once; returns the decision when this log position made it. */
+  async function decide(
+    change: StatusChange,
+    token: string,
+    now: number,
+    tally: Tally,
+    changes: FeedChange[],
+  ): Promise<DecisionRecord | undefined> {
+    const [existing] = await session.rows(cql.decision, [change.requestId], { serial: true });
+    if (existing !== undefined && existing.decided_by !== token) return undefined;
+
+    let record: DecisionRecord;
+    let applied: { registered: RegisteredOrder; update: StatusUpdate } | undefined;
+    if (existing !== undefined) {
+      // Our own decision, recorded before a crash: redo its idempotent effects and count it.
+      record = decisionFromRow(existing);
+      if (record.applied) {
+        const current = await readRegistered(change.orderId);
+        if (current !== undefined) {
+          const [u] = await session.rows(cql.update, [change.orderId, current.version]);
+          applied = { registered: current, update: updateFromRowOr(u, current, change) };
+        }
+      }
+    } else {
+      for (;;) {
+        const row = await readRegisteredRow(change.orderId);
+        const current = row === undefined ? undefined : registeredFromRow(row);
+        if (row === undefined || current === undefined) {
+          record = {
+            requestId: change.requestId,
+            orderId: change.orderId,
+            applied: false,
+            reason: 'unknown order',
+            decidedAt: now,
+          };
+          break;
+        }
+        if (optStr(row, 'last_request_id') === change.requestId) {
+          // The row already carries this request (a crash came before the decision was recorded).
+          const [u] = await session.rows(cql.update, [change.orderId, current.version]);
+          applied = { registered: current, update: updateFromRowOr(u, current, change) };
+          record = {
+            requestId: change.requestId,
+            orderId: change.orderId,
+            applied: true,
+            reason: null,
+            decidedAt: current.updatedAt,
+          };
+          break;
+        }
+        const decision = decideStatus(current, change, now);
+        if (!decision.applied) {
+          record = {
+            requestId: change.requestId,
+            orderId: change.orderId,
+            applied: false,
+            reason: decision.reason,
+            decidedAt: now,
+          };
+          break;
+        }
+        const next = decision.registered;
+        const cas = await session.lwt(cql.decide, [
+          next.status,
+          next.updatedAt,
+          next.version,
+          change.requestId,
+          change.orderId,
+          current.version,
+        ]);
+        if (cas.applied) {
+          applied = { registered: next, update: decision.update };
+          record = {
+            requestId: change.requestId,
+            orderId: change.orderId,
+            applied: true,
+            reason: null,
+            decidedAt: now,
+          };
+          break;
+        }
+        // Someone changed the order in between: read again and decide on what is there now.
+      }
+      const claim = await session.lwt(cql.insertDecision, [
+        record.requestId,
+        record.orderId,
+        record.applied,
+        record.reason,
+        record.decidedAt,
+        applied?.registered.status ?? null,
+        token,
+      ]);
+      if (!claim.applied && claim.current?.decided_by !== token) return undefined;
+    }
+    if (applied !== undefined) {
+      const { registered, update } = applied;
+      await writeUpdate(update);
+      await moveStatusIndex(registered, 'pending', registered.status);
+      changes.push(feedChange(update, registered.order));
+      tally.byStatus.pending--;
+      tally.byStatus[registered.status]++;
+      if (registered.status === 'accepted') tally.revenue += registered.order.totalCents;
+    }
+    return record;
+  }
+
+  async function readShard(source: SourcePartition): Promise<Shard> {
+    const [row] = await session.rows(cql.shard, [GROUP, source.consumer, source.topic, source.partition]);
+    return row === undefined ? EMPTY_SHARD : shardFromRow(row);
+  }
+
+  async function commit(
+    source: SourcePartition,
+    shard: Shard,
+    fresh: readonly Consumed<unknown>[],
+    end: number,
+    now: number,
+    tally: Tally,
+  ): Promise<void> {
+    const errors = fresh.filter((e) => e.content === null).length;
+    await session.write(cql.writeShard, [
+      GROUP,
+      source.consumer,
+      source.topic,
+      source.partition,
+      end,
+      shard.processed + fresh.length - errors,
+      shard.errors + errors,
+      now,
+      shard.registered + tally.registered,
+      shard.pending + tally.byStatus.pending,
+      shard.accepted + tally.byStatus.accepted,
+      shard.denied + tally.byStatus.denied,
+      shard.revenue + tally.revenue,
+      shard.validated + tally.validated,
+      shard.approved + tally.approved,
+      shard.rejected + tally.rejected,
+      end,
+    ]);
+  }
+
+  async function totals(): Promise<RegistryTotals> {
+    const shards = (await session.rows(cql.shards, [GROUP])).map(shardFromRow);
+    const sum = (pick: (s: Shard) => number) => shards.reduce((acc, s) => acc + pick(s), 0);
+    return {
+      registeredCount: sum((s) => s.registered),
+      acceptedCount: sum((s) => s.accepted),
+      deniedCount: sum((s) => s.denied),
+      pendingCount: sum((s) => s.pending),
+      acceptedRevenueCents: sum((s) => s.revenue),
+      totalValidated: sum((s) => s.validated),
+      totalApproved: sum((s) => s.approved),
+      totalRejected: sum((s) => s.rejected),
+    };
+  }
+
+  return {
+    async applyRegistryMessages(source, entries, now) {
+      const shard = await readShard(source);
+      const fresh = entries.filter((e) => e.offset >= shard.nextOffset);
+      const last = fresh.at(-1);
+      if (last === undefined) return { applied: 0, skipped: entries.length, registered: [], decisions: [] };
+      const tally = new Tally();
+      const changes: FeedChange[] = [];
+      const registered: RegisteredOrder[] = [];
+      const decisions: DecisionRecord[] = [];
+      // In entry order: a decision may concern an order registered earlier in the same batch.
+      for (const { offset, content } of fresh) {
+        if (content === null) continue;
+        const token = positionToken(source.consumer, source.topic, source.partition, offset);
+        if (content.kind === 'validation') {
+          const added = await register(content, token, now, tally, changes);
+          if (added) registered.push(added);
+        } else {
+          const decided = await decide(content.change, token, now, tally, changes);
+          if (decided) decisions.push(decided);
+        }
+      }
+      await feed.append(changes);
+      await commit(source, shard, fresh, last.offset + 1, now, tally);
+      if (tally.validated > 0) {
+        const t = await totals();
+        await session.write(cql.mirrorValidation, [
+          REGISTRY_PROCESSOR_ID,
+          t.totalValidated,
+          t.totalApproved,
+          t.totalRejected,
+          now,
+        ]);
+      }
+      return { applied: fresh.length, skipped: entries.length - fresh.length, registered, decisions };
+    },
+
+    async recordValidations(source, entries, now) {
+      const shard = await readShard(source);
+      const fresh = entries.filter((e) => e.offset >= shard.nextOffset);
+      const last = fresh.at(-1);
+      if (last === undefined) return { applied: 0, skipped: entries.length };
+      await commit(source, shard, fresh, last.offset + 1, now, new Tally());
+      return { applied: fresh.length, skipped: entries.length - fresh.length };
+    },
+
+    registered: lookup,
+    async history(orderId) {
+      return (await session.rows(cql.history, [orderId])).map(updateFromRow);
+    },
+    byStatus(status, limit) {
+      return newestFirst(session, r, `status:${status}`, limit, async (bucket, remaining) => {
+        const ids = await session.rows(cql.byStatusBucket, [status, bucket, remaining]);
+        const found = await Promise.all(ids.map((row) => lookup(str(row, 'order_id'))));
+        // The index may briefly lag a status change; the registry row is the truth.
+        return found.filter((o): o is RegisteredOrder => o !== undefined && o.status === status);
+      });
+    },
+    totals,
+    async decision(requestId) {
+      const [row] = await session.rows(cql.decision, [requestId]);
+      return row === undefined ? undefined : decisionFromRow(row);
+    },
+    async processingStats(processorId) {
+      return sumStats(processorId, await session.rows(cql.consumerShards, [GROUP, processorId]));
+    },
+    async statuses(orderIds) {
+      const ids = [...new Set(orderIds)];
+      if (ids.length === 0) return new Map();
+      const rows = await session.rows(cql.statuses, [ids]);
+      return new Map(rows.map((row) => [str(row, 'order_id'), str(row, 'status') as OrderStatus]));
+    },
+    changesSince: (cursor, limit): Promise<readonly RegistryChange[]> => feed.since(cursor, limit),
+    latestCursor: () => feed.latestCursor(),
+  };
+}
+
+function updateFromRow(r: Row): StatusUpdate {
+  return {
+    orderId: str(r, 'order_id'),
+    version: num(r, 'version'),
+    previousStatus: optStr(r, 'previous_status') as OrderStatus | null,
+    newStatus: str(r, 'new_status') as OrderStatus,
+    updatedAt: num(r, 'updated_at'),
+    reason: str(r, 'update_reason'),
+    requestId: optStr(r, 'request_id'),
+    requestedBy: optStr(r, 'requested_by'),
+  };
+}
+
+/** The history row of a decision replayed after a crash, rebuilt from the registry row when missing. */
+function updateFromRowOr(row: Row | undefined, current: RegisteredOrder, change: StatusChange): StatusUpdate {
+  if (row !== undefined) return updateFromRow(row);
+  return {
+    orderId: change.orderId,
+    version: current.version,
+    previousStatus: 'pending',
+    newStatus: current.status,
+    updatedAt: current.updatedAt,
+    reason: change.reason ?? `manual decision: ${change.newStatus}`,
+    requestId: change.requestId,
+    requestedBy: change.requestedBy,
+  };
+}

@@ -1,0 +1,173 @@
+import type { Session } from './session.js';
+
+export interface Keyspaces {
+  /** order_processor: produced orders and the control state the processes share. */
+  readonly order: string;
+  /** query_processor: views and the positions that make them exactly-once. */
+  readonly query: string;
+  /** registry_processor: registered orders, history, decisions, change feed. */
+  readonly registry: string;
+}
+
+const IDENTIFIER = /^[a-z][a-z0-9_]{0,47}$/;
+
+/** Keyspace names are identifiers, not bindable values: they are checked before any CQL holds them. */
+export function keyspaces(prefix: string, suffix: string): Keyspaces {
+  const names = {
+    order: `${prefix}order_processor${suffix}`,
+    query: `${prefix}query_processor${suffix}`,
+    registry: `${prefix}registry_processor${suffix}`,
+  };
+  for (const name of Object.values(names)) {
+    if (!IDENTIFIER.test(name)) throw new Error(`invalid Cassandra keyspace name: ${name}`);
+  }
+  return names;
+}
+
+export interface Migration {
+  readonly version: number;
+  readonly description: string;
+  /** Statements with {order}, {query}, {registry} standing for the keyspace names. */
+  readonly statements: readonly string[];
+}
+
+const buckets = (ks: string) =>
+  `CREATE TABLE IF NOT EXISTS {${ks}}.time_buckets (
+     series text, bucket_id int, PRIMARY KEY ((series), bucket_id)
+   ) WITH CLUSTERING ORDER BY (bucket_id DESC)`;
+
+/**
+ * Versioned CQL, applied in order and recorded in order_processor.schema_migrations. Every statement
+ * is IF NOT EXISTS, so a migration interrupted half way is simply applied again. Tables and columns
+ * of the original keyspaces keep their names and types; everything else is additive (listed in
+ * docs/compatibility.md). Money is kept in integer cents next to the original double/decimal columns.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'original tables, shards, claims, buckets, change feed, control',
+    statements: [
+      // order_processor
+      `CREATE TABLE IF NOT EXISTS {order}.orders (
+         order_id uuid PRIMARY KEY, customer_id int, product_id text, quantity int, unit_price decimal,
+         total decimal, timestamp timestamp, status text,
+         order_key text, unit_price_cents bigint, total_cents bigint)`,
+      `CREATE TABLE IF NOT EXISTS {order}.orders_recent (
+         bucket_id int, timestamp timestamp, order_id text, customer_id int, product_id text, quantity int,
+         unit_price_cents bigint, total_cents bigint, status text,
+         PRIMARY KEY ((bucket_id), timestamp, order_id)
+       ) WITH CLUSTERING ORDER BY (timestamp DESC, order_id DESC)`,
+      buckets('order'),
+      `CREATE TABLE IF NOT EXISTS {order}.idempotency_keys (
+         key text PRIMARY KEY, order_id text, fingerprint text, created_at timestamp)`,
+      `CREATE TABLE IF NOT EXISTS {order}.generator_settings (
+         id int PRIMARY KEY, order_rate double, anomaly_rate double, updated_at timestamp)`,
+      `CREATE TABLE IF NOT EXISTS {order}.processor_instances (
+         scope text, processor text, instance_id text, started_at timestamp, heartbeat_at timestamp,
+         processed bigint, errors bigint, throughput double, last_processed_at timestamp,
+         PRIMARY KEY ((scope), processor, instance_id))`,
+      // query_processor
+      `CREATE TABLE IF NOT EXISTS {query}.orders_by_customer (
+         customer_id int PRIMARY KEY, first_order_timestamp timestamp, last_order_id text,
+         last_order_timestamp timestamp, total_orders int, total_spent double, total_spent_cents bigint)`,
+      `CREATE TABLE IF NOT EXISTS {query}.orders_by_product (
+         product_id text PRIMARY KEY, total_quantity int, total_revenue double, order_count int,
+         avg_quantity double, last_order_timestamp timestamp, total_revenue_cents bigint)`,
+      `CREATE TABLE IF NOT EXISTS {query}.orders_timeline (
+         bucket_id int, timestamp timestamp, order_id text, customer_id int, product_id text, quantity int,
+         unit_price double, total double, status text, unit_price_cents bigint, total_cents bigint,
+         PRIMARY KEY ((bucket_id), timestamp, order_id)
+       ) WITH CLUSTERING ORDER BY (timestamp DESC, order_id DESC)`,
+      `CREATE TABLE IF NOT EXISTS {query}.processing_stats (
+         processor_id text PRIMARY KEY, processed_count bigint, error_count bigint,
+         last_processed_timestamp timestamp)`,
+      buckets('query'),
+      `CREATE TABLE IF NOT EXISTS {query}.source_positions (
+         shard_group text, consumer text, topic text, partition int, next_offset bigint,
+         processed_count bigint, error_count bigint, last_processed_timestamp timestamp,
+         total_orders bigint, total_spent_cents bigint, customers_claimed bigint, products_claimed bigint,
+         PRIMARY KEY ((shard_group), consumer, topic, partition))`,
+      `CREATE TABLE IF NOT EXISTS {query}.counted_orders (
+         order_id text PRIMARY KEY, claimed_by text, customer_id int, product_id text, quantity int,
+         unit_price_cents bigint, total_cents bigint, timestamp timestamp, status text)`,
+      `CREATE TABLE IF NOT EXISTS {query}.customer_claims (customer_id int PRIMARY KEY, claimed_by text)`,
+      `CREATE TABLE IF NOT EXISTS {query}.product_claims (product_id text PRIMARY KEY, claimed_by text)`,
+      `CREATE TABLE IF NOT EXISTS {query}.customer_shards (
+         shard_group text, customer_id int, consumer text, topic text, partition int, next_offset bigint,
+         total_orders bigint, total_spent_cents bigint, first_order_timestamp bigint, last_order_id text,
+         last_order_timestamp bigint,
+         PRIMARY KEY ((shard_group), customer_id, consumer, topic, partition))`,
+      `CREATE TABLE IF NOT EXISTS {query}.product_shards (
+         shard_group text, product_id text, consumer text, topic text, partition int, next_offset bigint,
+         total_quantity bigint, total_revenue_cents bigint, order_count bigint, last_order_timestamp bigint,
+         PRIMARY KEY ((shard_group), product_id, consumer, topic, partition))`,
+      // registry_processor
+      `CREATE TABLE IF NOT EXISTS {registry}.registered_orders (
+         order_id text PRIMARY KEY, customer_id int, product_id text, quantity int, unit_price double,
+         total double, status text, registered_at timestamp, updated_at timestamp, version int,
+         validation_passed boolean,
+         unit_price_cents bigint, total_cents bigint, order_timestamp timestamp, order_status text,
+         failed_rules text, registered_by text, last_request_id text)`,
+      `CREATE TABLE IF NOT EXISTS {registry}.order_updates (
+         order_id text, version int, previous_status text, new_status text, updated_at timestamp,
+         update_reason text, request_id text, requested_by text,
+         PRIMARY KEY ((order_id), version)
+       ) WITH CLUSTERING ORDER BY (version DESC)`,
+      `CREATE TABLE IF NOT EXISTS {registry}.validation_stats (
+         processor_id text PRIMARY KEY, total_validated bigint, total_approved bigint, total_rejected bigint,
+         timestamp timestamp)`,
+      `CREATE TABLE IF NOT EXISTS {registry}.status_decisions (
+         request_id text PRIMARY KEY, order_id text, applied boolean, reason text, decided_at timestamp,
+         new_status text, decided_by text)`,
+      `CREATE TABLE IF NOT EXISTS {registry}.registered_by_status (
+         status text, bucket_id int, registered_at timestamp, order_id text,
+         PRIMARY KEY ((status, bucket_id), registered_at, order_id)
+       ) WITH CLUSTERING ORDER BY (registered_at DESC, order_id DESC)`,
+      buckets('registry'),
+      `CREATE TABLE IF NOT EXISTS {registry}.source_positions (
+         shard_group text, consumer text, topic text, partition int, next_offset bigint,
+         processed_count bigint, error_count bigint, last_processed_timestamp timestamp,
+         registered_count bigint, pending_count bigint, accepted_count bigint, denied_count bigint,
+         accepted_revenue_cents bigint, total_validated bigint, total_approved bigint, total_rejected bigint,
+         PRIMARY KEY ((shard_group), consumer, topic, partition))`,
+      `CREATE TABLE IF NOT EXISTS {registry}.registry_changes (
+         bucket_id int, seq bigint, changes text, written_at timestamp,
+         PRIMARY KEY ((bucket_id), seq))`,
+    ],
+  },
+];
+
+const fill = (cql: string, ks: Keyspaces): string =>
+  cql.replaceAll('{order}', ks.order).replaceAll('{query}', ks.query).replaceAll('{registry}', ks.registry);
+
+/**
+ * Creates the keyspaces (SimpleStrategy with the configured replication factor), then applies the
+ * migrations not yet recorded. Safe to run at every start and from several processes at once: every
+ * statement is IF NOT EXISTS and recording a version twice writes the same row.
+ */
+export async function migrate(session: Session, ks: Keyspaces, replicationFactor: number): Promise<void> {
+  if (!Number.isInteger(replicationFactor) || replicationFactor < 1) {
+    throw new Error(`invalid replication factor: ${replicationFactor}`);
+  }
+  for (const name of [ks.order, ks.query, ks.registry]) {
+    await session.ddl(
+      `CREATE KEYSPACE IF NOT EXISTS ${name}
+       WITH replication = {'class': 'SimpleStrategy', 'replication_factor': ${replicationFactor}}`,
+    );
+  }
+  await session.ddl(
+    `CREATE TABLE IF NOT EXISTS ${ks.order}.schema_migrations (
+       version int PRIMARY KEY, description text, applied_at timestamp)`,
+  );
+  const applied = new Set(
+    (await session.rows(`SELECT version FROM ${ks.order}.schema_migrations`, [])).map((r) => r.version),
+  );
+  for (const migration of MIGRATIONS) {
+    if (applied.has(migration.version)) continue;
+    for (const statement of migration.statements) await session.ddl(fill(statement, ks));
+    await session.write(
+      `INSERT INTO ${ks.order}.schema_migrations (version, description, applied_at) VALUES (?, ?, ?)`,
+      [migration.version, migration.description, Date.now()],
+    );
+  }
+}

@@ -1,0 +1,150 @@
+import cassandra from 'cassandra-driver';
+import { DependencyError } from '@kafka-monitor/domain';
+
+/** A row with driver types already turned into plain values (numbers, strings, booleans, null). */
+export type Row = Readonly<Record<string, unknown>>;
+
+export interface LwtResult {
+  readonly applied: boolean;
+  /** On a refused condition, the row as it stands (Cassandra returns it with `[applied] = false`). */
+  readonly current: Row | undefined;
+}
+
+export type ConsistencyName = 'one' | 'localOne' | 'quorum' | 'localQuorum' | 'all';
+
+export interface SessionOptions {
+  readonly contactPoints: readonly string[];
+  readonly localDataCenter: string;
+  readonly username?: string;
+  readonly password?: string;
+  readonly consistency: ConsistencyName;
+  readonly serialConsistency: 'serial' | 'localSerial';
+  readonly requestTimeoutMs: number;
+}
+
+/**
+ * The only place that talks to cassandra-driver. Every statement is prepared (values are bound, never
+ * spliced into CQL); driver types are converted to plain values on the way out, and every driver
+ * failure leaves as a DependencyError, so nothing of the driver escapes the package.
+ */
+export interface Session {
+  /** Runs a prepared statement and returns all its rows (the driver pages transparently). */
+  rows(cql: string, params: readonly unknown[], options?: { serial?: boolean }): Promise<Row[]>;
+  /** Runs a prepared write. */
+  write(cql: string, params: readonly unknown[]): Promise<void>;
+  /** Runs a conditional (IF …) statement and reports whether it was applied. */
+  lwt(cql: string, params: readonly unknown[]): Promise<LwtResult>;
+  /** Schema statements: not prepared (DDL cannot be), never carrying values. */
+  ddl(cql: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+const { types } = cassandra;
+
+function plain(value: unknown): unknown {
+  if (value === null || value === undefined) return null;
+  if (value instanceof types.Long) return value.toNumber();
+  if (value instanceof Date) return value.getTime();
+  if (value instanceof types.Uuid || value instanceof types.BigDecimal) return value.toString();
+  return value;
+}
+
+function toRow(row: cassandra.types.Row): Row {
+  const out: Record<string, unknown> = {};
+  for (const key of row.keys()) out[key] = plain(row.get(key));
+  return out;
+}
+
+function failure(what: string, error: unknown): DependencyError {
+  const message = error instanceof Error ? error.message : String(error);
+  return new DependencyError('store', `Cassandra store: ${what}: ${message}`, { cause: error });
+}
+
+export function openSession(options: SessionOptions): Session {
+  const clientOptions: cassandra.ClientOptions = {
+    contactPoints: [...options.contactPoints],
+    localDataCenter: options.localDataCenter,
+    socketOptions: { readTimeout: options.requestTimeoutMs },
+    queryOptions: {
+      consistency: types.consistencies[options.consistency],
+      serialConsistency: types.consistencies[options.serialConsistency],
+      prepare: true,
+    },
+  };
+  if (options.username !== undefined && options.password !== undefined) {
+    clientOptions.authProvider = new cassandra.auth.PlainTextAuthProvider(options.username, options.password);
+  }
+  const client = new cassandra.Client(clientOptions);
+  const serial = types.consistencies[options.serialConsistency];
+
+  async function execute(cql: string, params: readonly unknown[], serialRead = false) {
+    try {
+      return await client.execute(cql, [...params], {
+        prepare: true,
+        ...(serialRead ? { consistency: serial } : {}),
+      });
+    } catch (error) {
+      throw failure(cql.split(/\s+/).slice(0, 4).join(' '), error);
+    }
+  }
+
+  return {
+    async rows(cql, params, opts) {
+      const result = await execute(cql, params, opts?.serial === true);
+      const rows = result.rows.map(toRow);
+      let page = result.pageState;
+      // Multi-page reads are rare here (one partition, small rows); follow the pages when they happen.
+      while (page !== undefined && page !== null) {
+        let next: cassandra.types.ResultSet;
+        try {
+          next = await client.execute(cql, [...params], { prepare: true, pageState: page });
+        } catch (error) {
+          throw failure('paging', error);
+        }
+        rows.push(...next.rows.map(toRow));
+        page = next.pageState;
+      }
+      return rows;
+    },
+    async write(cql, params) {
+      await execute(cql, params);
+    },
+    async lwt(cql, params) {
+      const result = await execute(cql, params);
+      const first = result.first() as cassandra.types.Row | null;
+      const applied = first === null ? true : first.get('[applied]') === true;
+      return { applied, current: applied || first === null ? undefined : toRow(first) };
+    },
+    async ddl(cql) {
+      try {
+        await client.execute(cql);
+      } catch (error) {
+        throw failure('schema change', error);
+      }
+    },
+    async close() {
+      try {
+        await client.shutdown();
+      } catch (error) {
+        throw failure('close', error);
+      }
+    },
+  };
+}
+
+/** Exact decimal for the spec's `decimal` money columns, from integer cents. */
+export function decimalFromCents(cents: number): unknown {
+  return new types.BigDecimal(cents, 2);
+}
+
+/** order_processor.orders keys by uuid: a uuid id is used as is; any other id gets a stable name-based uuid. */
+export function uuidFor(orderId: string, hash: (text: string) => Buffer): unknown {
+  if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(orderId)) {
+    return types.Uuid.fromString(orderId);
+  }
+  const bytes = Buffer.from(hash(orderId).subarray(0, 16));
+  // RFC 4122 version 5 (name-based, SHA-1) and variant bits, so it never collides with a random v4 id.
+  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x50;
+  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
+  return new types.Uuid(bytes);
+}

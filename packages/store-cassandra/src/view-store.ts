@@ -1,0 +1,445 @@
+import { evolveCustomer, evolveProduct, isLaterOrder, averageQuantity } from '@kafka-monitor/domain';
+import type {
+  Consumed,
+  CustomerView,
+  Order,
+  OrderTotals,
+  ProcessingStats,
+  ProductView,
+  SourcePartition,
+  TimelineEntry,
+  ViewStore,
+} from '@kafka-monitor/domain';
+import { newestFirst, touchBucket } from './buckets.js';
+import { bucketOf, num, optNum, orderFromRow, positionToken, str } from './rows.js';
+import type { Keyspaces } from './schema.js';
+import type { Row, Session } from './session.js';
+
+/** All view shards live in one partition per table: the customer and product id spaces are bounded. */
+const GROUP = 'views';
+const TIMELINE = 'timeline';
+
+export interface CassandraViewOptions {
+  readonly timelineBucketMs: number;
+  /** Seconds a timeline row lives (0 = forever); buckets bound partitions either way. */
+  readonly timelineTtlSeconds: number;
+}
+
+interface Position {
+  readonly nextOffset: number;
+  readonly processed: number;
+  readonly errors: number;
+  readonly totalOrders: number;
+  readonly spentCents: number;
+  readonly customers: number;
+  readonly products: number;
+}
+
+const NO_POSITION: Position = {
+  nextOffset: 0,
+  processed: 0,
+  errors: 0,
+  totalOrders: 0,
+  spentCents: 0,
+  customers: 0,
+  products: 0,
+};
+
+interface Counted {
+  readonly offset: number;
+  readonly order: Order;
+}
+
+const customerFromShard = (r: Row): CustomerView => ({
+  customerId: num(r, 'customer_id'),
+  totalOrders: num(r, 'total_orders'),
+  totalSpentCents: num(r, 'total_spent_cents'),
+  firstOrderTimestamp: num(r, 'first_order_timestamp'),
+  lastOrderId: str(r, 'last_order_id'),
+  lastOrderTimestamp: num(r, 'last_order_timestamp'),
+});
+
+const productFromShard = (r: Row): ProductView => ({
+  productId: str(r, 'product_id'),
+  totalQuantity: num(r, 'total_quantity'),
+  totalRevenueCents: num(r, 'total_revenue_cents'),
+  orderCount: num(r, 'order_count'),
+  lastOrderTimestamp: num(r, 'last_order_timestamp'),
+});
+
+/** A customer's view is the merge of its per-source shards: sums, min, and latest by (timestamp, id). */
+function mergeCustomer(a: CustomerView, b: CustomerView): CustomerView {
+  const later = isLaterOrder(b.lastOrderTimestamp, b.lastOrderId, a.lastOrderTimestamp, a.lastOrderId);
+  return {
+    customerId: a.customerId,
+    totalOrders: a.totalOrders + b.totalOrders,
+    totalSpentCents: a.totalSpentCents + b.totalSpentCents,
+    firstOrderTimestamp: Math.min(a.firstOrderTimestamp, b.firstOrderTimestamp),
+    lastOrderId: later ? b.lastOrderId : a.lastOrderId,
+    lastOrderTimestamp: later ? b.lastOrderTimestamp : a.lastOrderTimestamp,
+  };
+}
+
+function mergeProduct(a: ProductView, b: ProductView): ProductView {
+  return {
+    productId: a.productId,
+    totalQuantity: a.totalQuantity + b.totalQuantity,
+    totalRevenueCents: a.totalRevenueCents + b.totalRevenueCents,
+    orderCount: a.orderCount + b.orderCount,
+    lastOrderTimestamp: Math.max(a.lastOrderTimestamp, b.lastOrderTimestamp),
+  };
+}
+
+function mergeAll<K, V>(views: readonly V[], keyOf: (v: V) => K, merge: (a: V, b: V) => V): Map<K, V> {
+  const out = new Map<K, V>();
+  for (const view of views) {
+    const key = keyOf(view);
+    const seen = out.get(key);
+    out.set(key, seen === undefined ? view : merge(seen, view));
+  }
+  return out;
+}
+
+/**
+ * Views on Cassandra, exactly-once without counters or read-modify-write races:
+ *
+ * - Every aggregate is sharded by source partition (consumer, topic, partition). One consumer owns a
+ *   partition at a time, and a shard's state after offset N is a pure function of that partition's
+ *   log up to N (plus claims that never change once made). Shard rows and the position row are
+ *   written `USING TIMESTAMP <next offset>`, so the row for the furthest offset wins whatever the
+ *   arrival order: a replay writes identical values, and a zombie that lost the partition can only
+ *   write a state for an offset it really reached, never regress a newer one.
+ * - Each shard row carries the next offset it reflects, so after a crash between shard writes and
+ *   the position write the replay skips what the shard already holds.
+ * - Order ids, customers and products are claimed with INSERT … IF NOT EXISTS naming the claiming
+ *   log position; whoever claimed first counts it, and a replay recognises its own claim.
+ * - Readers merge the few shards of an entity; totals sum the position rows (one per partition).
+ */
+export function createCassandraViewStore(session: Session, ks: Keyspaces, options: CassandraViewOptions): ViewStore {
+  const q = ks.query;
+  const cql = {
+    position: `SELECT * FROM ${q}.source_positions WHERE shard_group = ? AND consumer = ? AND topic = ? AND partition = ?`,
+    positions: `SELECT * FROM ${q}.source_positions WHERE shard_group = ?`,
+    consumerPositions: `SELECT * FROM ${q}.source_positions WHERE shard_group = ? AND consumer = ?`,
+    writePosition: `INSERT INTO ${q}.source_positions
+        (shard_group, consumer, topic, partition, next_offset, processed_count, error_count, last_processed_timestamp,
+         total_orders, total_spent_cents, customers_claimed, products_claimed)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?`,
+    claimOrder: `INSERT INTO ${q}.counted_orders
+        (order_id, claimed_by, customer_id, product_id, quantity, unit_price_cents, total_cents, timestamp, status)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) IF NOT EXISTS`,
+    countedOrder: `SELECT * FROM ${q}.counted_orders WHERE order_id = ?`,
+    customerClaim: `SELECT claimed_by FROM ${q}.customer_claims WHERE customer_id = ?`,
+    claimCustomer: `INSERT INTO ${q}.customer_claims (customer_id, claimed_by) VALUES (?, ?) IF NOT EXISTS`,
+    productClaim: `SELECT claimed_by FROM ${q}.product_claims WHERE product_id = ?`,
+    claimProduct: `INSERT INTO ${q}.product_claims (product_id, claimed_by) VALUES (?, ?) IF NOT EXISTS`,
+    insertTimeline: `INSERT INTO ${q}.orders_timeline
+        (bucket_id, timestamp, order_id, customer_id, product_id, quantity, unit_price, total, status,
+         unit_price_cents, total_cents)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TTL ?`,
+    timelineBucket: `SELECT * FROM ${q}.orders_timeline WHERE bucket_id = ? LIMIT ?`,
+    customerShard: `SELECT * FROM ${q}.customer_shards
+      WHERE shard_group = ? AND customer_id = ? AND consumer = ? AND topic = ? AND partition = ?`,
+    customerShards: `SELECT * FROM ${q}.customer_shards WHERE shard_group = ? AND customer_id = ?`,
+    allCustomerShards: `SELECT * FROM ${q}.customer_shards WHERE shard_group = ?`,
+    writeCustomerShard: `INSERT INTO ${q}.customer_shards
+        (shard_group, customer_id, consumer, topic, partition, next_offset, total_orders, total_spent_cents,
+         first_order_timestamp, last_order_id, last_order_timestamp)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?`,
+    productShard: `SELECT * FROM ${q}.product_shards
+      WHERE shard_group = ? AND product_id = ? AND consumer = ? AND topic = ? AND partition = ?`,
+    productShards: `SELECT * FROM ${q}.product_shards WHERE shard_group = ? AND product_id = ?`,
+    allProductShards: `SELECT * FROM ${q}.product_shards WHERE shard_group = ?`,
+    writeProductShard: `INSERT INTO ${q}.product_shards
+        (shard_group, product_id, consumer, topic, partition, next_offset, total_quantity, total_revenue_cents,
+         order_count, last_order_timestamp)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?`,
+    mirrorCustomer: `INSERT INTO ${q}.orders_by_customer
+        (customer_id, first_order_timestamp, last_order_id, last_order_timestamp, total_orders, total_spent,
+         total_spent_cents)
+      VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    mirrorProduct: `INSERT INTO ${q}.orders_by_product
+        (product_id, total_quantity, total_revenue, order_count, avg_quantity, last_order_timestamp,
+         total_revenue_cents)
+      VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    mirrorStats: `INSERT INTO ${q}.processing_stats
+        (processor_id, processed_count, error_count, last_processed_timestamp) VALUES (?, ?, ?, ?)`,
+  };
+
+  async function readPosition(source: SourcePartition): Promise<Position> {
+    const [row] = await session.rows(cql.position, [GROUP, source.consumer, source.topic, source.partition]);
+    if (row === undefined) return NO_POSITION;
+    return {
+      nextOffset: num(row, 'next_offset'),
+      processed: num(row, 'processed_count'),
+      errors: num(row, 'error_count'),
+      totalOrders: num(row, 'total_orders'),
+      spentCents: num(row, 'total_spent_cents'),
+      customers: num(row, 'customers_claimed'),
+      products: num(row, 'products_claimed'),
+    };
+  }
+
+  /** Claims the order id for this log position; true when this position is the one that counts it. */
+  async function claimOrder(token: string, order: Order): Promise<boolean> {
+    const result = await session.lwt(cql.claimOrder, [
+      order.orderId,
+      token,
+      order.customerId,
+      order.productId,
+      order.quantity,
+      order.unitPriceCents,
+      order.totalCents,
+      order.timestamp,
+      order.status,
+    ]);
+    return result.applied || result.current?.claimed_by === token;
+  }
+
+  /** Claims an entity for counting (customer-count, product-count); a plain read first avoids most LWTs. */
+  async function claimEntity(readCql: string, claimCql: string, key: unknown, token: string): Promise<boolean> {
+    const [row] = await session.rows(readCql, [key]);
+    if (row !== undefined) return row.claimed_by === token;
+    const result = await session.lwt(claimCql, [key, token]);
+    return result.applied || result.current?.claimed_by === token;
+  }
+
+  async function insertTimeline(order: Order): Promise<void> {
+    const bucket = bucketOf(order.timestamp, options.timelineBucketMs);
+    await touchBucket(session, q, TIMELINE, bucket);
+    await session.write(cql.insertTimeline, [
+      bucket,
+      order.timestamp,
+      order.orderId,
+      order.customerId,
+      order.productId,
+      order.quantity,
+      order.unitPriceCents / 100,
+      order.totalCents / 100,
+      order.status,
+      order.unitPriceCents,
+      order.totalCents,
+      options.timelineTtlSeconds,
+    ]);
+  }
+
+  /** Groups counted orders by key, keeping offset order, and remembers the first offset of each key. */
+  function groupBy<K>(counted: readonly Counted[], keyOf: (o: Order) => K): Map<K, Counted[]> {
+    const groups = new Map<K, Counted[]>();
+    for (const c of counted) {
+      const key = keyOf(c.order);
+      const group = groups.get(key);
+      if (group === undefined) groups.set(key, [c]);
+      else group.push(c);
+    }
+    return groups;
+  }
+
+  async function applyCustomerShard(source: SourcePartition, customerId: number, orders: Counted[], end: number) {
+    const key = [GROUP, customerId, source.consumer, source.topic, source.partition];
+    const [row] = await session.rows(cql.customerShard, key);
+    const shardNext = row === undefined ? 0 : num(row, 'next_offset');
+    const todo = orders.filter((c) => c.offset >= shardNext);
+    if (todo.length === 0) return;
+    let view = row === undefined ? undefined : customerFromShard(row);
+    for (const c of todo) view = evolveCustomer(view, c.order);
+    if (view === undefined) return;
+    await session.write(cql.writeCustomerShard, [
+      ...key,
+      end,
+      view.totalOrders,
+      view.totalSpentCents,
+      view.firstOrderTimestamp,
+      view.lastOrderId,
+      view.lastOrderTimestamp,
+      end,
+    ]);
+    // The original's table, for readers of the old schema: a merge of the shards at this moment.
+    const merged = await readCustomer(customerId);
+    if (merged !== undefined) {
+      await session.write(cql.mirrorCustomer, [
+        merged.customerId,
+        merged.firstOrderTimestamp,
+        merged.lastOrderId,
+        merged.lastOrderTimestamp,
+        merged.totalOrders,
+        merged.totalSpentCents / 100,
+        merged.totalSpentCents,
+      ]);
+    }
+  }
+
+  async function applyProductShard(source: SourcePartition, productId: string, orders: Counted[], end: number) {
+    const key = [GROUP, productId, source.consumer, source.topic, source.partition];
+    const [row] = await session.rows(cql.productShard, key);
+    const shardNext = row === undefined ? 0 : num(row, 'next_offset');
+    const todo = orders.filter((c) => c.offset >= shardNext);
+    if (todo.length === 0) return;
+    let view = row === undefined ? undefined : productFromShard(row);
+    for (const c of todo) view = evolveProduct(view, c.order);
+    if (view === undefined) return;
+    await session.write(cql.writeProductShard, [
+      ...key,
+      end,
+      view.totalQuantity,
+      view.totalRevenueCents,
+      view.orderCount,
+      view.lastOrderTimestamp,
+      end,
+    ]);
+    const merged = await readProduct(productId);
+    if (merged !== undefined) {
+      await session.write(cql.mirrorProduct, [
+        merged.productId,
+        merged.totalQuantity,
+        merged.totalRevenueCents / 100,
+        merged.orderCount,
+        averageQuantity(merged),
+        merged.lastOrderTimestamp,
+        merged.totalRevenueCents,
+      ]);
+    }
+  }
+
+  async function readCustomer(customerId: number): Promise<CustomerView | undefined> {
+    const rows = await session.rows(cql.customerShards, [GROUP, customerId]);
+    return mergeAll(rows.map(customerFromShard), (c) => c.customerId, mergeCustomer).get(customerId);
+  }
+
+  async function readProduct(productId: string): Promise<ProductView | undefined> {
+    const rows = await session.rows(cql.productShards, [GROUP, productId]);
+    return mergeAll(rows.map(productFromShard), (p) => p.productId, mergeProduct).get(productId);
+  }
+
+  async function allProducts(): Promise<ProductView[]> {
+    const rows = await session.rows(cql.allProductShards, [GROUP]);
+    return [...mergeAll(rows.map(productFromShard), (p) => p.productId, mergeProduct).values()].sort(
+      (a, b) => b.totalRevenueCents - a.totalRevenueCents || (a.productId < b.productId ? -1 : 1),
+    );
+  }
+
+  async function processingStats(processorId: string): Promise<ProcessingStats | undefined> {
+    const rows = await session.rows(cql.consumerPositions, [GROUP, processorId]);
+    return sumStats(processorId, rows);
+  }
+
+  return {
+    async applyOrders(source, entries, now) {
+      const position = await readPosition(source);
+      const fresh = entries.filter((e) => e.offset >= position.nextOffset);
+      const last = fresh.at(-1);
+      if (last === undefined) return { applied: 0, skipped: entries.length };
+      const end = last.offset + 1;
+      const token = (offset: number) => positionToken(source.consumer, source.topic, source.partition, offset);
+
+      // 1. Claim order ids: the first occurrence of an id in this batch asks; the claim decides.
+      const firsts = new Map<string, Consumed<Order>>();
+      for (const e of fresh) if (e.content !== null && !firsts.has(e.content.orderId)) firsts.set(e.content.orderId, e);
+      const claims = await Promise.all(
+        [...firsts.values()].map(async (e) => ((await claimOrder(token(e.offset), e.content as Order)) ? e : null)),
+      );
+      const counted: Counted[] = claims
+        .flatMap((e) => (e === null || e.content === null ? [] : [{ offset: e.offset, order: e.content }]))
+        .sort((a, b) => a.offset - b.offset);
+
+      // 2. Effects, all idempotent: timeline rows, entity claims, entity shards (and the original tables).
+      await Promise.all(counted.map((c) => insertTimeline(c.order)));
+      const byCustomer = groupBy(counted, (o) => o.customerId);
+      const byProduct = groupBy(counted, (o) => o.productId);
+      const [customerClaims, productClaims] = await Promise.all([
+        Promise.all(
+          [...byCustomer].map(([id, group]) =>
+            claimEntity(cql.customerClaim, cql.claimCustomer, id, token(group[0]?.offset ?? 0)),
+          ),
+        ),
+        Promise.all(
+          [...byProduct].map(([id, group]) =>
+            claimEntity(cql.productClaim, cql.claimProduct, id, token(group[0]?.offset ?? 0)),
+          ),
+        ),
+      ]);
+      await Promise.all([
+        ...[...byCustomer].map(([id, group]) => applyCustomerShard(source, id, group, end)),
+        ...[...byProduct].map(([id, group]) => applyProductShard(source, id, group, end)),
+      ]);
+
+      // 3. Commit: the position row, written for offset `end`, carries this partition's totals.
+      const errors = fresh.filter((e) => e.content === null).length;
+      await session.write(cql.writePosition, [
+        GROUP,
+        source.consumer,
+        source.topic,
+        source.partition,
+        end,
+        position.processed + fresh.length - errors,
+        position.errors + errors,
+        now,
+        position.totalOrders + counted.length,
+        position.spentCents + counted.reduce((s, c) => s + c.order.totalCents, 0),
+        position.customers + customerClaims.filter(Boolean).length,
+        position.products + productClaims.filter(Boolean).length,
+        end,
+      ]);
+      const stats = await processingStats(source.consumer);
+      if (stats !== undefined) {
+        await session.write(cql.mirrorStats, [
+          stats.processorId,
+          stats.processedCount,
+          stats.errorCount,
+          stats.lastProcessedTimestamp,
+        ]);
+      }
+      return { applied: fresh.length, skipped: entries.length - fresh.length };
+    },
+
+    async totals(): Promise<OrderTotals> {
+      const rows = await session.rows(cql.positions, [GROUP]);
+      const sum = (column: string) => rows.reduce((s, r) => s + num(r, column), 0);
+      return {
+        totalOrders: sum('total_orders'),
+        totalSpentCents: sum('total_spent_cents'),
+        customerCount: sum('customers_claimed'),
+        productCount: sum('products_claimed'),
+      };
+    },
+
+    async topCustomers(limit) {
+      const rows = await session.rows(cql.allCustomerShards, [GROUP]);
+      return [...mergeAll(rows.map(customerFromShard), (c) => c.customerId, mergeCustomer).values()]
+        .sort((a, b) => b.totalSpentCents - a.totalSpentCents || a.customerId - b.customerId)
+        .slice(0, limit);
+    },
+    customer: readCustomer,
+    async topProducts(limit) {
+      return (await allProducts()).slice(0, limit);
+    },
+    async searchProducts(prefix, limit) {
+      const wanted = prefix.toLowerCase();
+      return (await allProducts()).filter((p) => p.productId.toLowerCase().startsWith(wanted)).slice(0, limit);
+    },
+    product: readProduct,
+
+    timeline(limit) {
+      return newestFirst(session, q, TIMELINE, limit, async (bucket, remaining) =>
+        (await session.rows(cql.timelineBucket, [bucket, remaining])).map((r): TimelineEntry => orderFromRow(r)),
+      );
+    },
+    async timelineEntry(orderId) {
+      const [row] = await session.rows(cql.countedOrder, [orderId]);
+      return row === undefined ? undefined : orderFromRow(row);
+    },
+    processingStats,
+  };
+}
+
+/** processing_stats of one processor: the sum of its partitions' position rows. */
+export function sumStats(processorId: string, rows: readonly Row[]): ProcessingStats | undefined {
+  if (rows.length === 0) return undefined;
+  const last = rows.map((r) => optNum(r, 'last_processed_timestamp')).filter((t): t is number => t !== null);
+  return {
+    processorId,
+    processedCount: rows.reduce((s, r) => s + num(r, 'processed_count'), 0),
+    errorCount: rows.reduce((s, r) => s + num(r, 'error_count'), 0),
+    lastProcessedTimestamp: last.length === 0 ? null : Math.max(...last),
+  };
+}
