@@ -172,8 +172,13 @@ async function main(): Promise<void> {
       ['timeline', '/api/timeline?limit=100'],
     ] as const) {
       log(`autocannon ${path} for ${API_SECONDS} s, 10 connections`);
-      const result = await autocannon({ url: `http://127.0.0.1:${PORT}${path}`, connections: 10, duration: API_SECONDS });
-      if (result.errors > 0 || result.non2xx > 0) throw new Error(`${path}: ${result.errors} errors, ${result.non2xx} non-2xx`);
+      const result = await autocannon({
+        url: `http://127.0.0.1:${PORT}${path}`,
+        connections: 10,
+        duration: API_SECONDS,
+      });
+      if (result.errors > 0 || result.non2xx > 0)
+        throw new Error(`${path}: ${result.errors} errors, ${result.non2xx} non-2xx`);
       api[`${key}ReqPerSec`] = result.requests.average;
       api[`${key}P99Ms`] = result.latency.p99;
     }

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeEventBusContract } from '@kafka-monitor/testkit';
+import { describeEventBusAdminContract, describeEventBusContract } from '@kafka-monitor/testkit';
 import { createEmbeddedEventBus } from './embedded-event-bus.js';
 
 describeEventBusContract('embedded SQLite log', () => {
@@ -11,6 +11,19 @@ describeEventBusContract('embedded SQLite log', () => {
   return Promise.resolve({
     bus,
     reopen: () => Promise.resolve(createEmbeddedEventBus({ file, pollIntervalMs: 10 })),
+    cleanup: async () => {
+      await bus.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  });
+});
+
+describeEventBusAdminContract('embedded SQLite log', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bus-admin-'));
+  const bus = createEmbeddedEventBus({ file: join(dir, 'log.db'), pollIntervalMs: 10 });
+  return Promise.resolve({
+    bus,
+    admin: bus,
     cleanup: async () => {
       await bus.close();
       rmSync(dir, { recursive: true, force: true });

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DependencyError, partitionForKey } from '@kafka-monitor/domain';
+import { partitionForKey } from '@kafka-monitor/domain';
 import type {
   ConsumeOptions,
   ConsumerHandle,
   EventBus,
+  EventBusAdmin,
   GroupDescription,
   MessageBatch,
   MessagePosition,
@@ -15,7 +16,11 @@ import type {
   TopicSpec,
 } from '@kafka-monitor/domain';
 import { openSqlite, type SqliteDatabase } from '@kafka-monitor/sqlite';
+import { createEmbeddedAdmin } from './embedded-bus-admin.js';
+import { EmbeddedBusError, settle } from './errors.js';
 import { LOG_MIGRATIONS } from './schema.js';
+
+export { EmbeddedBusError, type EmbeddedBusErrorCode } from './errors.js';
 
 export interface EmbeddedBusOptions {
   /** SQLite file of the log, or ':memory:' for a private in-process log. */
@@ -38,38 +43,18 @@ interface MessageRow {
 
 const encoder = new TextEncoder();
 
-/**
- * Runs synchronous SQLite work so that a thrown error becomes a rejected promise, as callers of a port
- * expect; driver failures are wrapped, the bus's own argument errors pass as they are.
- */
-function settle<T>(work: () => T): Promise<T> {
-  try {
-    return Promise.resolve(work());
-  } catch (error) {
-    if (error instanceof EmbeddedBusError && error.code !== 'BUS_CLOSED') return Promise.reject(error);
-    return Promise.reject(new DependencyError('bus', `embedded log: ${(error as Error).message}`, { cause: error }));
-  }
-}
 const HEARTBEAT_INTERVAL_MS = 1_000;
 const MAX_RETRY_DELAY_MS = 5_000;
 
-export type EmbeddedBusErrorCode = 'UNKNOWN_TOPIC' | 'INVALID_ARGUMENT' | 'BUS_CLOSED';
-
-export class EmbeddedBusError extends Error {
-  readonly code: EmbeddedBusErrorCode;
-  constructor(code: EmbeddedBusErrorCode, message: string) {
-    super(message);
-    this.name = 'EmbeddedBusError';
-    this.code = code;
-  }
-}
+/** The embedded log serves both roles on one SQLite connection; callers that only need one see only it. */
+export type EmbeddedEventBus = EventBus & EventBusAdmin;
 
 /**
  * A Kafka-shaped durable log on SQLite: topics with partitions, offsets, consumer groups with
  * committed offsets and members. Several processes may share the file; within one process, appends
  * wake the local consumers at once, and other processes' appends are found by polling.
  */
-export function createEmbeddedEventBus(options: EmbeddedBusOptions): EventBus {
+export function createEmbeddedEventBus(options: EmbeddedBusOptions): EmbeddedEventBus {
   const db = openSqlite(options.file, LOG_MIGRATIONS);
   const now = options.now ?? Date.now;
   const pollIntervalMs = options.pollIntervalMs ?? 50;
@@ -290,7 +275,7 @@ export function createEmbeddedEventBus(options: EmbeddedBusOptions): EventBus {
     return handle;
   }
 
-  return {
+  const bus: EventBus = {
     ensureTopics: (specs: readonly TopicSpec[]) =>
       settle(() => {
         assertOpen();
@@ -373,6 +358,16 @@ export function createEmbeddedEventBus(options: EmbeddedBusOptions): EventBus {
       db.close();
     },
   };
+  const admin = createEmbeddedAdmin({
+    db,
+    file: options.file,
+    now,
+    sessionTimeoutMs,
+    pollIntervalMs,
+    assertOpen,
+    liveMembers,
+  });
+  return { ...bus, ...admin };
 }
 
 function prepare(db: SqliteDatabase) {

@@ -1,1 +1,7 @@
-export { createEmbeddedEventBus, EmbeddedBusError, type EmbeddedBusOptions } from './embedded-event-bus.js';
+export {
+  createEmbeddedEventBus,
+  EmbeddedBusError,
+  type EmbeddedBusErrorCode,
+  type EmbeddedBusOptions,
+  type EmbeddedEventBus,
+} from './embedded-event-bus.js';

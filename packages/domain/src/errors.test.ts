@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DependencyError, isDependencyError } from './errors.js';
+import { BusAdminError, DependencyError, isBusAdminError, isDependencyError } from './errors.js';
 
 describe('DependencyError', () => {
   it('Given a bus failure, then it carries code BUS_FAILED, the cause, and is retryable by default', () => {
@@ -29,5 +29,18 @@ describe('isDependencyError', () => {
     expect(isDependencyError(new Error('down'))).toBe(false);
     expect(isDependencyError({ name: 'DependencyError', code: 'BUS_FAILED' })).toBe(false);
     expect(isDependencyError(undefined)).toBe(false);
+  });
+});
+
+describe('BusAdminError', () => {
+  it('carries its code and, for a busy group, how many members are live', () => {
+    const error = new BusAdminError('GROUP_NOT_EMPTY', "group 'g' has 2 live members", { members: 2 });
+    expect(error.name).toBe('BusAdminError');
+    expect(error.members).toBe(2);
+    expect(isBusAdminError(error)).toBe(true);
+    expect(isBusAdminError(error, 'GROUP_NOT_EMPTY')).toBe(true);
+    expect(isBusAdminError(error, 'UNKNOWN_GROUP')).toBe(false);
+    expect(isBusAdminError(new Error('x'))).toBe(false);
+    expect(new BusAdminError('UNKNOWN_TOPIC', 'no').members).toBeUndefined();
   });
 });

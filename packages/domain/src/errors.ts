@@ -20,3 +20,27 @@ export class DependencyError extends Error {
 export function isDependencyError(error: unknown): error is DependencyError {
   return error instanceof DependencyError;
 }
+
+export type BusAdminErrorCode = 'UNKNOWN_TOPIC' | 'UNKNOWN_GROUP' | 'GROUP_NOT_EMPTY' | 'INVALID_ARGUMENT';
+
+/**
+ * A refusal of an administrative request that the operator can act on (wrong name, group still
+ * running), as opposed to the bus being down (`DependencyError`). Never retryable: asking again
+ * without changing anything gets the same answer.
+ */
+export class BusAdminError extends Error {
+  readonly code: BusAdminErrorCode;
+  /** Live members of the group, for `GROUP_NOT_EMPTY`; so a message can say how many to stop. */
+  readonly members: number | undefined;
+
+  constructor(code: BusAdminErrorCode, message: string, options: { members?: number } = {}) {
+    super(message);
+    this.name = 'BusAdminError';
+    this.code = code;
+    this.members = options.members;
+  }
+}
+
+export function isBusAdminError(error: unknown, code?: BusAdminErrorCode): error is BusAdminError {
+  return error instanceof BusAdminError && (code === undefined || error.code === code);
+}

@@ -10,6 +10,7 @@ export * from './messages/topics.js';
 export * from './messages/registry-message.js';
 export * from './messages/dead-letter.js';
 export type * from './ports/event-bus.js';
+export type * from './ports/bus-admin.js';
 export type * from './ports/stores.js';
 export * from './messages/partitioner.js';
 export type { Logger } from './ports/logger.js';

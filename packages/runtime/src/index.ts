@@ -1,6 +1,7 @@
 export { loadConfig, ConfigError, SERVICE_NAMES, type Config, type Environment, type ServiceName } from './config.js';
 export {
   openInfrastructure,
+  openStore,
   pipelineTopics,
   embeddedFiles,
   UnavailableAdapterError,

@@ -44,7 +44,8 @@ function openBus(config: Config, logger: Logger): EventBus {
   });
 }
 
-function openStore(config: Config): Store {
+/** The store the configuration names, not yet migrated; for tools (the CLI) that need it without a bus. */
+export function openStore(config: Config): Store {
   if (config.store === 'sqlite') {
     return createSqliteStore({
       file: embeddedFiles(config.dataDir).store,

@@ -81,7 +81,8 @@ export interface ConsumerHandle {
 /**
  * The message bus. Guarantees: an append resolves only once it is durable; messages with the same key
  * land in the same partition in append order; a group's committed offsets survive restarts; each
- * partition is consumed by one member of a group at a time, in order.
+ * partition is consumed by one member of a group at a time, in order. Operators' requests (delete a
+ * topic, reset a group's offsets) are the separate `EventBusAdmin` role, which services never get.
  */
 export interface EventBus {
   /** Creates missing topics with the given partition counts; existing topics are left as they are. */

@@ -1,0 +1,233 @@
+import { BusAdminError } from '@kafka-monitor/domain';
+import type {
+  ClusterInfo,
+  ConfigEntry,
+  EventBusAdmin,
+  MessagePosition,
+  OffsetResetTarget,
+  PartitionOffsets,
+} from '@kafka-monitor/domain';
+import type { SqliteDatabase } from '@kafka-monitor/sqlite';
+import { settle } from './errors.js';
+
+/** What the admin role shares with the bus it belongs to: the connection and the group membership rules. */
+export interface EmbeddedAdminContext {
+  readonly db: SqliteDatabase;
+  readonly file: string;
+  readonly now: () => number;
+  readonly sessionTimeoutMs: number;
+  readonly pollIntervalMs: number;
+  readonly assertOpen: () => void;
+  /** Live members of a group, after forgetting those whose session expired. */
+  readonly liveMembers: (group: string) => readonly { member_id: string }[];
+}
+
+/** The embedded log has one "broker": the SQLite file. */
+const NODE_ID = 0;
+
+const entry = (name: string, value: string, isDefault = true): ConfigEntry => ({ name, value, isDefault });
+const byName = (a: ConfigEntry, b: ConfigEntry): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+/**
+ * The EventBusAdmin role of the embedded log. Every change runs in one immediate (write-locked)
+ * transaction, so the live-member check and the change it guards cannot be split by another process
+ * joining the group in between.
+ */
+export function createEmbeddedAdmin(context: EmbeddedAdminContext): EventBusAdmin {
+  const { db, now, assertOpen, liveMembers } = context;
+  const statements = prepare(db);
+
+  function partitionsOf(topic: string): number {
+    const row = statements.topic.get(topic) as { partitions: number } | undefined;
+    if (row === undefined) throw new BusAdminError('UNKNOWN_TOPIC', `topic '${topic}' does not exist`);
+    return row.partitions;
+  }
+
+  function endOffset(topic: string, partition: number): number {
+    return (statements.nextOffset.get(topic, partition) as { next_offset: number }).next_offset;
+  }
+
+  /** The embedded log never drops messages, but asking the log keeps this right if retention comes. */
+  function earliestOffset(topic: string, partition: number): number {
+    const row = statements.earliest.get(topic, partition) as { offset: number | null };
+    return row.offset ?? endOffset(topic, partition);
+  }
+
+  function offsetFor(topic: string, partition: number, target: OffsetResetTarget): number {
+    switch (target.to) {
+      case 'earliest':
+        return earliestOffset(topic, partition);
+      case 'latest':
+        return endOffset(topic, partition);
+      case 'timestamp': {
+        const row = statements.firstAtOrAfter.get(topic, partition, target.timestamp) as { offset: number | null };
+        return row.offset ?? endOffset(topic, partition);
+      }
+    }
+  }
+
+  function refuseIfLive(group: string, action: string): void {
+    const members = liveMembers(group).length;
+    if (members > 0) {
+      throw new BusAdminError(
+        'GROUP_NOT_EMPTY',
+        `cannot ${action} group '${group}': it has ${members} live member${members === 1 ? '' : 's'}; ` +
+          'stop its consumers first (a consumer that crashed leaves the group after the session timeout)',
+        { members },
+      );
+    }
+  }
+
+  const deleteTopic = db.transaction((topic: string) => {
+    partitionsOf(topic);
+    statements.deleteMessages.run(topic);
+    statements.deletePartitions.run(topic);
+    statements.deleteTopicOffsets.run(topic);
+    statements.deleteTopic.run(topic);
+  });
+
+  const deleteGroup = db.transaction((group: string) => {
+    refuseIfLive(group, 'delete');
+    const removed = statements.deleteGroupOffsets.run(group).changes;
+    if (removed === 0) throw new BusAdminError('UNKNOWN_GROUP', `group '${group}' does not exist`);
+  });
+
+  const resetOffsets = db.transaction(
+    (group: string, target: OffsetResetTarget, requested: readonly string[] | undefined): MessagePosition[] => {
+      refuseIfLive(group, 'reset the offsets of');
+      const topics = requested ?? (statements.groupTopics.all(group) as { topic: string }[]).map((row) => row.topic);
+      if (topics.length === 0) {
+        throw new BusAdminError(
+          'UNKNOWN_GROUP',
+          `group '${group}' has no committed offsets; name the topics to reset it on`,
+        );
+      }
+      const positions: MessagePosition[] = [];
+      const stamp = now();
+      for (const topic of [...new Set(topics)].sort()) {
+        const partitions = partitionsOf(topic);
+        for (let partition = 0; partition < partitions; partition++) {
+          const offset = offsetFor(topic, partition, target);
+          statements.setOffset.run(group, topic, partition, offset, stamp);
+          positions.push({ topic, partition, offset });
+        }
+      }
+      return positions;
+    },
+  );
+
+  return {
+    deleteTopic: (topic) =>
+      settle(() => {
+        assertOpen();
+        deleteTopic.immediate(topic);
+      }),
+
+    topicOffsets: (topic): Promise<readonly PartitionOffsets[]> =>
+      settle(() => {
+        assertOpen();
+        // One read transaction, so earliest and end of every partition are from the same moment.
+        return db.transaction(() =>
+          Array.from({ length: partitionsOf(topic) }, (_, partition) => ({
+            partition,
+            earliest: earliestOffset(topic, partition),
+            end: endOffset(topic, partition),
+          })),
+        )();
+      }),
+
+    topicConfig: (topic) =>
+      settle(() => {
+        assertOpen();
+        partitionsOf(topic);
+        // Kafka's names, with the values that describe how the embedded log actually behaves.
+        return [
+          entry('cleanup.policy', 'delete'),
+          entry('message.timestamp.type', 'CreateTime'),
+          entry('min.insync.replicas', '1'),
+          entry('retention.bytes', '-1'),
+          entry('retention.ms', '-1'),
+        ].sort(byName);
+      }),
+
+    listGroups: () =>
+      settle(() => {
+        assertOpen();
+        statements.pruneAllMembers.run(now() - context.sessionTimeoutMs);
+        return (statements.groups.all() as { grp: string }[]).map((row) => row.grp);
+      }),
+
+    deleteGroup: (group) =>
+      settle(() => {
+        assertOpen();
+        deleteGroup.immediate(group);
+      }),
+
+    resetGroupOffsets: (group, target, topics) =>
+      settle(() => {
+        assertOpen();
+        if (target.to === 'timestamp' && !Number.isFinite(target.timestamp)) {
+          throw new BusAdminError('INVALID_ARGUMENT', 'the reset timestamp must be a finite number of epoch ms');
+        }
+        return resetOffsets.immediate(group, target, topics);
+      }),
+
+    describeCluster: (): Promise<ClusterInfo> =>
+      settle(() => {
+        assertOpen();
+        statements.ping.get();
+        return {
+          clusterId: `embedded:${context.file}`,
+          controllerId: NODE_ID,
+          brokers: [{ nodeId: NODE_ID, address: context.file }],
+        };
+      }),
+
+    brokerConfig: (nodeId) =>
+      settle(() => {
+        assertOpen();
+        if (nodeId !== undefined && nodeId !== NODE_ID) {
+          throw new BusAdminError('INVALID_ARGUMENT', `the embedded log has only broker ${NODE_ID}; got ${nodeId}`);
+        }
+        const pragma = (name: string): string => String(db.pragma(name, { simple: true }));
+        return [
+          entry('auto.create.topics.enable', 'false'),
+          entry('log.dir', context.file, false),
+          entry('log.retention.ms', '-1'),
+          entry('consumer.poll.interval.ms', String(context.pollIntervalMs)),
+          entry('session.timeout.ms', String(context.sessionTimeoutMs)),
+          entry('sqlite.busy_timeout.ms', pragma('busy_timeout')),
+          entry('sqlite.journal_mode', pragma('journal_mode')),
+          entry('sqlite.page_count', pragma('page_count')),
+          entry('sqlite.page_size', pragma('page_size')),
+          entry('sqlite.schema_version', pragma('user_version')),
+        ].sort(byName);
+      }),
+  };
+}
+
+function prepare(db: SqliteDatabase) {
+  return {
+    topic: db.prepare('SELECT partitions FROM topics WHERE name = ?'),
+    nextOffset: db.prepare('SELECT next_offset FROM partitions WHERE topic = ? AND partition = ?'),
+    earliest: db.prepare('SELECT min(offset) AS offset FROM messages WHERE topic = ? AND partition = ?'),
+    firstAtOrAfter: db.prepare(
+      'SELECT min(offset) AS offset FROM messages WHERE topic = ? AND partition = ? AND timestamp >= ?',
+    ),
+    deleteMessages: db.prepare('DELETE FROM messages WHERE topic = ?'),
+    deletePartitions: db.prepare('DELETE FROM partitions WHERE topic = ?'),
+    deleteTopicOffsets: db.prepare('DELETE FROM group_offsets WHERE topic = ?'),
+    deleteTopic: db.prepare('DELETE FROM topics WHERE name = ?'),
+    groupTopics: db.prepare('SELECT DISTINCT topic FROM group_offsets WHERE grp = ? ORDER BY topic'),
+    groups: db.prepare('SELECT grp FROM group_offsets UNION SELECT grp FROM group_members ORDER BY grp'),
+    pruneAllMembers: db.prepare('DELETE FROM group_members WHERE heartbeat_at < ?'),
+    deleteGroupOffsets: db.prepare('DELETE FROM group_offsets WHERE grp = ?'),
+    // Unlike a consumer's commit, a reset may move backwards: that is its purpose.
+    setOffset: db.prepare(
+      `INSERT INTO group_offsets (grp, topic, partition, next_offset, committed_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (grp, topic, partition) DO UPDATE SET
+         next_offset = excluded.next_offset, committed_at = excluded.committed_at`,
+    ),
+    ping: db.prepare('SELECT 1'),
+  };
+}

@@ -1,0 +1,118 @@
+import { createEmbeddedEventBus, type EmbeddedEventBus } from '@kafka-monitor/bus-embedded';
+import { DependencyError } from '@kafka-monitor/domain';
+import type { EventBus, EventBusAdmin, Store } from '@kafka-monitor/domain';
+import { embeddedFiles, openStore, UnavailableAdapterError, type Config } from '@kafka-monitor/runtime';
+
+/** The bus as the CLI uses it: the pipeline's port, the admin role when the adapter has one, and where it is. */
+export interface BusConnection {
+  readonly bus: EventBus;
+  /** Undefined when the adapter does not implement EventBusAdmin (yet). */
+  readonly admin: EventBusAdmin | undefined;
+  /** Where the commands act, for messages: "embedded log at …" or "Kafka at …". */
+  readonly target: string;
+  close(): Promise<void>;
+}
+
+export interface StoreConnection {
+  readonly store: Store;
+  readonly target: string;
+}
+
+/** How the CLI reaches its dependencies; the composition root passes `adaptersFromConfig`, tests may pass others. */
+export interface Adapters {
+  openBus(config: Config): Promise<BusConnection>;
+  openStore(config: Config): Promise<StoreConnection>;
+}
+
+/**
+ * Loaded by name at run time rather than imported, so the CLI builds and runs without the Kafka
+ * adapter; asking for BUS=kafka without it is then a clear error instead of a crash at start.
+ */
+const KAFKA_ADAPTER_PACKAGE = '@kafka-monitor/bus-kafka';
+
+const ADMIN_METHODS = [
+  'deleteTopic',
+  'topicOffsets',
+  'topicConfig',
+  'listGroups',
+  'deleteGroup',
+  'resetGroupOffsets',
+  'describeCluster',
+  'brokerConfig',
+] as const satisfies readonly (keyof EventBusAdmin)[];
+
+/** An adapter may serve both roles on one client, as the embedded log does; recognise that by shape. */
+export function asEventBusAdmin(candidate: object): EventBusAdmin | undefined {
+  const record = candidate as Record<string, unknown>;
+  return ADMIN_METHODS.every((method) => typeof record[method] === 'function')
+    ? (candidate as EventBusAdmin)
+    : undefined;
+}
+
+type KafkaBusFactory = (options: { brokers: readonly string[]; clientId: string; pingTimeoutMs: number }) => EventBus;
+
+async function loadKafkaFactory(packageName: string): Promise<KafkaBusFactory> {
+  let module: unknown;
+  try {
+    module = (await import(packageName)) as unknown;
+  } catch (error) {
+    throw new UnavailableAdapterError(
+      `BUS=kafka needs the Kafka adapter (${packageName}), which is not available in this build ` +
+        `(${(error as Error).message}); use BUS=embedded, or install the adapter`,
+    );
+  }
+  const factory = (module as Record<string, unknown>).createKafkaEventBus;
+  if (typeof factory !== 'function') {
+    throw new UnavailableAdapterError(
+      `BUS=kafka: ${packageName} does not export createKafkaEventBus; use BUS=embedded`,
+    );
+  }
+  return factory as KafkaBusFactory;
+}
+
+/** Picks the bus and store adapters from the configuration, as the services' composition root does. */
+export function adaptersFromConfig(options: { pingTimeoutMs: number; kafkaPackage?: string }): Adapters {
+  return {
+    async openBus(config) {
+      switch (config.bus) {
+        case 'embedded': {
+          const file = embeddedFiles(config.dataDir).log;
+          let bus: EmbeddedEventBus;
+          try {
+            bus = createEmbeddedEventBus({ file });
+          } catch (error) {
+            throw new DependencyError('bus', `cannot open the embedded log at ${file}`, { cause: error });
+          }
+          return { bus, admin: bus, target: `embedded log at ${file}`, close: () => bus.close() };
+        }
+        case 'kafka': {
+          const create = await loadKafkaFactory(options.kafkaPackage ?? KAFKA_ADAPTER_PACKAGE);
+          const bus = create({
+            brokers: config.kafkaBrokers,
+            clientId: 'kafka-monitor-cli',
+            pingTimeoutMs: options.pingTimeoutMs,
+          });
+          return {
+            bus,
+            admin: asEventBusAdmin(bus),
+            target: `Kafka at ${config.kafkaBrokers.join(',')}`,
+            close: () => bus.close(),
+          };
+        }
+      }
+    },
+
+    openStore(config) {
+      // The runtime picks the store exactly as it does for the services (SQLite or Cassandra).
+      const target =
+        config.store === 'sqlite'
+          ? `SQLite store at ${embeddedFiles(config.dataDir).store}`
+          : `Cassandra at ${config.cassandra.contactPoints.join(',')}`;
+      try {
+        return Promise.resolve({ store: openStore(config), target });
+      } catch (error) {
+        return Promise.reject(new DependencyError('store', `cannot open the ${target}`, { cause: error }));
+      }
+    },
+  };
+}

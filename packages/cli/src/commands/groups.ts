@@ -1,0 +1,117 @@
+import type { GroupDescription, OffsetResetTarget, PartitionLag } from '@kafka-monitor/domain';
+import { CliError } from '../errors.js';
+import { age, count, plural, table } from '../format.js';
+import { PIPELINE_GROUPS, type CommandContext } from './context.js';
+
+const totalLag = (lag: readonly PartitionLag[]): number => lag.reduce((sum, p) => sum + p.lag, 0);
+
+async function describe(context: CommandContext, group: string): Promise<GroupDescription> {
+  const bus = await context.session.bus();
+  return bus.describeGroup(group, PIPELINE_GROUPS.get(group) ?? []);
+}
+
+/** The pipeline's groups first (they matter even before they commit), then any other group the bus knows. */
+async function allGroups(context: CommandContext): Promise<string[]> {
+  const admin = await context.session.optionalAdmin();
+  const known = admin === undefined ? [] : await admin.listGroups();
+  return [...new Set([...PIPELINE_GROUPS.keys(), ...known])];
+}
+
+function lagTable(context: CommandContext, lag: readonly PartitionLag[]): string[] {
+  const now = context.now();
+  return table(
+    ['topic', 'partition', 'committed', 'end', 'lag', 'oldest unread'],
+    lag.map((p) => [p.topic, p.partition, p.committedOffset, p.endOffset, p.lag, age(p.oldestUnreadTimestamp, now)]),
+  );
+}
+
+export async function listGroups(context: CommandContext): Promise<void> {
+  const admin = await context.session.admin('list-groups');
+  const groups = await admin.listGroups();
+  if (groups.length === 0) {
+    context.out.line('No consumer groups.');
+    return;
+  }
+  const rows: (string | number)[][] = [];
+  for (const group of groups) {
+    const described = await describe(context, group);
+    rows.push([group, described.members.length, totalLag(described.lag)]);
+  }
+  context.out.lines(table(['group', 'members', 'lag'], rows));
+}
+
+export async function describeGroup(context: CommandContext, group: string): Promise<void> {
+  const described = await describe(context, group);
+  if (described.members.length === 0 && described.lag.length === 0) {
+    throw new CliError(`group '${group}' does not exist (no live members, no committed offsets)`);
+  }
+  const state = described.members.length === 0 ? 'empty' : `${plural(described.members.length, 'live member')}`;
+  context.out.line(`Group ${group}: ${state}, lag ${count(totalLag(described.lag))}`);
+  for (const member of described.members) {
+    const assigned = member.assignments.map((a) => `${a.topic}[${a.partition}]`).join(', ');
+    context.out.line(`  member ${member.memberId}: ${assigned === '' ? 'no partitions' : assigned}`);
+  }
+  context.out.lines(lagTable(context, described.lag));
+}
+
+export async function deleteGroup(context: CommandContext, group: string): Promise<void> {
+  const admin = await context.session.admin('delete-group');
+  await admin.deleteGroup(group);
+  context.out.line(`Deleted group '${group}' and its committed offsets.`);
+}
+
+export interface ShowLagOptions {
+  readonly json?: boolean;
+}
+
+/** Lag of every group, per partition, with the age of the oldest unread message. */
+export async function showLag(context: CommandContext, options: ShowLagOptions): Promise<void> {
+  const described: GroupDescription[] = [];
+  for (const group of await allGroups(context)) described.push(await describe(context, group));
+  if (options.json === true) {
+    const report = described.map((d) => ({
+      group: d.group,
+      members: d.members.length,
+      lag: totalLag(d.lag),
+      partitions: d.lag,
+    }));
+    context.out.line(JSON.stringify(report, null, 2));
+    return;
+  }
+  for (const group of described) {
+    context.out.line(
+      `${group.group}: lag ${count(totalLag(group.lag))}, ${plural(group.members.length, 'live member')}`,
+    );
+    if (group.lag.length > 0) context.out.lines(lagTable(context, group.lag).map((line) => `  ${line}`));
+    else context.out.line('  (no topics yet)');
+  }
+}
+
+const describeTarget = (target: OffsetResetTarget): string =>
+  target.to === 'timestamp' ? `the first message at or after ${new Date(target.timestamp).toISOString()}` : target.to;
+
+export interface ResetOptions {
+  readonly topic?: readonly string[];
+}
+
+/**
+ * Moves a stopped group's offsets. Without --topic, a pipeline group is reset on the topics it
+ * subscribes to and any other group on the topics it committed on.
+ */
+export async function resetGroup(
+  context: CommandContext,
+  group: string,
+  target: OffsetResetTarget,
+  options: ResetOptions,
+): Promise<void> {
+  const admin = await context.session.admin('resetting offsets');
+  const topics = options.topic ?? PIPELINE_GROUPS.get(group);
+  const positions = await admin.resetGroupOffsets(group, target, topics);
+  context.out.line(`Reset group '${group}' to ${describeTarget(target)}:`);
+  context.out.lines(
+    table(
+      ['topic', 'partition', 'new offset'],
+      positions.map((p) => [p.topic, p.partition, p.offset]),
+    ),
+  );
+}

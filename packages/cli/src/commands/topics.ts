@@ -1,0 +1,90 @@
+import { pipelineTopics } from '@kafka-monitor/runtime';
+import { count, plural, table } from '../format.js';
+import { messagesIn, partitionRanges, type CommandContext } from './context.js';
+
+/** Creates the pipeline's missing topics and says which were created and which already existed. */
+export async function createTopics(context: CommandContext): Promise<void> {
+  const bus = await context.session.bus();
+  const wanted = pipelineTopics(context.config.partitions);
+  const before = new Set((await bus.listTopics()).map((t) => t.name));
+  await bus.ensureTopics(wanted);
+  for (const spec of wanted) {
+    const state = before.has(spec.name) ? 'already present' : 'created';
+    context.out.line(`${spec.name.padEnd(14)} ${state} (${plural(spec.partitions, 'partition')} when created)`);
+  }
+  context.out.line(`Topics ready on ${await context.session.busTarget()}.`);
+}
+
+/** Applies the store's pending schema migrations; safe to repeat. */
+export async function migrate(context: CommandContext): Promise<void> {
+  const store = await context.session.store();
+  await store.migrate();
+  context.out.line(`Store schema is up to date (${await context.session.storeTarget()}).`);
+}
+
+/** Everything a fresh deployment needs before the services start: topics, then the store schema. */
+export async function setup(context: CommandContext): Promise<void> {
+  await createTopics(context);
+  await migrate(context);
+}
+
+export async function listTopics(context: CommandContext): Promise<void> {
+  const bus = await context.session.bus();
+  const topics = await bus.listTopics();
+  if (topics.length === 0) {
+    context.out.line('No topics. Run `kafka-monitor setup` to create the pipeline topics.');
+    return;
+  }
+  const rows: (string | number)[][] = [];
+  for (const topic of topics)
+    rows.push([topic.name, topic.partitions, messagesIn(await partitionRanges(context, topic.name))]);
+  context.out.lines(table(['topic', 'partitions', 'messages'], rows));
+}
+
+export async function describeTopic(context: CommandContext, topic: string): Promise<void> {
+  const ranges = await partitionRanges(context, topic);
+  context.out.line(`Topic ${topic}: ${plural(ranges.length, 'partition')}, ${plural(messagesIn(ranges), 'message')}`);
+  context.out.lines(
+    table(
+      ['partition', 'earliest offset', 'end offset', 'messages'],
+      ranges.map((p) => [p.partition, p.earliest, p.end, p.end - p.earliest]),
+    ),
+  );
+  // Who reads it, and how far behind: the question that usually follows.
+  const admin = await context.session.optionalAdmin();
+  if (admin === undefined) return;
+  const bus = await context.session.bus();
+  const readers: string[][] = [];
+  for (const group of await admin.listGroups()) {
+    const described = await bus.describeGroup(group);
+    const lag = described.lag.filter((p) => p.topic === topic);
+    if (lag.length === 0) continue;
+    readers.push([group, count(described.members.length), count(lag.reduce((sum, p) => sum + p.lag, 0))]);
+  }
+  context.out.line();
+  if (readers.length === 0) context.out.line('No consumer group has committed offsets on it.');
+  else context.out.lines(table(['group', 'members', 'lag'], readers));
+}
+
+export async function deleteTopic(context: CommandContext, topic: string): Promise<void> {
+  const admin = await context.session.admin('delete-topic');
+  await admin.deleteTopic(topic);
+  context.out.line(`Deleted topic '${topic}' with its messages and the groups' offsets on it.`);
+}
+
+export async function topicConfig(context: CommandContext, topic: string): Promise<void> {
+  const admin = await context.session.admin('topic-config');
+  const entries = await admin.topicConfig(topic);
+  context.out.line(`Configuration of topic ${topic}:`);
+  context.out.lines(
+    table(
+      ['name', 'value', 'source'],
+      entries.map((e) => [e.name, e.value ?? '(hidden)', e.isDefault ? 'default' : 'set']),
+    ),
+  );
+}
+
+export async function countMessages(context: CommandContext, topic: string): Promise<void> {
+  const ranges = await partitionRanges(context, topic);
+  context.out.line(`${topic}: ${plural(messagesIn(ranges), 'message')} in ${plural(ranges.length, 'partition')}`);
+}

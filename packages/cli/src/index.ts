@@ -1,0 +1,3 @@
+export { runCli, EXIT, type CliDependencies } from './cli.js';
+export { adaptersFromConfig, asEventBusAdmin, type Adapters, type BusConnection } from './adapters.js';
+export type { Terminal } from './terminal.js';
