@@ -47,7 +47,8 @@ describe('distributed pipeline on Kafka + Cassandra: 3 + 3 instances, kills and 
   function startInstance(service: string, id: string): ChildProcess {
     const child = spawn(process.execPath, ['--import', 'tsx', launcher], {
       env: { ...environment, SERVICES: service, PROCESSOR_ID: id },
-      stdio: ['ignore', 'ignore', 'inherit'],
+      // Logs go to stdout at LOG_LEVEL=warn: a processor that keeps failing a batch shows up here.
+      stdio: ['ignore', 'inherit', 'inherit'],
     });
     children.add(child);
     child.once('exit', () => children.delete(child));

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { isDependencyError } from '@kafka-monitor/domain';
-import { describeStoreContract, makeOrder } from '@kafka-monitor/testkit';
+import { describeStoreContract, expectedViews, makeOrder, snapshotViews } from '@kafka-monitor/testkit';
 import { createCassandraStore, createStoreOnSession } from './cassandra-store.js';
 import { keyspaces } from './schema.js';
 import type { LwtResult, Row, Session } from './session.js';
+import { productClaimKey } from './view-store.js';
 
 /*
  * Offline: the adapter's logic (claims, shards, feed, buckets) run through the shared contract on an
@@ -117,6 +118,15 @@ class MemorySession implements Session {
     });
   }
 
+  /**
+   * Cassandra refuses an empty partition key ("Key may not be empty"): a text key of its own serialises
+   * to nothing. A composite key always serialises to something, and empty clustering values are fine.
+   */
+  private static checkKey(table: Table, values: Record<string, unknown>): void {
+    const [only, ...more] = table.partitionKey;
+    if (only !== undefined && more.length === 0 && values[only] === '') throw new Error('Key may not be empty');
+  }
+
   private static keyOf(table: Table, values: Record<string, unknown>): string {
     return JSON.stringify([...table.partitionKey, ...table.clustering.map((c) => c.name)].map((k) => values[k]));
   }
@@ -130,6 +140,7 @@ class MemorySession implements Session {
     if (name === 'system.local') return [{ release_version: 'memory' }];
     const table = this.table(name);
     const conditions = where === undefined ? [] : this.conditions(where, params);
+    MemorySession.checkKey(table, Object.fromEntries(conditions.map((c) => [c.column, c.value])));
     const limit =
       limitText === '?' ? (params.shift() as number) : limitText === undefined ? Infinity : Number(limitText);
     let rows = [...table.rows.values()].map((r) => r.values).filter((v) => MemorySession.matches(v, conditions));
@@ -155,6 +166,7 @@ class MemorySession implements Session {
   }
 
   private upsert(table: Table, values: Record<string, unknown>, timestamp: number): void {
+    MemorySession.checkKey(table, values);
     const key = MemorySession.keyOf(table, values);
     const existing = table.rows.get(key) ?? { values: {}, written: {} };
     for (const [column, value] of Object.entries(values)) {
@@ -178,6 +190,7 @@ class MemorySession implements Session {
       const table = this.table(name);
       const values = Object.fromEntries(columns.split(',').map((c) => [c.trim(), plain(params.shift())] as const));
       const option = using === undefined ? undefined : params.shift();
+      MemorySession.checkKey(table, values);
       const existing = table.rows.get(MemorySession.keyOf(table, values));
       if (ifNotExists !== undefined && existing !== undefined) {
         return { rows: [], lwt: { applied: false, current: { ...existing.values } } };
@@ -303,6 +316,34 @@ describe('Cassandra adapter (offline)', () => {
       customerCount: 1,
       productCount: 1,
     });
+  });
+
+  it('counts orders with an empty product id, which no Cassandra table can take as its whole key', async () => {
+    // Regression: '' is a legal wire product id (the rules deny it, the views count it). Claiming it
+    // as product_claims' partition key failed every redelivery of the batch, so the partition's
+    // position never moved and the views stayed at zero in a multi-process run.
+    const store = createStoreOnSession(new MemorySession(), memoryOptions);
+    await store.migrate();
+    const log = Array.from({ length: 30 }, (_, i) =>
+      makeOrder({ orderId: `e${i}`, productId: i % 3 === 0 ? '' : `PROD-00${i % 2}`, totalCents: 100 + i }),
+    );
+    const source = (partition: number) => ({ consumer: 'q', topic: 'orders', partition });
+    for (let p = 0; p < 3; p++) {
+      const entries = log.slice(p * 10, p * 10 + 10).map((content, offset) => ({ offset, content }));
+      // A replay of the first half (as after a rebalance) must change nothing.
+      await store.views.applyOrders(source(p), entries.slice(0, 5), 1);
+      await store.views.applyOrders(source(p), entries, 2);
+    }
+    expect(await snapshotViews(store.views)).toEqual(expectedViews(log));
+    expect((await store.views.product(''))?.orderCount).toBe(10);
+  });
+
+  it('escapes product claim keys injectively and never to an empty key', () => {
+    const ids = ['', '\u0000', '\u0000\u0000', 'a', '\u0000a', 'PROD-001'];
+    const keys = ids.map(productClaimKey);
+    expect(new Set(keys).size).toBe(ids.length);
+    expect(keys.every((k) => k !== '')).toBe(true);
+    expect(productClaimKey('PROD-001')).toBe('PROD-001');
   });
 
   it('reports an unreachable cluster as a retryable store DependencyError', async () => {

@@ -19,6 +19,18 @@ import type { Row, Session } from './session.js';
 const GROUP = 'views';
 const TIMELINE = 'timeline';
 
+/**
+ * Cassandra refuses an empty partition key ("Key may not be empty"), yet '' is a legal product id on
+ * the wire: the codec admits it and only the validation rules deny it, and the views still count the
+ * order. product_claims is keyed by the product id alone, so a batch holding such an order failed on
+ * every redelivery and its partition never advanced. The key is escaped instead: ids that are
+ * non-empty and do not start with NUL stay as they are (existing claims keep their rows), '' and the
+ * NUL-led ids get one more NUL in front. The mapping is injective and never empty.
+ */
+export function productClaimKey(productId: string): string {
+  return productId === '' || productId.startsWith('\u0000') ? `\u0000${productId}` : productId;
+}
+
 export interface CassandraViewOptions {
   readonly timelineBucketMs: number;
   /** Seconds a timeline row lives (0 = forever); buckets bound partitions either way. */
@@ -287,7 +299,9 @@ export function createCassandraViewStore(session: Session, ks: Keyspaces, option
       view.lastOrderTimestamp,
       end,
     ]);
-    const merged = await readProduct(productId);
+    // The original table is keyed by product id alone and cannot hold an empty one (see
+    // productClaimKey); its readers never had such a row, and the shards above carry the view.
+    const merged = productId === '' ? undefined : await readProduct(productId);
     if (merged !== undefined) {
       await session.write(cql.mirrorProduct, [
         merged.productId,
@@ -354,7 +368,7 @@ export function createCassandraViewStore(session: Session, ks: Keyspaces, option
         ),
         Promise.all(
           [...byProduct].map(([id, group]) =>
-            claimEntity(cql.productClaim, cql.claimProduct, id, token(group[0]?.offset ?? 0)),
+            claimEntity(cql.productClaim, cql.claimProduct, productClaimKey(id), token(group[0]?.offset ?? 0)),
           ),
         ),
       ]);
