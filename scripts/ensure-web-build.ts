@@ -23,5 +23,9 @@ const sources = Math.max(
 );
 if (!existsSync(built) || statSync(built).mtimeMs < sources) {
   console.log('building the dashboard (services/monitor/dist/web)…');
-  execFileSync('npm', ['run', 'build:web', '--workspace', '@kafka-monitor/monitor', '--silent'], { stdio: 'inherit' });
+  // A caller such as vitest sets NODE_ENV=test, which would make Vite ship React's development build.
+  execFileSync('npm', ['run', 'build:web', '--workspace', '@kafka-monitor/monitor', '--silent'], {
+    stdio: 'inherit',
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
 }
