@@ -135,6 +135,19 @@ describe('distributed pipeline on Kafka + Cassandra: 3 + 3 instances, kills and 
           offset = (page.at(-1)?.offset ?? offset) + 1;
         }
       }
+      // Registry messages of this run, republished ones included: the registry processor counts each once.
+      let registryMessages = 0;
+      const registryInfo = (await bus.listTopics()).find((t) => t.name === TOPICS.registry);
+      for (let partition = 0; partition < (registryInfo?.partitions ?? 0); partition++) {
+        for (let offset = 0; ;) {
+          const page = await bus.read(TOPICS.registry, partition, offset, 5_000);
+          if (page.length === 0) break;
+          registryMessages += page.filter((m) => m.key !== null && ids.has(m.key)).length;
+          offset = (page.at(-1)?.offset ?? offset) + 1;
+        }
+      }
+      const queryStats = await store.views.processingStats(GROUPS.queryProcessor);
+      const registryStats = await store.registry.processingStats(GROUPS.registryProcessor);
       const views = await snapshotViews(store.views);
       const expected = expectedViews(fromLog);
       const registryTotals = await store.registry.totals();
@@ -150,6 +163,9 @@ describe('distributed pipeline on Kafka + Cassandra: 3 + 3 instances, kills and 
             `${instances.length} live instances, 2 SIGKILLed and restarted mid-run`,
           `  views: total-orders ${views.totals.totalOrders} (expected ${expected.totals.totalOrders}); ` +
             `registry: ${registryTotals.registeredCount} registered, ${mismatches} mismatches`,
+          `  counters: query processed ${queryStats?.processedCount} (expected ${fromLog.length}), registry ` +
+            `processed ${registryStats?.processedCount} (expected ${fromLog.length + registryMessages}), ` +
+            `validated ${registryTotals.totalValidated}`,
           `  lost: ${Math.max(0, ids.size - views.totals.totalOrders) + Math.max(0, ids.size - registryTotals.registeredCount)}, ` +
             `counted twice: ${Math.max(0, views.totals.totalOrders - ids.size) + Math.max(0, registryTotals.registeredCount - ids.size)}`,
         ].join('\n'),
@@ -161,6 +177,9 @@ describe('distributed pipeline on Kafka + Cassandra: 3 + 3 instances, kills and 
       expect(views.timeline).toEqual(expected.timeline);
       expect(registryTotals.registeredCount).toBe(ORDERS);
       expect(mismatches).toBe(0);
+      expect(queryStats).toMatchObject({ processedCount: fromLog.length, errorCount: 0 });
+      expect(registryStats).toMatchObject({ processedCount: fromLog.length + registryMessages, errorCount: 0 });
+      expect(registryTotals.totalValidated).toBe(ORDERS);
     } finally {
       for (const child of children) child.kill('SIGTERM');
       await sleep(2_000);
