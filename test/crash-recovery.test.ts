@@ -14,7 +14,7 @@ import {
   type EventBus,
   type Store,
 } from '@kafka-monitor/domain';
-import { embeddedFiles } from '@kafka-monitor/runtime';
+import { embeddedFiles, pipelineTopics } from '@kafka-monitor/runtime';
 import { createSqliteStore } from '@kafka-monitor/store-sqlite';
 import { expectedViews, snapshotViews, waitFor } from '@kafka-monitor/testkit';
 import { ordersInLog, readTopic, temporaryDirectory, totalLag } from './helpers.js';
@@ -53,14 +53,17 @@ describe('crash recovery of the embedded pipeline', () => {
   const dir = temporaryDirectory('crash-');
   const files = embeddedFiles(dir.path);
   let bus: EventBus;
-  let store: Store;
 
-  beforeAll(() => {
+  let store: Store | undefined;
+
+  beforeAll(async () => {
     bus = createEmbeddedEventBus({ file: files.log });
+    // The topics exist from the start, so a run killed before it created them changes nothing here.
+    await bus.ensureTopics(pipelineTopics());
   });
   afterAll(async () => {
     await bus.close();
-    await store.close();
+    await store?.close();
     dir.remove();
   });
 
