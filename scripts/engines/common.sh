@@ -27,7 +27,7 @@ die() {
 }
 
 # The version each pom pins is the single source of truth for the cache directory name.
-pom_property() { sed -n "s:.*<$2>\(.*\)</$2>.*:\1:p" "$ENGINES_SRC/$1/pom.xml" | head -n 1; }
+pom_property() { sed -n "s:.*<$2>\(.*\)</$2>.*:\1:p" "$ENGINES_SRC/$1/pom.xml" | head -n 1 || true; }
 KAFKA_VERSION="$(pom_property kafka kafka.version)"
 CASSANDRA_VERSION="$(pom_property cassandra cassandra.version)"
 engine_version() {

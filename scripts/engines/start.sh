@@ -79,7 +79,7 @@ launch_cassandra() {
     "CASSANDRA_PORT=$ENGINE_CASSANDRA_PORT" "CASSANDRA_STORAGE_PORT=$ENGINE_CASSANDRA_STORAGE_PORT" \
     "CASSANDRA_DATA=$run/data"
   cp "$ENGINES_SRC/cassandra/logback.xml" "$run/conf/"
-  jamm="$(find "$libs" -name 'jamm-*.jar' | head -n 1)"
+  jamm="$(find "$libs" -name 'jamm-*.jar' | head -n 1 || true)"
   [ -n "$jamm" ] || die "jamm jar missing from $libs"
   # The stock bin/cassandra is not in the Maven artifacts, so its flags are passed by hand:
   # conf/jvm-server.options, conf/jvm17-server.options and cassandra-env.sh of the 5.0 branch.
@@ -188,7 +188,7 @@ for engine in $targets; do
     die "$engine logged '$(ready_line "$engine")' but does not answer requests (log: $logfile)"
   if [ "$engine" = kafka ]; then
     # The admin API does not report the broker's version; the broker logs it at start.
-    answer="$(grep -o 'Kafka version: [^ ]*' "$logfile" | head -n 1), $answer"
+    answer="$(grep -o 'Kafka version: [^ ]*' "$logfile" | head -n 1 || true), $answer"
   fi
   summary+=("$engine $(engine_version "$engine") ready in $((SECONDS - started_at[$engine])) s: $answer")
   # Kept for test.sh, which repeats the versions after the test output.
