@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import Fastify from 'fastify';
+import Fastify, { type FastifyReply } from 'fastify';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
@@ -52,6 +52,10 @@ export interface Monitor {
 }
 
 const BODY_LIMIT_BYTES = 64 * 1024;
+const MAX_PARAM_LENGTH = 1_024;
+
+/** API answers are data, never pages: nothing may frame them or run from them. */
+const API_CSP = "default-src 'none'; frame-ancestors 'none'";
 
 /** Builds the HTTP application without listening, so tests and the process share one definition. */
 export async function buildMonitor(deps: MonitorDeps): Promise<Monitor> {
@@ -61,7 +65,17 @@ export async function buildMonitor(deps: MonitorDeps): Promise<Monitor> {
     logger: false,
     bodyLimit: BODY_LIMIT_BYTES,
     // Ids up to the 256 characters the schemas allow, instead of a bare 414 past 100.
-    routerOptions: { maxParamLength: 1_024 },
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // Requests the router refuses before any route (an over-long id, a malformed URL) still get the
+    // JSON error envelope and a 400, like any other bad input.
+    frameworkErrors: (error, _request, reply) => {
+      const message =
+        error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+          ? `a path parameter is longer than ${MAX_PARAM_LENGTH} characters`
+          : 'malformed URL';
+      // This hook's reply is typed before the type provider applies; it is the plain reply underneath.
+      void (reply as unknown as FastifyReply).code(400).send({ success: false, error: message });
+    },
     // Report every schema problem at once, so a client can fix a request in one go; refuse unknown
     // fields instead of silently dropping them.
     ajv: { customOptions: { allErrors: true, removeAdditional: false } },
@@ -126,6 +140,14 @@ export async function buildMonitor(deps: MonitorDeps): Promise<Monitor> {
     }
     logger.error({ err: error, url: request.url }, 'request failed');
     return reply.code(500).send({ success: false, error: 'internal error' });
+  });
+
+  app.addHook('onSend', (request, reply, _payload, done) => {
+    if (request.url.startsWith('/api/') || request.url.startsWith('/metrics')) {
+      void reply.header('content-security-policy', API_CSP);
+      void reply.header('x-frame-options', 'DENY');
+    }
+    done();
   });
 
   app.addHook('onResponse', (request, reply, done) => {
