@@ -1,4 +1,4 @@
-import { BusAdminError } from '@kafka-monitor/domain';
+import { BusAdminError, groupNotEmpty } from '@kafka-monitor/domain';
 import type {
   ClusterInfo,
   ConfigEntry,
@@ -68,14 +68,7 @@ export function createEmbeddedAdmin(context: EmbeddedAdminContext): EventBusAdmi
 
   function refuseIfLive(group: string, action: string): void {
     const members = liveMembers(group).length;
-    if (members > 0) {
-      throw new BusAdminError(
-        'GROUP_NOT_EMPTY',
-        `cannot ${action} group '${group}': it has ${members} live member${members === 1 ? '' : 's'}; ` +
-          'stop its consumers first (a consumer that crashed leaves the group after the session timeout)',
-        { members },
-      );
-    }
+    if (members > 0) throw groupNotEmpty(group, action, members);
   }
 
   const deleteTopic = db.transaction((topic: string) => {

@@ -1,6 +1,16 @@
-import { DependencyError } from '@kafka-monitor/domain';
+import { BusAdminError, DependencyError } from '@kafka-monitor/domain';
 import { describe, expect, it } from 'vitest';
-import { busClosed, guard, kafkaErrorType, toBusError, unknownTopic } from './errors.js';
+import {
+  busClosed,
+  guard,
+  guardAdmin,
+  isBusyGroupError,
+  kafkaErrorType,
+  kafkaErrorTypes,
+  toAdminError,
+  toBusError,
+  unknownTopic,
+} from './errors.js';
 
 describe('toBusError', () => {
   it('Given a kafkajs error marked not retriable, then the DependencyError is not retryable and keeps the cause', () => {
@@ -57,5 +67,89 @@ describe('retryable', () => {
     const denied = Object.assign(new Error('denied'), { retriable: false });
     const exhausted = Object.assign(new Error('denied', { cause: denied }), { retriable: false });
     expect(toBusError('publish', exhausted).retryable).toBe(false);
+  });
+});
+
+/** A kafkajs protocol error as the broker's code turns into one, wrapped the way its retrier wraps it. */
+function protocolError(type: string, wrapped = true): Error {
+  const inner = Object.assign(new Error(`broker said ${type}`), { type, retriable: false });
+  return wrapped ? Object.assign(new Error(inner.message, { cause: inner }), { retriable: false }) : inner;
+}
+
+describe('toAdminError', () => {
+  it('Given UNKNOWN_TOPIC_OR_PARTITION about a topic, then UNKNOWN_TOPIC naming it', () => {
+    const error = toAdminError('topicOffsets', protocolError('UNKNOWN_TOPIC_OR_PARTITION'), { topic: 'orders' });
+    expect(error).toBeInstanceOf(BusAdminError);
+    expect(error).toMatchObject({ code: 'UNKNOWN_TOPIC', message: "topic 'orders' does not exist" });
+  });
+
+  it('Given GROUP_ID_NOT_FOUND inside a DeleteGroups failure, then UNKNOWN_GROUP naming the group', () => {
+    const deleteGroups = Object.assign(new Error('Error in DeleteGroups'), {
+      name: 'KafkaJSDeleteGroupsError',
+      groups: [{ groupId: 'g1', errorCode: 69, error: protocolError('GROUP_ID_NOT_FOUND', false) }],
+    });
+    const wrapped = Object.assign(new Error('Error in DeleteGroups', { cause: deleteGroups }), { retriable: false });
+    expect(toAdminError('deleteGroup', wrapped, { group: 'g1' })).toMatchObject({
+      code: 'UNKNOWN_GROUP',
+      message: "group 'g1' does not exist",
+    });
+  });
+
+  it.each(['NON_EMPTY_GROUP', 'UNKNOWN_MEMBER_ID', 'REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION'])(
+    'Given %s, then GROUP_NOT_EMPTY with the action in the message',
+    (type) => {
+      const error = toAdminError('resetGroupOffsets', protocolError(type), {
+        group: 'g',
+        action: 'reset the offsets of',
+      });
+      expect(error).toMatchObject({ code: 'GROUP_NOT_EMPTY' });
+      expect(error.message).toMatch(/^cannot reset the offsets of group 'g': Kafka reports live members/);
+      expect(isBusyGroupError(protocolError(type))).toBe(true);
+    },
+  );
+
+  it('Given an invalid name, then INVALID_ARGUMENT', () => {
+    expect(toAdminError('deleteTopic', protocolError('INVALID_TOPIC_EXCEPTION'), { topic: 'a b' })).toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
+  });
+
+  it('Given a connection failure or an unmapped broker error, then a DependencyError of the bus', () => {
+    const refused = toAdminError('listGroups', Object.assign(new Error('ECONNREFUSED'), { retriable: true }));
+    expect(refused).toBeInstanceOf(DependencyError);
+    expect(refused).toMatchObject({
+      dependency: 'bus',
+      retryable: true,
+      message: 'kafka listGroups failed: ECONNREFUSED',
+    });
+    const denied = toAdminError('deleteTopic', protocolError('TOPIC_AUTHORIZATION_FAILED'), { topic: 't' });
+    expect(denied).toMatchObject({ name: 'DependencyError', retryable: false });
+    expect(isBusyGroupError(protocolError('TOPIC_AUTHORIZATION_FAILED'))).toBe(false);
+    // UNKNOWN_TOPIC_OR_PARTITION without a topic to name is not a refusal the caller asked about.
+    expect(toAdminError('listGroups', protocolError('UNKNOWN_TOPIC_OR_PARTITION'))).toBeInstanceOf(DependencyError);
+  });
+
+  it('Given a refusal already made, then it passes unchanged', () => {
+    const refusal = new BusAdminError('UNKNOWN_GROUP', 'no');
+    expect(toAdminError('x', refusal)).toBe(refusal);
+  });
+});
+
+describe('guardAdmin', () => {
+  it('Given work that fails with a broker code, then the mapped refusal; otherwise the result', async () => {
+    await expect(
+      guardAdmin('topicConfig', { topic: 't' }, () => Promise.reject(protocolError('UNKNOWN_TOPIC_OR_PARTITION'))),
+    ).rejects.toMatchObject({ name: 'BusAdminError', code: 'UNKNOWN_TOPIC' });
+    await expect(guardAdmin('listGroups', {}, () => Promise.resolve(['g']))).resolves.toEqual(['g']);
+  });
+});
+
+describe('kafkaErrorTypes', () => {
+  it('Given nested causes and per-group errors, then every type in order; a cycle ends the walk', () => {
+    const cyclic: { type: string; cause?: unknown } = { type: 'A' };
+    cyclic.cause = cyclic;
+    expect(kafkaErrorTypes(cyclic)).toEqual(['A']);
+    expect(kafkaErrorTypes({ cause: { groups: [{ error: { type: 'B' } }], type: 'C' } })).toEqual(['C', 'B']);
+    expect(kafkaErrorTypes(undefined)).toEqual([]);
   });
 });

@@ -1,1 +1,6 @@
-export { createKafkaEventBus, type KafkaEventBusOptions, type KafkaLogLevel } from './kafka-event-bus.js';
+export {
+  createKafkaEventBus,
+  type KafkaEventBus,
+  type KafkaEventBusOptions,
+  type KafkaLogLevel,
+} from './kafka-event-bus.js';

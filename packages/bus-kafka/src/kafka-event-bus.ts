@@ -3,6 +3,7 @@ import type {
   ConsumeOptions,
   ConsumerHandle,
   EventBus,
+  EventBusAdmin,
   GroupDescription,
   MessagePosition,
   OutgoingMessage,
@@ -14,6 +15,7 @@ import type {
 import { AssignerProtocol, Kafka, logLevel, Partitioners } from 'kafkajs';
 import type { Admin, LogEntry, PartitionMetadata, Producer, RetryOptions } from 'kafkajs';
 import { startConsumer, type ConsumerSettings } from './consumer.js';
+import { createKafkaBusAdmin } from './kafka-bus-admin.js';
 import { busClosed, guard, kafkaErrorType, toBusError, unknownTopic } from './errors.js';
 import { toKafkaMessage, toStoredMessage } from './messages.js';
 import { createPartitionReader } from './partition-reader.js';
@@ -39,6 +41,12 @@ export interface KafkaEventBusOptions {
   readonly retry?: { readonly initialMs?: number; readonly maxMs?: number; readonly retries?: number };
   /** ping() fails after this long instead of waiting for every retry; default 5 s. */
   readonly pingTimeoutMs?: number;
+  /**
+   * How long deleteGroup and resetGroupOffsets wait for a group whose consumers just stopped to settle
+   * (Kafka still calls it non-empty while the rebalance their leaving started finishes); default 10 s.
+   * A group with listed members is refused at once.
+   */
+  readonly groupSettleMs?: number;
   /** Where kafkajs's own log lines go; silent by default (failures reach callers as DependencyError). */
   readonly log?: (level: KafkaLogLevel, message: string, context: Record<string, unknown>) => void;
 }
@@ -61,13 +69,16 @@ function logCreator(log: KafkaEventBusOptions['log']) {
     };
 }
 
+/** Both roles on one kafkajs client, as the embedded log offers them. */
+export type KafkaEventBus = EventBus & EventBusAdmin;
+
 /**
- * The EventBus port on Apache Kafka through kafkajs. Topics are only ever created by ensureTopics
+ * The EventBus and EventBusAdmin ports on Apache Kafka through kafkajs. Topics are only ever created by ensureTopics
  * (auto-creation is off on the clients, and expected off on the brokers); keys pick partitions with
  * Kafka's murmur2 partitioner, the same function the embedded log uses; sends wait for all in-sync
  * replicas; consumers commit by hand after their handler resolved.
  */
-export function createKafkaEventBus(options: KafkaEventBusOptions): EventBus {
+export function createKafkaEventBus(options: KafkaEventBusOptions): KafkaEventBus {
   if (options.brokers.length === 0)
     throw new DependencyError('bus', 'kafka: no brokers configured', { retryable: false });
   const retry: RetryOptions = {
@@ -271,12 +282,27 @@ export function createKafkaEventBus(options: KafkaEventBusOptions): EventBus {
     };
   }
 
+  const busAdmin = createKafkaBusAdmin({
+    kafka,
+    admin,
+    connectAdmin,
+    topicNames: async () => {
+      await refreshTopics();
+      return new Set(topics.keys());
+    },
+    forgetTopic: (topic) => topics.delete(topic),
+    isClosed: () => closed,
+    groupSettleMs: options.groupSettleMs ?? 10_000,
+  });
+
   function open<T>(operation: string, work: () => Promise<T>): Promise<T> {
     if (closed) return Promise.reject(busClosed());
     return guard(operation, work);
   }
 
   return {
+    ...busAdmin.role,
+
     ensureTopics: (specs: readonly TopicSpec[]) =>
       open('ensureTopics', async () => {
         for (const spec of specs) {
@@ -349,7 +375,12 @@ export function createKafkaEventBus(options: KafkaEventBusOptions): EventBus {
       // Consumers first: they finish and commit their batch in flight before the connections go.
       await Promise.allSettled([...consumers].map((c) => c.stop()));
       closed = true;
-      const results = await Promise.allSettled([producer.disconnect(), admin.disconnect(), reader.close()]);
+      const results = await Promise.allSettled([
+        producer.disconnect(),
+        admin.disconnect(),
+        reader.close(),
+        busAdmin.close(),
+      ]);
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed !== undefined) throw toBusError('close', failed.reason);
     },

@@ -38,21 +38,25 @@ interface InternalCluster {
   findBroker(query: { nodeId: string }): Promise<InternalBroker>;
 }
 
-type ClusterFactory = (options: { allowAutoTopicCreation: boolean; metadataMaxAge: number }) => InternalCluster;
+type ClusterFactory<C> = (options: { allowAutoTopicCreation: boolean; metadataMaxAge: number }) => C;
 
 const READ_COMMITTED = 1;
 const CONSUMER_REPLICA_ID = -1;
 const FETCH_MAX_BYTES = 1024 * 1024;
 
-function clusterFactory(kafka: Kafka): ClusterFactory {
+/**
+ * kafkajs's private factory of `Cluster` objects (what its producer, consumer and admin are built on),
+ * typed by the caller with the few methods it uses; `purpose` names the caller in the error.
+ */
+export function clusterFactory<C>(kafka: Kafka, purpose: string): ClusterFactory<C> {
   const symbol = Object.getOwnPropertySymbols(kafka).find((s) => s.description === 'private:Kafka:createCluster');
   const factory: unknown = symbol === undefined ? undefined : (kafka as unknown as Record<symbol, unknown>)[symbol];
   if (typeof factory !== 'function') {
-    throw new DependencyError('bus', 'kafka read: this kafkajs version does not expose its cluster factory', {
+    throw new DependencyError('bus', `kafka ${purpose}: this kafkajs version does not expose its cluster factory`, {
       retryable: false,
     });
   }
-  return factory as ClusterFactory;
+  return factory as ClusterFactory<C>;
 }
 
 export interface PartitionReader {
@@ -70,7 +74,10 @@ export function createPartitionReader(
 
   function connected(): Promise<InternalCluster> {
     connecting ??= (async () => {
-      const created = clusterFactory(kafka)({ allowAutoTopicCreation: false, metadataMaxAge: 60_000 });
+      const created = clusterFactory<InternalCluster>(
+        kafka,
+        'read',
+      )({ allowAutoTopicCreation: false, metadataMaxAge: 60_000 });
       await created.connect();
       cluster = created;
       return created;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BusAdminError, DependencyError, isBusAdminError, isDependencyError } from './errors.js';
+import { BusAdminError, DependencyError, groupNotEmpty, isBusAdminError, isDependencyError } from './errors.js';
 
 describe('DependencyError', () => {
   it('Given a bus failure, then it carries code BUS_FAILED, the cause, and is retryable by default', () => {
@@ -42,5 +42,12 @@ describe('BusAdminError', () => {
     expect(isBusAdminError(error, 'UNKNOWN_GROUP')).toBe(false);
     expect(isBusAdminError(new Error('x'))).toBe(false);
     expect(new BusAdminError('UNKNOWN_TOPIC', 'no').members).toBeUndefined();
+  });
+
+  it('words a busy group the same for every adapter, singular and plural', () => {
+    const one = groupNotEmpty('g', 'delete', 1);
+    expect(one).toMatchObject({ code: 'GROUP_NOT_EMPTY', members: 1 });
+    expect(one.message).toMatch(/^cannot delete group 'g': it has 1 live member; stop its consumers first/);
+    expect(groupNotEmpty('g', 'reset the offsets of', 3).message).toMatch(/it has 3 live members;/);
   });
 });

@@ -44,3 +44,16 @@ export class BusAdminError extends Error {
 export function isBusAdminError(error: unknown, code?: BusAdminErrorCode): error is BusAdminError {
   return error instanceof BusAdminError && (code === undefined || error.code === code);
 }
+
+/**
+ * The refusal to change a group that still has live members, worded the same by every adapter so the
+ * operator reads one message whichever bus runs (`action`: "delete", "reset the offsets of").
+ */
+export function groupNotEmpty(group: string, action: string, members: number): BusAdminError {
+  return new BusAdminError(
+    'GROUP_NOT_EMPTY',
+    `cannot ${action} group '${group}': it has ${members} live member${members === 1 ? '' : 's'}; ` +
+      'stop its consumers first (a consumer that crashed leaves the group after the session timeout)',
+    { members },
+  );
+}
