@@ -412,6 +412,11 @@ describe('monitor API over HTTP', () => {
         '/api/processors/status',
         '/api/stream',
         '/api/generator',
+        '/api/dead-letters',
+        '/api/dead-letters/reasons',
+        '/api/dead-letters/{id}',
+        '/api/dead-letters/{id}/redrive',
+        '/api/dead-letters/{id}/discard',
       ]) {
         expect(Object.keys(doc.body.paths)).toContain(path);
       }

@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { createEmbeddedEventBus } from '@kafka-monitor/bus-embedded';
-import { generateOrder, silentLogger, type EventBus, type Order, type Store } from '@kafka-monitor/domain';
+import {
+  TOPICS,
+  deadLetterId,
+  generateOrder,
+  silentLogger,
+  type EventBus,
+  type Order,
+  type Store,
+} from '@kafka-monitor/domain';
 import { buildMonitor, type Monitor, type MonitorOptions } from '@kafka-monitor/monitor';
 import { produceOrders } from '@kafka-monitor/pipeline';
 import { createQueryProcessor } from '@kafka-monitor/query-processor';
@@ -18,6 +26,11 @@ export interface Harness {
   readonly registryProcessor: RegistryProcessor;
   /** Produces orders through the real path and waits until both processors applied them. */
   seed(orders: readonly Order[]): Promise<void>;
+  /**
+   * Publishes a raw message to `orders` and waits until both processors dead-lettered it and the
+   * monitor collected it; returns the dead letter's id.
+   */
+  poison(value: string | Uint8Array, key?: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -102,6 +115,17 @@ export async function startHarness(options: Partial<MonitorOptions> = {}): Promi
           (e) => e !== undefined,
         );
       }
+    },
+    async poison(value, key = 'poison') {
+      const [position] = await bus.publish(TOPICS.orders, [{ key, value }]);
+      if (position === undefined) throw new Error('publish returned no position');
+      const id = deadLetterId(position);
+      await waitFor(
+        `dead letter ${id} collected from both groups`,
+        () => store.deadLetters.deadLetter(id),
+        (letter) => letter?.groups.length === 2,
+      );
+      return id;
     },
     async close() {
       await monitor.app.close();

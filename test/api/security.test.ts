@@ -17,6 +17,7 @@ interface MutatingCase {
 describe('monitor API security', () => {
   let h: Harness;
   let pending: Order;
+  const poisoned: string[] = [];
 
   /** Each mutating route and a request it accepts; the test below proves this table covers them all. */
   const mutating: MutatingCase[] = [
@@ -41,12 +42,25 @@ describe('monitor API security', () => {
       path: '/api/generator',
       valid: () => Promise.resolve({ path: '/api/generator', body: { 'order-rate': 3 }, status: 200 }),
     },
+    {
+      method: 'POST',
+      path: '/api/dead-letters/{id}/redrive',
+      valid: () =>
+        Promise.resolve({ path: `/api/dead-letters/${poisoned[0] ?? ''}/redrive`, body: { note: 'n' }, status: 200 }),
+    },
+    {
+      method: 'POST',
+      path: '/api/dead-letters/{id}/discard',
+      valid: () =>
+        Promise.resolve({ path: `/api/dead-letters/${poisoned[1] ?? ''}/discard`, body: { note: 'n' }, status: 200 }),
+    },
   ];
 
   beforeAll(async () => {
     h = await startHarness({ apiToken: TOKEN, mutationsPerMinute: 100_000, statusWaitMs: 5_000 });
     pending = pendingOrder();
     await h.seed([...orders(12, 31), pending]);
+    poisoned.push(await h.poison('not json', 'a'), await h.poison('[]', 'b'));
   });
   afterAll(() => h.close());
 

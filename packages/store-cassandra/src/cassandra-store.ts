@@ -1,5 +1,6 @@
 import type { Store } from '@kafka-monitor/domain';
 import { createCassandraControlStore } from './control-store.js';
+import { createCassandraDeadLetterStore } from './dead-letter-store.js';
 import { createCassandraProducedStore } from './produced-store.js';
 import { createCassandraRegistryStore } from './registry-store.js';
 import { keyspaces, migrate } from './schema.js';
@@ -64,6 +65,7 @@ export function createStoreOnSession(session: Session, options: CassandraStoreOp
     registry: createCassandraRegistryStore(session, ks),
     produced: createCassandraProducedStore(session, ks, { bucketMs }),
     control: createCassandraControlStore(session, ks),
+    deadLetters: createCassandraDeadLetterStore(session, ks),
     migrate: () => migrate(session, ks, options.replicationFactor ?? 1),
     ping: async () => {
       await session.rows('SELECT release_version FROM system.local', []);

@@ -135,6 +135,24 @@ export const MIGRATIONS: readonly Migration[] = [
          PRIMARY KEY ((bucket_id), seq))`,
     ],
   },
+  {
+    version: 2,
+    description: 'dead letters, their status index and audit trail',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS {order}.dead_letters (
+         id text PRIMARY KEY, source_topic text, source_partition int, source_offset bigint, message_key text,
+         value_base64 text, headers text, reason text, groups text, failed_at timestamp, status text,
+         updated_at timestamp)`,
+      `CREATE TABLE IF NOT EXISTS {order}.dead_letters_by_status (
+         status text, failed_at timestamp, id text, reason text,
+         PRIMARY KEY ((status), failed_at, id)
+       ) WITH CLUSTERING ORDER BY (failed_at DESC, id DESC)`,
+      `CREATE TABLE IF NOT EXISTS {order}.dead_letter_actions (
+         dead_letter_id text, at timestamp, action_id text, action text, actor text, note text,
+         edited_payload text, redriven_topic text, redriven_partition int, redriven_offset bigint,
+         PRIMARY KEY ((dead_letter_id), at, action_id))`,
+    ],
+  },
 ];
 
 const fill = (cql: string, ks: Keyspaces): string =>

@@ -156,4 +156,33 @@ export const STORE_MIGRATIONS: readonly string[] = [
      last_processed_at INTEGER,
      PRIMARY KEY (processor, instance_id)
    ) WITHOUT ROWID;`,
+  `CREATE TABLE dead_letters (
+     id TEXT PRIMARY KEY,
+     source_topic TEXT NOT NULL,
+     source_partition INTEGER NOT NULL,
+     source_offset INTEGER NOT NULL,
+     message_key TEXT,
+     value BLOB NOT NULL,
+     headers TEXT NOT NULL,
+     reason TEXT NOT NULL,
+     groups TEXT NOT NULL,
+     failed_at INTEGER NOT NULL,
+     status TEXT NOT NULL,
+     updated_at INTEGER NOT NULL
+   );
+   CREATE INDEX dead_letters_newest ON dead_letters (status, failed_at DESC, id DESC);
+   CREATE INDEX dead_letters_by_reason ON dead_letters (status, reason, failed_at DESC, id DESC);
+   CREATE TABLE dead_letter_actions (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     dead_letter_id TEXT NOT NULL,
+     action TEXT NOT NULL,
+     at INTEGER NOT NULL,
+     actor TEXT NOT NULL,
+     note TEXT,
+     edited_payload TEXT,
+     redriven_topic TEXT,
+     redriven_partition INTEGER,
+     redriven_offset INTEGER
+   );
+   CREATE INDEX dead_letter_actions_by_letter ON dead_letter_actions (dead_letter_id, seq);`,
 ];

@@ -2,6 +2,7 @@ import type { Store } from '@kafka-monitor/domain';
 import { openSqlite } from '@kafka-monitor/sqlite';
 import { createCheckpoints, settle } from './checkpoint.js';
 import { createSqliteControlStore } from './sqlite-control-store.js';
+import { createSqliteDeadLetterStore } from './sqlite-dead-letter-store.js';
 import { createSqliteProducedStore } from './sqlite-produced-store.js';
 import { createSqliteRegistryStore } from './sqlite-registry-store.js';
 import { createSqliteViewStore } from './sqlite-view-store.js';
@@ -23,6 +24,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     registry: createSqliteRegistryStore(db, checkpoints),
     produced: createSqliteProducedStore(db),
     control: createSqliteControlStore(db),
+    deadLetters: createSqliteDeadLetterStore(db),
     // Opening already applied the migrations; this keeps the port's contract for stores that cannot.
     migrate: () => Promise.resolve(),
     ping: () => settle(() => void ping.get()),

@@ -1,8 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { partitionForKey, validateOrder } from '@kafka-monitor/domain';
-import type { Consumed, Order, RegistryMessage, SourcePartition, StatusChange, Store } from '@kafka-monitor/domain';
+import { deadLetterId, partitionForKey, validateOrder } from '@kafka-monitor/domain';
+import type {
+  CollectedDeadLetter,
+  Consumed,
+  Order,
+  RegistryMessage,
+  SourcePartition,
+  StatusChange,
+  Store,
+} from '@kafka-monitor/domain';
 import { makeOrder, orderArbitrary } from './arbitraries.js';
 import { expectedViews, snapshotViews } from './snapshot.js';
 
@@ -403,6 +411,113 @@ export function describeStoreContract(
         expect(await store.control.liveInstances(0)).toHaveLength(2);
         await store.control.pruneInstances(NOW - 50);
         expect(await store.control.liveInstances(0)).toHaveLength(1);
+      });
+    });
+
+    describe('dead letters', () => {
+      const letter = (offset: number, overrides: Partial<CollectedDeadLetter> = {}): CollectedDeadLetter => ({
+        id: deadLetterId({ topic: 'orders', partition: 1, offset }),
+        topic: 'orders',
+        partition: 1,
+        offset,
+        key: `k-${offset}`,
+        value: encoder.encode(`{"broken": ${offset}`),
+        headers: { trace: `t-${offset}` },
+        group: 'query-processor',
+        reason: 'not JSON',
+        failedAt: NOW + offset,
+        ...overrides,
+      });
+
+      it('keeps one dead letter per source position, adding each group that dead-lettered it', async () => {
+        const store = await open();
+        const bytes = Uint8Array.from([0xc3, 0x28, 0x00, 0xff]);
+        await store.deadLetters.record([letter(1), letter(2, { value: bytes, key: null })], NOW);
+        await store.deadLetters.record([letter(1, { group: 'registry-processor', reason: 'other words' })], NOW + 5);
+        await store.deadLetters.record([letter(1), letter(1, { group: 'registry-processor' })], NOW + 9);
+        const first = await store.deadLetters.deadLetter(letter(1).id);
+        expect(first).toEqual({
+          id: 'orders:1:1',
+          topic: 'orders',
+          partition: 1,
+          offset: 1,
+          key: 'k-1',
+          value: encoder.encode('{"broken": 1'),
+          headers: { trace: 't-1' },
+          reason: 'not JSON',
+          groups: ['query-processor', 'registry-processor'],
+          failedAt: NOW + 1,
+          status: 'pending',
+          updatedAt: NOW,
+        });
+        const second = await store.deadLetters.deadLetter(letter(2).id);
+        expect(second?.key).toBeNull();
+        expect([...(second?.value ?? [])]).toEqual([...bytes]);
+        expect(await store.deadLetters.deadLetter('orders:1:3')).toBeUndefined();
+      });
+
+      it('lists by status and reason, newest failure first, and counts reasons', async () => {
+        const store = await open();
+        const reasons = ["'quantity' must be an integer", 'it\'s "quoted"; DROP TABLE x; --', 'ünïcødé ✓'];
+        await store.deadLetters.record(
+          Array.from({ length: 9 }, (_, i) => letter(i, { reason: reasons[i % 3] ?? '' })),
+          NOW,
+        );
+        const pending = await store.deadLetters.list('pending', undefined, 100);
+        expect(pending.map((l) => l.offset)).toEqual([8, 7, 6, 5, 4, 3, 2, 1, 0]);
+        expect((await store.deadLetters.list('pending', undefined, 2)).map((l) => l.offset)).toEqual([8, 7]);
+        const quoted = await store.deadLetters.list('pending', reasons[1], 100);
+        expect(quoted.map((l) => l.offset)).toEqual([7, 4, 1]);
+        expect(await store.deadLetters.list('pending', "' OR 1=1 --", 100)).toEqual([]);
+        expect(await store.deadLetters.list('discarded', undefined, 100)).toEqual([]);
+        expect(await store.deadLetters.transition(letter(4).id, 'pending', 'discarded', NOW + 50)).toBe(true);
+        const counts = await store.deadLetters.reasons('pending');
+        expect(counts[counts.length - 1]).toEqual({ reason: reasons[1], count: 2 });
+        expect([...counts].sort((a, b) => a.reason.localeCompare(b.reason))).toEqual(
+          [
+            { reason: reasons[0], count: 3 },
+            { reason: reasons[1], count: 2 },
+            { reason: reasons[2], count: 3 },
+          ].sort((a, b) => (a.reason ?? '').localeCompare(b.reason ?? '')),
+        );
+        expect(await store.deadLetters.reasons('discarded')).toEqual([{ reason: reasons[1], count: 1 }]);
+        expect((await store.deadLetters.list('discarded', reasons[1], 10)).map((l) => l.offset)).toEqual([4]);
+        expect((await store.deadLetters.list('pending', reasons[1], 10)).map((l) => l.offset)).toEqual([7, 1]);
+      });
+
+      it('changes status only from the expected one, and keeps the audit trail in order', async () => {
+        const store = await open();
+        const id = letter(5).id;
+        await store.deadLetters.record([letter(5)], NOW);
+        expect(await store.deadLetters.transition(id, 'redriven', 'pending', NOW + 1)).toBe(false);
+        expect(await store.deadLetters.transition('orders:9:9', 'pending', 'redriven', NOW + 1)).toBe(false);
+        expect(await store.deadLetters.transition(id, 'pending', 'redriven', NOW + 2)).toBe(true);
+        expect(await store.deadLetters.transition(id, 'pending', 'discarded', NOW + 3)).toBe(false);
+        expect(await store.deadLetters.deadLetter(id)).toMatchObject({ status: 'redriven', updatedAt: NOW + 2 });
+        // Recording it again (a replayed dead-letter topic) does not reopen it.
+        await store.deadLetters.record([letter(5)], NOW + 4);
+        expect((await store.deadLetters.deadLetter(id))?.status).toBe('redriven');
+        const failed = {
+          deadLetterId: id,
+          action: 'redrive-failed' as const,
+          at: NOW + 2,
+          actor: "o'brien",
+          note: 'bus unavailable',
+          editedPayload: '{"ünïcødé": "✓"}',
+          redrivenTo: null,
+        };
+        const redrive = {
+          ...failed,
+          action: 'redrive' as const,
+          at: NOW + 3,
+          note: null,
+          redrivenTo: { topic: 'orders', partition: 2, offset: 77 },
+        };
+        await store.deadLetters.audit(failed);
+        await store.deadLetters.audit(redrive);
+        await store.deadLetters.audit({ ...redrive, deadLetterId: 'other', action: 'discard', redrivenTo: null });
+        expect(await store.deadLetters.actions(id)).toEqual([failed, redrive]);
+        expect(await store.deadLetters.actions("'; DROP TABLE x; --")).toEqual([]);
       });
     });
 

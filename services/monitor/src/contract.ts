@@ -206,3 +206,82 @@ export const SearchQuery = (fallback: number) =>
     limit: Type.Optional(Type.Integer({ description: `clamped to 1…1000; default ${fallback}` })),
   });
 export const IdParam = Type.Object({ id: Type.String({ maxLength: 256 }) });
+
+export const DEAD_LETTER_STATUS = Type.Union([
+  Type.Literal('pending'),
+  Type.Literal('redriven'),
+  Type.Literal('discarded'),
+]);
+
+export const PositionDto = Type.Object({ topic: Type.String(), partition: Type.Integer(), offset: Type.Integer() });
+
+export const DeadLetterActionDto = Type.Object({
+  action: Type.Union([Type.Literal('redrive'), Type.Literal('discard'), Type.Literal('redrive-failed')]),
+  at: Type.Integer(),
+  actor: Type.String(),
+  note: Nullable(Type.String()),
+  'edited-payload': Nullable(Type.String()),
+  'redriven-to': Nullable(PositionDto),
+});
+export type DeadLetterActionDto = Static<typeof DeadLetterActionDto>;
+
+/** A dead letter in a list: the payload cut to a preview, so a page of them stays small. */
+export const DeadLetterSummaryDto = Type.Object({
+  id: Type.String({ description: 'topic:partition:offset of the original message' }),
+  topic: Type.String(),
+  partition: Type.Integer(),
+  offset: Type.Integer(),
+  key: Nullable(Type.String()),
+  reason: Type.String(),
+  groups: Type.Array(Type.String()),
+  'failed-at': Type.Integer(),
+  status: DEAD_LETTER_STATUS,
+  'updated-at': Type.Integer(),
+  'payload-preview': Type.String(),
+  'payload-bytes': Type.Integer(),
+});
+export type DeadLetterSummaryDto = Static<typeof DeadLetterSummaryDto>;
+
+export const DeadLetterDto = Type.Object({
+  ...DeadLetterSummaryDto.properties,
+  payload: Type.String({ description: 'the original bytes: UTF-8 text, or base64 when they are not valid UTF-8' }),
+  'payload-encoding': Type.Union([Type.Literal('utf-8'), Type.Literal('base64')]),
+  headers: Type.Record(Type.String(), Type.String()),
+  actions: Type.Array(DeadLetterActionDto),
+});
+export type DeadLetterDto = Static<typeof DeadLetterDto>;
+
+export const ReasonCountDto = Type.Object({ reason: Type.String(), count: Type.Integer() });
+export const DeadLetterReasonsData = Type.Object({
+  status: DEAD_LETTER_STATUS,
+  total: Type.Integer(),
+  reasons: Type.Array(ReasonCountDto),
+});
+export type DeadLetterReasonsData = Static<typeof DeadLetterReasonsData>;
+
+export const DeadLetterListQuery = Type.Object({
+  status: Type.Optional(Type.String({ maxLength: 32, description: 'pending (default), redriven or discarded' })),
+  reason: Type.Optional(Type.String({ maxLength: 500 })),
+  limit: Type.Optional(Type.Integer({ description: 'clamped to 1…1000; default 100' })),
+});
+export const DeadLetterReasonsQuery = Type.Object({
+  status: Type.Optional(Type.String({ maxLength: 32, description: 'pending (default), redriven or discarded' })),
+});
+
+/** Who acts and why, recorded in the audit trail. */
+const ActionFields = {
+  actor: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  note: Type.Optional(Type.String({ maxLength: 500 })),
+};
+export const RedriveBody = Type.Object(
+  {
+    ...ActionFields,
+    payload: Type.Optional(
+      Type.String({ maxLength: 60_000, description: 'replaces the original bytes (sent as UTF-8) when given' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type RedriveBody = Static<typeof RedriveBody>;
+export const DiscardBody = Type.Object(ActionFields, { additionalProperties: false });
+export type DiscardBody = Static<typeof DiscardBody>;

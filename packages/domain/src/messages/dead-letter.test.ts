@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { DEAD_LETTER_HEADERS, deadLetterHeaders, readDeadLetterHeaders, type DeadLetterInfo } from './dead-letter.js';
+import {
+  DEAD_LETTER_HEADERS,
+  MAX_DEAD_LETTER_REASON,
+  collectDeadLetter,
+  deadLetterHeaders,
+  isDeadLetterStatus,
+  readDeadLetterHeaders,
+  type DeadLetterInfo,
+} from './dead-letter.js';
 
 const INFO: DeadLetterInfo = {
   topic: 'orders',
@@ -65,5 +73,57 @@ describe('readDeadLetterHeaders', () => {
     ['failed-at', DEAD_LETTER_HEADERS.failedAt, ''],
   ])('Given a garbled %s header (%s = %j), then undefined', (_label, name, value) => {
     expect(readDeadLetterHeaders(headers({ [name]: value }))).toBeUndefined();
+  });
+});
+
+describe('collectDeadLetter', () => {
+  const message = (headers: Record<string, string>) => ({
+    topic: 'orders.dlq',
+    partition: 0,
+    offset: 17,
+    key: 'k',
+    value: Uint8Array.from([1, 2, 3]),
+    headers,
+    timestamp: 1_700_000_000_500,
+  });
+
+  it('identifies a dead letter by its source position and keeps only the original headers', () => {
+    expect(collectDeadLetter(message({ ...headers(), trace: 'abc' }))).toStrictEqual({
+      id: 'orders:2:1234',
+      topic: 'orders',
+      partition: 2,
+      offset: 1234,
+      key: 'k',
+      value: Uint8Array.from([1, 2, 3]),
+      headers: { trace: 'abc' },
+      group: 'query-processor',
+      reason: INFO.reason,
+      failedAt: INFO.failedAt,
+    });
+  });
+
+  it('bounds the reason and names an empty one', () => {
+    const long = collectDeadLetter(message(headers({ [DEAD_LETTER_HEADERS.reason]: 'r'.repeat(10_000) })));
+    expect(long.reason).toHaveLength(MAX_DEAD_LETTER_REASON);
+    expect(long.reason.endsWith('…')).toBe(true);
+    expect(collectDeadLetter(message(headers({ [DEAD_LETTER_HEADERS.reason]: '' }))).reason).toBe('no reason given');
+  });
+
+  it('keeps a message without dead-letter headers under its own position, so it is never lost', () => {
+    expect(collectDeadLetter(message({ trace: 'x' }))).toMatchObject({
+      id: 'orders:-1:17',
+      topic: 'orders',
+      partition: -1,
+      offset: 17,
+      group: 'unknown',
+      reason: 'dead letter without its dlq.* headers',
+      failedAt: 1_700_000_000_500,
+      headers: { trace: 'x' },
+    });
+  });
+
+  it('knows the three statuses', () => {
+    expect(['pending', 'redriven', 'discarded'].every(isDeadLetterStatus)).toBe(true);
+    expect(isDeadLetterStatus('lost')).toBe(false);
   });
 });

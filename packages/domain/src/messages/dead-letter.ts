@@ -51,3 +51,90 @@ export function readDeadLetterHeaders(headers: Readonly<Record<string, string>>)
   if (!Number.isInteger(partition) || !Number.isInteger(offset) || !Number.isFinite(failedAt)) return undefined;
   return { topic, partition, offset, group, reason, failedAt };
 }
+
+/** What happened to a dead letter: waiting for an operator, sent back to its topic, or dropped. */
+export type DeadLetterStatus = 'pending' | 'redriven' | 'discarded';
+export const DEAD_LETTER_STATUSES: readonly DeadLetterStatus[] = ['pending', 'redriven', 'discarded'];
+
+export function isDeadLetterStatus(value: string): value is DeadLetterStatus {
+  return (DEAD_LETTER_STATUSES as readonly string[]).includes(value);
+}
+
+/** A dead letter as collected from a dead-letter topic, before any operator acted on it. */
+export interface CollectedDeadLetter {
+  /** The source position, which every group that dead-lettered the message agrees on. */
+  readonly id: string;
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  readonly key: string | null;
+  readonly value: Uint8Array;
+  /** The original message's own headers, without the dead-letter ones. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly group: string;
+  readonly reason: string;
+  readonly failedAt: number;
+}
+
+/** Reasons are grouped on and indexed, so they are kept to a bounded length. */
+export const MAX_DEAD_LETTER_REASON = 500;
+const DEAD_LETTER_SUFFIX = '.dlq';
+const UNKNOWN_GROUP = 'unknown';
+
+export function deadLetterId(source: { topic: string; partition: number; offset: number }): string {
+  return `${source.topic}:${source.partition}:${source.offset}`;
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/**
+ * A message read from `<topic>.dlq` as a dead letter. One without the dead-letter headers (written by
+ * some other tool) is still kept, under its position in the dead-letter topic and partition -1, so it
+ * is visible and can be discarded, never silently lost.
+ */
+export function collectDeadLetter(message: {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  readonly key: string | null;
+  readonly value: Uint8Array;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly timestamp: number;
+}): CollectedDeadLetter {
+  const own: Record<string, string> = {};
+  const deadLetterNames = new Set<string>(Object.values(DEAD_LETTER_HEADERS));
+  for (const [name, value] of Object.entries(message.headers)) {
+    if (!deadLetterNames.has(name)) own[name] = value;
+  }
+  const info = readDeadLetterHeaders(message.headers);
+  if (info === undefined) {
+    const topic = message.topic.endsWith(DEAD_LETTER_SUFFIX)
+      ? message.topic.slice(0, -DEAD_LETTER_SUFFIX.length)
+      : message.topic;
+    const source = { topic, partition: -1, offset: message.offset };
+    return {
+      id: deadLetterId(source),
+      ...source,
+      key: message.key,
+      value: message.value,
+      headers: own,
+      group: UNKNOWN_GROUP,
+      reason: 'dead letter without its dlq.* headers',
+      failedAt: message.timestamp,
+    };
+  }
+  return {
+    id: deadLetterId(info),
+    topic: info.topic,
+    partition: info.partition,
+    offset: info.offset,
+    key: message.key,
+    value: message.value,
+    headers: own,
+    group: info.group,
+    reason: truncate(info.reason === '' ? 'no reason given' : info.reason, MAX_DEAD_LETTER_REASON),
+    failedAt: info.failedAt,
+  };
+}

@@ -1,5 +1,7 @@
 import type { Order, OrderStatus } from '../orders/order.js';
 import type { RegistryMessage } from '../messages/registry-message.js';
+import type { CollectedDeadLetter, DeadLetterStatus } from '../messages/dead-letter.js';
+import type { MessagePosition } from './event-bus.js';
 import type { RegisteredOrder, StatusUpdate } from '../registry/registered-order.js';
 import type { CustomerView, OrderTotals, ProductView, TimelineEntry } from '../views/views.js';
 
@@ -170,12 +172,60 @@ export interface ControlStore {
   pruneInstances(before: number): Promise<void>;
 }
 
+/** A dead letter as the store keeps it: one per source position, whichever groups dead-lettered it. */
+export interface DeadLetter extends Omit<CollectedDeadLetter, 'group'> {
+  /** Consumer groups that dead-lettered the message, sorted. */
+  readonly groups: readonly string[];
+  readonly status: DeadLetterStatus;
+  /** When it was first collected, then when its status last changed. */
+  readonly updatedAt: number;
+}
+
+/** One audited operator action on a dead letter. */
+export interface DeadLetterAction {
+  readonly deadLetterId: string;
+  readonly action: 'redrive' | 'discard' | 'redrive-failed';
+  readonly at: number;
+  /** Who asked, as the client named itself, and from which address. */
+  readonly actor: string;
+  readonly note: string | null;
+  /** The payload a redrive sent instead of the original bytes; null when it sent them unchanged. */
+  readonly editedPayload: string | null;
+  /** Where a redrive appended the message; null for other actions. */
+  readonly redrivenTo: MessagePosition | null;
+}
+
+export interface ReasonCount {
+  readonly reason: string;
+  readonly count: number;
+}
+
+/** Dead letters collected from the dead-letter topics, their status and the audit trail of actions on them. */
+export interface DeadLetterStore {
+  /**
+   * Keeps each dead letter once by id; the same message dead-lettered by another group adds that
+   * group. Recording the same entries again changes nothing (collection is at least once).
+   */
+  record(letters: readonly CollectedDeadLetter[], now: number): Promise<void>;
+  deadLetter(id: string): Promise<DeadLetter | undefined>;
+  /** Dead letters of one status (and reason, when given), most recent failure first. */
+  list(status: DeadLetterStatus, reason: string | undefined, limit: number): Promise<readonly DeadLetter[]>;
+  /** Counts of one status per reason, largest first. */
+  reasons(status: DeadLetterStatus): Promise<readonly ReasonCount[]>;
+  /** Moves a dead letter from `from` to `to`; false (and no change) when it is not in `from`. */
+  transition(id: string, from: DeadLetterStatus, to: DeadLetterStatus, now: number): Promise<boolean>;
+  audit(action: DeadLetterAction): Promise<void>;
+  /** The audit trail of one dead letter, oldest first. */
+  actions(id: string): Promise<readonly DeadLetterAction[]>;
+}
+
 /** The whole store of one deployment; closing releases its connections. */
 export interface Store {
   readonly views: ViewStore;
   readonly registry: RegistryStore;
   readonly produced: ProducedOrderStore;
   readonly control: ControlStore;
+  readonly deadLetters: DeadLetterStore;
   /** Applies pending schema migrations; safe to call at every start. */
   migrate(): Promise<void>;
   ping(): Promise<void>;

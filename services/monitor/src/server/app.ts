@@ -15,7 +15,9 @@ import { HttpError, type MonitorApp } from './app-types.js';
 import { createLiveStream, type LiveStream } from './live-stream.js';
 import { createMonitorMetrics, type MonitorMetrics } from './metrics.js';
 import { createProcessorStatusReader } from './processor-status.js';
+import { startDeadLetterCollector } from './dead-letter-collector.js';
 import { registerCommandRoutes } from './routes/command-routes.js';
+import { registerDeadLetterRoutes } from './routes/dead-letter-routes.js';
 import { registerLiveRoutes } from './routes/live-routes.js';
 import { readStats, registerReadRoutes } from './routes/read-routes.js';
 
@@ -32,6 +34,8 @@ export interface MonitorOptions {
   readonly defaultGenerator?: GeneratorDto;
   readonly feedPollMs?: number;
   readonly heartbeatMs?: number;
+  /** Read the dead-letter topics into the store (default true); off for a monitor that only serves. */
+  readonly collectDeadLetters?: boolean;
   /** Folder of the built dashboard (index.html + assets), served at `/`. */
   readonly webRoot?: string;
 }
@@ -192,12 +196,17 @@ export async function buildMonitor(deps: MonitorDeps): Promise<Monitor> {
     defaultGenerator: options.defaultGenerator ?? { 'order-rate': 10, 'anomaly-rate': 0.1 },
     mutating,
   });
+  registerDeadLetterRoutes(app, { bus: deps.bus, store, now: deps.now, mutating });
   registerLiveRoutes(app, { status, stream, metrics });
   await registerDashboard(app, options.webRoot);
   app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());
-  app.addHook('onClose', (_instance, done) => {
+  const collector =
+    options.collectDeadLetters === false
+      ? undefined
+      : await startDeadLetterCollector({ bus: deps.bus, deadLetters: store.deadLetters, now: deps.now, logger });
+  app.addHook('onClose', async () => {
     stream.close();
-    done();
+    await collector?.stop();
   });
   return { app, metrics, stream };
 }

@@ -1,6 +1,8 @@
 import { averageQuantity, fromCents, orderToWire } from '@kafka-monitor/domain';
 import type {
   CustomerView,
+  DeadLetter,
+  DeadLetterAction,
   Order,
   OrderStatus,
   ProductView,
@@ -10,6 +12,9 @@ import type {
 } from '@kafka-monitor/domain';
 import type {
   CustomerDto,
+  DeadLetterActionDto,
+  DeadLetterDto,
+  DeadLetterSummaryDto,
   OrderDto,
   ProductDto,
   RegisteredOrderDto,
@@ -77,4 +82,51 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** A canonical (lower-case, hyphenated) UUID, as producers emit order ids. */
 export function isCanonicalUuid(value: string): boolean {
   return UUID.test(value);
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+const PREVIEW_CHARS = 200;
+
+/** The payload as text when it is valid UTF-8, else as base64, so any bytes survive the JSON body. */
+export function payloadText(value: Uint8Array): { payload: string; encoding: 'utf-8' | 'base64' } {
+  try {
+    return { payload: strictUtf8.decode(value), encoding: 'utf-8' };
+  } catch {
+    return { payload: Buffer.from(value).toString('base64'), encoding: 'base64' };
+  }
+}
+
+export const deadLetterSummaryDto = (l: DeadLetter): DeadLetterSummaryDto => ({
+  id: l.id,
+  topic: l.topic,
+  partition: l.partition,
+  offset: l.offset,
+  key: l.key,
+  reason: l.reason,
+  groups: [...l.groups],
+  'failed-at': l.failedAt,
+  status: l.status,
+  'updated-at': l.updatedAt,
+  'payload-preview': payloadText(l.value).payload.slice(0, PREVIEW_CHARS),
+  'payload-bytes': l.value.byteLength,
+});
+
+export const deadLetterActionDto = (a: DeadLetterAction): DeadLetterActionDto => ({
+  action: a.action,
+  at: a.at,
+  actor: a.actor,
+  note: a.note,
+  'edited-payload': a.editedPayload,
+  'redriven-to': a.redrivenTo && { ...a.redrivenTo },
+});
+
+export function deadLetterDto(l: DeadLetter, actions: readonly DeadLetterAction[]): DeadLetterDto {
+  const { payload, encoding } = payloadText(l.value);
+  return {
+    ...deadLetterSummaryDto(l),
+    payload,
+    'payload-encoding': encoding,
+    headers: { ...l.headers },
+    actions: actions.map(deadLetterActionDto),
+  };
 }
