@@ -6,6 +6,7 @@ import { LiveContext, useProcessors } from './queries.js';
 import { AboutView } from './views/about.js';
 import { CreateOrderView } from './views/create-order.js';
 import { DashboardView } from './views/dashboard.js';
+import { DeadLettersView } from './views/dead-letters.js';
 import { OrdersView } from './views/orders.js';
 import { ProcessorsView } from './views/processors.js';
 import { CustomersView, ProductsView } from './views/rankings.js';
@@ -16,6 +17,7 @@ const VIEWS = [
   ['customers', 'Customers'],
   ['products', 'Products'],
   ['processors', 'Processors'],
+  ['dead-letters', 'Dead letters'],
   ['create', 'Create Order'],
   ['about', 'About'],
 ] as const;
@@ -107,6 +109,14 @@ function Shell(props: {
         {view === 'customers' && <CustomersView />}
         {view === 'products' && <ProductsView />}
         {view === 'processors' && <ProcessorsView history={history} />}
+        {view === 'dead-letters' && (
+          <DeadLettersView
+            selected={orderId}
+            select={(id) =>
+              (window.location.hash = id === null ? '#/dead-letters' : `#/dead-letters?id=${encodeURIComponent(id)}`)
+            }
+          />
+        )}
         {view === 'create' && <CreateOrderView />}
         {view === 'about' && <AboutView />}
       </main>
