@@ -301,7 +301,8 @@ describe('monitor API over HTTP', () => {
       const found = await waitFor(
         'registered',
         async () => call(h.base, `/api/orders/search/${id}`),
-        (x) => x.status === 200,
+        // The timeline may hold it (still pending) before the registry does: wait for the registry.
+        (x) => x.status === 200 && x.body.source === 'registered',
       );
       expect(found.body.data.status).toBe('accepted');
     });
