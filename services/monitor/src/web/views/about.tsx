@@ -13,6 +13,12 @@ export function AboutView() {
         counted twice, and a crashed processor resumes where its effects stopped.
       </p>
       <p>
+        A message a processor cannot read goes to <code>orders.dlq</code> or <code>registry.dlq</code> with its original
+        bytes and the reason. <a href="#/dead-letters">Dead letters</a> groups them by reason; an operator can inspect
+        one, redrive it to its topic (after fixing the payload) or discard it, and every action is kept in its audit
+        trail.
+      </p>
+      <p>
         By default everything runs in one process on a durable embedded log and a SQLite store (<code>npm start</code>);
         the same services run on Apache Kafka and Apache Cassandra as separate processes. This page updates live over
         Server-Sent Events and falls back to polling every 5 seconds when the stream is unavailable.
