@@ -1,6 +1,7 @@
 import { decideStatus, registerOrder } from '@kafka-monitor/domain';
 import type {
   Consumed,
+  RegistryMessage,
   DecisionRecord,
   Order,
   OrderStatus,
@@ -19,9 +20,13 @@ import { createChangeFeed, type FeedChange } from './change-feed.js';
 import { bool, bucketOf, num, optStr, orderFromRow, positionToken, str } from './rows.js';
 import type { Keyspaces } from './schema.js';
 import type { Row, Session } from './session.js';
+import { forEachLimited } from './concurrency.js';
 import { sumStats } from './view-store.js';
 
 const GROUP = 'registry';
+
+/** Orders of one batch applied at once: enough to hide LWT round trips, few enough not to swamp a node. */
+const ORDERS_IN_FLIGHT = 16;
 export const REGISTRY_PROCESSOR_ID = 'registry-processor';
 const DAY_MS = 86_400_000;
 
@@ -401,21 +406,42 @@ export function createCassandraRegistryStore(session: Session, ks: Keyspaces): R
       const last = fresh.at(-1);
       if (last === undefined) return { applied: 0, skipped: entries.length, registered: [], decisions: [] };
       const tally = new Tally();
-      const changes: FeedChange[] = [];
-      const registered: RegisteredOrder[] = [];
-      const decisions: DecisionRecord[] = [];
-      // In entry order: a decision may concern an order registered earlier in the same batch.
-      for (const { offset, content } of fresh) {
-        if (content === null) continue;
-        const token = positionToken(source.consumer, source.topic, source.partition, offset);
-        if (content.kind === 'validation') {
-          const added = await register(content, token, now, tally, changes);
-          if (added) registered.push(added);
-        } else {
-          const decided = await decide(content.change, token, now, tally, changes);
-          if (decided) decisions.push(decided);
-        }
+      // Messages of one order apply in entry order (a decision may concern an order registered earlier
+      // in the batch); different orders are independent, so their round trips overlap.
+      const results = new Map<
+        number,
+        { registered?: RegisteredOrder; decision?: DecisionRecord; changes: FeedChange[] }
+      >();
+      const byOrder = new Map<string, Consumed<RegistryMessage>[]>();
+      for (const entry of fresh) {
+        if (entry.content === null) continue;
+        const orderId =
+          entry.content.kind === 'validation' ? entry.content.order.orderId : entry.content.change.orderId;
+        const group = byOrder.get(orderId);
+        if (group === undefined) byOrder.set(orderId, [entry]);
+        else group.push(entry);
       }
+      await forEachLimited([...byOrder.values()], ORDERS_IN_FLIGHT, async (group) => {
+        for (const { offset, content } of group) {
+          if (content === null) continue;
+          const token = positionToken(source.consumer, source.topic, source.partition, offset);
+          const own: FeedChange[] = [];
+          if (content.kind === 'validation') {
+            const added = await register(content, token, now, tally, own);
+            results.set(offset, { ...(added && { registered: added }), changes: own });
+          } else {
+            const decided = await decide(content.change, token, now, tally, own);
+            results.set(offset, { ...(decided && { decision: decided }), changes: own });
+          }
+        }
+      });
+      const inEntryOrder = fresh.flatMap((e) => {
+        const result = results.get(e.offset);
+        return result === undefined ? [] : [result];
+      });
+      const registered = inEntryOrder.flatMap((r) => (r.registered === undefined ? [] : [r.registered]));
+      const decisions = inEntryOrder.flatMap((r) => (r.decision === undefined ? [] : [r.decision]));
+      const changes = inEntryOrder.flatMap((r) => r.changes);
       await feed.append(changes);
       await commit(source, shard, fresh, last.offset + 1, now, tally);
       if (tally.validated > 0) {

@@ -101,12 +101,6 @@ const decisionFromRow = (r: DecisionRow): DecisionRecord => ({
   decidedAt: r.decided_at,
 });
 
-const STATUS_COLUMNS: Record<OrderStatus, string> = {
-  pending: 'pending_count',
-  accepted: 'accepted_count',
-  denied: 'denied_count',
-};
-
 export const REGISTRY_PROCESSOR_ID = 'registry-processor';
 
 export function createSqliteRegistryStore(db: SqliteDatabase, checkpoints: Checkpoints): RegistryStore {
@@ -116,7 +110,8 @@ export function createSqliteRegistryStore(db: SqliteDatabase, checkpoints: Check
       `INSERT INTO registered_orders
          (order_id, customer_id, product_id, quantity, unit_price_cents, total_cents, order_timestamp, order_status,
           status, registered_at, updated_at, version, validation_passed, failed_rules, registration_seq)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (order_id) DO NOTHING`,
     ),
     updateStatus: db.prepare('UPDATE registered_orders SET status = ?, updated_at = ?, version = ? WHERE order_id = ?'),
     insertUpdate: db.prepare(
@@ -144,27 +139,44 @@ export function createSqliteRegistryStore(db: SqliteDatabase, checkpoints: Check
       'SELECT order_id, status FROM registered_orders WHERE order_id IN (SELECT value FROM json_each(?))',
     ),
     validationStats: db.prepare('SELECT * FROM validation_stats WHERE processor_id = ?'),
-    addValidation: db.prepare(
-      `INSERT INTO validation_stats (processor_id, total_validated, total_approved, total_rejected, timestamp)
-       VALUES (?, 1, ?, ?, ?)
-       ON CONFLICT (processor_id) DO UPDATE SET total_validated = total_validated + 1,
-         total_approved = total_approved + excluded.total_approved,
-         total_rejected = total_rejected + excluded.total_rejected, timestamp = excluded.timestamp`,
-    ),
   };
-  const statusCounters = new Map(
-    Object.entries(STATUS_COLUMNS).map(([status, column]) => [
-      status,
-      db.prepare(`UPDATE registry_totals SET ${column} = ${column} + ? WHERE id = 1`),
-    ]),
+  // Counters change once per batch, not once per order: a batch of 500 registrations is one UPDATE.
+  const addTotals = db.prepare(
+    `UPDATE registry_totals SET registered_count = registered_count + ?, pending_count = pending_count + ?,
+       accepted_count = accepted_count + ?, denied_count = denied_count + ?,
+       accepted_revenue_cents = accepted_revenue_cents + ?
+     WHERE id = 1`,
   );
-  const addToStatus = (status: OrderStatus, delta: number): void => {
-    statusCounters.get(status)?.run(delta);
-  };
-  const addRevenue = db.prepare(
-    'UPDATE registry_totals SET accepted_revenue_cents = accepted_revenue_cents + ? WHERE id = 1',
+  const addValidations = db.prepare(
+    `INSERT INTO validation_stats (processor_id, total_validated, total_approved, total_rejected, timestamp)
+     VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (processor_id) DO UPDATE SET total_validated = total_validated + excluded.total_validated,
+       total_approved = total_approved + excluded.total_approved,
+       total_rejected = total_rejected + excluded.total_rejected, timestamp = excluded.timestamp`,
   );
-  const addRegistered = db.prepare('UPDATE registry_totals SET registered_count = registered_count + 1 WHERE id = 1');
+
+  /** What one batch adds to the counters, written once at its end. */
+  class BatchTotals {
+    registered = 0;
+    approved = 0;
+    revenueCents = 0;
+    readonly byStatus: Record<OrderStatus, number> = { pending: 0, accepted: 0, denied: 0 };
+
+    readonly nextSeq: number;
+
+    constructor(nextSeq: number) {
+      this.nextSeq = nextSeq;
+    }
+
+    flush(now: number): void {
+      const { pending, accepted, denied } = this.byStatus;
+      if (this.registered === 0 && pending === 0 && accepted === 0 && denied === 0 && this.revenueCents === 0) return;
+      addTotals.run(this.registered, pending, accepted, denied, this.revenueCents);
+      if (this.registered > 0) {
+        addValidations.run(REGISTRY_PROCESSOR_ID, this.registered, this.approved, this.registered - this.approved, now);
+      }
+    }
+  }
 
   function insertUpdate(u: StatusUpdate): void {
     sql.insertUpdate.run(
@@ -187,11 +199,10 @@ export function createSqliteRegistryStore(db: SqliteDatabase, checkpoints: Check
     );
   }
 
-  function register(message: ValidationMessage, now: number): RegisteredOrder | undefined {
-    if (sql.registered.get(message.order.orderId) !== undefined) return undefined;
+  function register(message: ValidationMessage, now: number, totals: BatchTotals): RegisteredOrder | undefined {
     const { registered, update } = registerOrder(message.order, message.result, now);
-    const seq = (sql.totals.get() as { registered_count: number }).registered_count + 1;
-    sql.insertRegistered.run(
+    // The primary key decides whether this is the first registration: a replay inserts nothing.
+    const inserted = sql.insertRegistered.run(
       ...orderParams(registered.order),
       registered.status,
       registered.registeredAt,
@@ -199,22 +210,18 @@ export function createSqliteRegistryStore(db: SqliteDatabase, checkpoints: Check
       registered.version,
       registered.validationPassed ? 1 : 0,
       JSON.stringify(registered.failedRules),
-      seq,
+      totals.nextSeq + totals.registered,
     );
+    if (inserted.changes === 0) return undefined;
     insertUpdate(update);
-    addRegistered.run();
-    addToStatus(registered.status, 1);
-    if (registered.status === 'accepted') addRevenue.run(registered.order.totalCents);
-    sql.addValidation.run(
-      REGISTRY_PROCESSOR_ID,
-      registered.validationPassed ? 1 : 0,
-      registered.validationPassed ? 0 : 1,
-      now,
-    );
+    totals.registered++;
+    totals.byStatus[registered.status]++;
+    if (registered.status === 'accepted') totals.revenueCents += registered.order.totalCents;
+    if (registered.validationPassed) totals.approved++;
     return registered;
   }
 
-  function decide(change: StatusChange, now: number): DecisionRecord | undefined {
+  function decide(change: StatusChange, now: number, totals: BatchTotals): DecisionRecord | undefined {
     if (sql.decision.get(change.requestId) !== undefined) return undefined;
     const row = sql.registered.get(change.orderId) as RegisteredRow | undefined;
     let record: DecisionRecord;
@@ -232,9 +239,9 @@ export function createSqliteRegistryStore(db: SqliteDatabase, checkpoints: Check
         const { registered, update } = decision;
         sql.updateStatus.run(registered.status, registered.updatedAt, registered.version, registered.order.orderId);
         insertUpdate(update);
-        addToStatus(row.status, -1);
-        addToStatus(registered.status, 1);
-        if (registered.status === 'accepted') addRevenue.run(registered.order.totalCents);
+        totals.byStatus[row.status]--;
+        totals.byStatus[registered.status]++;
+        if (registered.status === 'accepted') totals.revenueCents += registered.order.totalCents;
       }
       record = {
         requestId: change.requestId,
@@ -253,16 +260,18 @@ export function createSqliteRegistryStore(db: SqliteDatabase, checkpoints: Check
       const fresh = checkpoints.unapplied(source, entries);
       const registered: RegisteredOrder[] = [];
       const decisions: DecisionRecord[] = [];
+      const totals = new BatchTotals((sql.totals.get() as { registered_count: number }).registered_count + 1);
       for (const { content } of fresh) {
         if (content === null) continue;
         if (content.kind === 'validation') {
-          const added = register(content, now);
+          const added = register(content, now, totals);
           if (added) registered.push(added);
         } else {
-          const decided = decide(content.change, now);
+          const decided = decide(content.change, now, totals);
           if (decided) decisions.push(decided);
         }
       }
+      totals.flush(now);
       const outcome = checkpoints.advance(source, fresh, now);
       return { applied: outcome.applied, skipped: entries.length - fresh.length, registered, decisions };
     },
