@@ -15,7 +15,7 @@ import type {
   TopicInfo,
   TopicSpec,
 } from '@kafka-monitor/domain';
-import { openSqlite, type SqliteDatabase } from '@kafka-monitor/sqlite';
+import { openSqlite, startBackgroundCheckpoints, type SqliteDatabase } from '@kafka-monitor/sqlite';
 import { createEmbeddedAdmin } from './embedded-bus-admin.js';
 import { EmbeddedBusError, settle } from './errors.js';
 import { LOG_MIGRATIONS } from './schema.js';
@@ -30,6 +30,8 @@ export interface EmbeddedBusOptions {
   /** A member that has not sent a heartbeat for this long leaves the group. */
   readonly sessionTimeoutMs?: number;
   readonly now?: () => number;
+  /** Checkpoint the WAL on a worker thread instead of in the appending call (long-running services). */
+  readonly backgroundCheckpoints?: boolean;
 }
 
 interface MessageRow {
@@ -56,6 +58,10 @@ export type EmbeddedEventBus = EventBus & EventBusAdmin;
  */
 export function createEmbeddedEventBus(options: EmbeddedBusOptions): EmbeddedEventBus {
   const db = openSqlite(options.file, LOG_MIGRATIONS);
+  const background =
+    options.backgroundCheckpoints === true && options.file !== ':memory:'
+      ? startBackgroundCheckpoints(db, options.file)
+      : undefined;
   const now = options.now ?? Date.now;
   const pollIntervalMs = options.pollIntervalMs ?? 50;
   const sessionTimeoutMs = options.sessionTimeoutMs ?? 10_000;
@@ -355,6 +361,7 @@ export function createEmbeddedEventBus(options: EmbeddedBusOptions): EmbeddedEve
       if (closed) return;
       await Promise.all([...consumers].map((c) => c.stop()));
       closed = true;
+      await background?.stop();
       db.close();
     },
   };

@@ -31,7 +31,9 @@ export class UnavailableAdapterError extends Error {
 }
 
 function openBus(config: Config, logger: Logger): EventBus {
-  if (config.bus === 'embedded') return createEmbeddedEventBus({ file: embeddedFiles(config.dataDir).log });
+  if (config.bus === 'embedded') {
+    return createEmbeddedEventBus({ file: embeddedFiles(config.dataDir).log, backgroundCheckpoints: true });
+  }
   const kafkaLogger = logger.child({ component: 'kafkajs' });
   return createKafkaEventBus({
     brokers: config.kafkaBrokers,
@@ -44,12 +46,16 @@ function openBus(config: Config, logger: Logger): EventBus {
   });
 }
 
-/** The store the configuration names, not yet migrated; for tools (the CLI) that need it without a bus. */
-export function openStore(config: Config): Store {
+/**
+ * The store the configuration names, not yet migrated; for tools (the CLI) that need it without a bus.
+ * Long-running services pass `backgroundCheckpoints` (see @kafka-monitor/sqlite); a short command does not.
+ */
+export function openStore(config: Config, options: { backgroundCheckpoints?: boolean } = {}): Store {
   if (config.store === 'sqlite') {
     return createSqliteStore({
       file: embeddedFiles(config.dataDir).store,
       timelineRetention: config.timelineRetention,
+      backgroundCheckpoints: options.backgroundCheckpoints ?? false,
     });
   }
   const { contactPoints, port, datacenter, replicationFactor, keyspacePrefix } = config.cassandra;
@@ -64,7 +70,7 @@ export function openStore(config: Config): Store {
 /** Opens the bus and store the configuration names, creates the topics and migrates the schema. */
 export async function openInfrastructure(config: Config, logger: Logger = silentLogger): Promise<Infrastructure> {
   const bus = openBus(config, logger);
-  const store = openStore(config);
+  const store = openStore(config, { backgroundCheckpoints: true });
   try {
     await bus.ensureTopics(pipelineTopics(config.partitions));
     await store.migrate();

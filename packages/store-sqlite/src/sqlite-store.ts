@@ -1,5 +1,5 @@
 import type { Store } from '@kafka-monitor/domain';
-import { openSqlite } from '@kafka-monitor/sqlite';
+import { openSqlite, startBackgroundCheckpoints } from '@kafka-monitor/sqlite';
 import { createCheckpoints, settle } from './checkpoint.js';
 import { createSqliteControlStore } from './sqlite-control-store.js';
 import { createSqliteDeadLetterStore } from './sqlite-dead-letter-store.js';
@@ -12,6 +12,8 @@ export interface SqliteStoreOptions {
   /** SQLite file, or ':memory:' for a private in-process store. */
   readonly file: string;
   readonly timelineRetention?: number;
+  /** Checkpoint the WAL on a worker thread instead of in the committing call (long-running services). */
+  readonly backgroundCheckpoints?: boolean;
 }
 
 /** The embedded store: views, registry and produced orders in one SQLite file, migrated on open. */
@@ -19,6 +21,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   const db = openSqlite(options.file, STORE_MIGRATIONS);
   const checkpoints = createCheckpoints(db);
   const ping = db.prepare('SELECT 1');
+  const background =
+    options.backgroundCheckpoints === true && options.file !== ':memory:'
+      ? startBackgroundCheckpoints(db, options.file)
+      : undefined;
   return {
     views: createSqliteViewStore(db, checkpoints, { timelineRetention: options.timelineRetention ?? 10_000 }),
     registry: createSqliteRegistryStore(db, checkpoints),
@@ -28,6 +34,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     // Opening already applied the migrations; this keeps the port's contract for stores that cannot.
     migrate: () => Promise.resolve(),
     ping: () => settle(() => void ping.get()),
-    close: () => settle(() => void db.close()),
+    async close() {
+      await background?.stop();
+      return settle(() => void db.close());
+    },
   };
 }

@@ -47,6 +47,9 @@ const productFromRow = (r: ProductRow): ProductView => ({
   lastOrderTimestamp: r.last_order_timestamp,
 });
 
+/** Most timeline rows past the retention before a trim (a tenth of the retention when that is less). */
+const TRIM_STEP = 200;
+
 export interface SqliteViewStoreOptions {
   /** The timeline keeps this many newest entries; older ones are trimmed (registered orders stay). */
   readonly timelineRetention: number;
@@ -57,6 +60,7 @@ export function createSqliteViewStore(
   checkpoints: Checkpoints,
   options: SqliteViewStoreOptions,
 ): ViewStore {
+  const trimStep = Math.max(1, Math.min(TRIM_STEP, Math.floor(options.timelineRetention / 10)));
   const sql = {
     countOrder: db.prepare('INSERT OR IGNORE INTO counted_orders (order_id) VALUES (?)'),
     customer: db.prepare('SELECT * FROM orders_by_customer WHERE customer_id = ?'),
@@ -157,9 +161,10 @@ export function createSqliteViewStore(
     const spent = distinct.reduce((sum, o) => sum + o.totalCents, 0);
     sql.addTotals.run(distinct.length, spent, customers.created, products.created, distinct.length);
     const timelineCount = (sql.totals.get() as { timeline_count: number }).timeline_count;
-    // Trim in steps of a tenth of the retention so the delete runs rarely, not on every batch.
+    // Trim in small steps: one delete of a few hundred rows costs little, where a delete of a tenth of
+    // the retention (1,000 rows by default) stalled the batch it ran in for tens of milliseconds.
     const excess = timelineCount - options.timelineRetention;
-    if (excess > options.timelineRetention / 10) {
+    if (excess >= trimStep) {
       sql.trimTimeline.run(excess);
       sql.addTotals.run(0, 0, 0, 0, -excess);
     }
