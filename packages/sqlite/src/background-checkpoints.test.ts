@@ -1,6 +1,8 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBackgroundCheckpoints } from './background-checkpoints.js';
@@ -58,6 +60,31 @@ describe('background checkpoints', () => {
     expect(errors.join('\n')).toMatch(/directory|unable to open|no such file/i);
     await background.stop();
     db.close();
+  });
+
+  it('stop() keeps a process with nothing else to do alive until the worker is gone', () => {
+    const { db, file } = fileDb();
+    db.close();
+    const module = fileURLToPath(new URL('./index.ts', import.meta.url));
+    // Top-level await in a process whose only handle is the worker: it must print both lines, exit 0.
+    const script = [
+      `import { openSqlite, startBackgroundCheckpoints } from ${JSON.stringify(module)};`,
+      `const db = openSqlite(${JSON.stringify(file)}, []);`,
+      `const background = startBackgroundCheckpoints(db, ${JSON.stringify(file)});`,
+      `console.log('stopping');`,
+      `await background.stop();`,
+      `db.close();`,
+      `console.log('stopped');`,
+    ].join('\n');
+    // A module file, not `-e`: evaluated code keeps the process alive by itself and hides the problem.
+    const scriptFile = join(file, '..', 'stop.mts');
+    writeFileSync(scriptFile, script);
+    const child = spawnSync(process.execPath, ['--import', 'tsx', scriptFile], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(child.stdout.trim().split('\n')).toEqual(['stopping', 'stopped']);
+    expect(child.status).toBe(0);
   });
 
   it('without it the database file stays small until the commit-time threshold', () => {

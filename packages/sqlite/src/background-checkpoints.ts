@@ -84,7 +84,12 @@ export function startBackgroundCheckpoints(
       if (stopping) return;
       stopping = true;
       restoreAutoCheckpoint();
-      if (!exited) worker.postMessage('stop');
+      if (!exited) {
+        // Held while it winds down: an unreferenced worker would let a process with nothing else to
+        // do exit in the middle of this await, skipping whatever its shutdown does next.
+        worker.ref();
+        worker.postMessage('stop');
+      }
       await exit;
     },
   };
