@@ -15,12 +15,17 @@ import { clusterFactory } from './partition-reader.js';
 /** What the admin role shares with the bus it belongs to (one kafkajs client, one topic cache). */
 export interface KafkaAdminContext {
   readonly kafka: Kafka;
-  readonly admin: Admin;
+  /** The bus's kafkajs admin client (replaced when the bus starts its clients afresh). */
+  admin(): Admin;
   connectAdmin(): Promise<void>;
+  /** Runs work, starting the bus's clients afresh once if a deleted topic broke their metadata requests. */
+  healing<T>(work: () => Promise<T>): Promise<T>;
   /** Names of the existing application and internal topics, asked from the brokers (refreshes the bus's cache). */
   topicNames(): Promise<ReadonlySet<string>>;
   /** Drops a topic from the bus's cache, so its next publish or read asks the brokers again. */
   forgetTopic(topic: string): void;
+  /** After a deletion: the bus's own clients must stop asking for the topic. */
+  topicDeleted(topic: string): Promise<void>;
   isClosed(): boolean;
   /**
    * How long a change waits for a group whose members all left to settle (Kafka answers "not empty"
@@ -85,7 +90,7 @@ export interface KafkaBusAdmin {
 }
 
 export function createKafkaBusAdmin(context: KafkaAdminContext): KafkaBusAdmin {
-  const { admin } = context;
+  const admin = (): Admin => context.admin();
   let coordinatorCluster: Promise<CoordinatorCluster> | undefined;
 
   function coordinators(): Promise<CoordinatorCluster> {
@@ -105,10 +110,12 @@ export function createKafkaBusAdmin(context: KafkaAdminContext): KafkaBusAdmin {
 
   function run<T>(operation: string, subject: AdminSubject, work: () => Promise<T>): Promise<T> {
     if (context.isClosed()) return Promise.reject(busClosed());
-    return guardAdmin(operation, subject, async () => {
-      await context.connectAdmin();
-      return work();
-    });
+    return guardAdmin(operation, subject, () =>
+      context.healing(async () => {
+        await context.connectAdmin();
+        return work();
+      }),
+    );
   }
 
   async function requireTopic(topic: string): Promise<void> {
@@ -118,7 +125,7 @@ export function createKafkaBusAdmin(context: KafkaAdminContext): KafkaBusAdmin {
   }
 
   async function offsetsOf(topic: string): Promise<PartitionOffsets[]> {
-    const offsets = await admin.fetchTopicOffsets(topic);
+    const offsets = await admin().fetchTopicOffsets(topic);
     return offsets
       .map((o) => ({ partition: o.partition, earliest: Number(o.low), end: Number(o.high) }))
       .sort((a, b) => a.partition - b.partition);
@@ -127,7 +134,7 @@ export function createKafkaBusAdmin(context: KafkaAdminContext): KafkaBusAdmin {
   /** Live members as the group coordinator sees them; an unknown group has none. */
   async function liveMembers(group: string): Promise<number> {
     try {
-      const [described] = (await admin.describeGroups([group])).groups;
+      const [described] = (await admin().describeGroups([group])).groups;
       return described === undefined || described.state === 'Dead' ? 0 : described.members.length;
     } catch (error) {
       if (kafkaErrorTypes(error).includes('GROUP_ID_NOT_FOUND')) return 0;
@@ -158,7 +165,7 @@ export function createKafkaBusAdmin(context: KafkaAdminContext): KafkaBusAdmin {
   async function committedTopics(group: string): Promise<string[]> {
     const candidates = [...(await context.topicNames())].filter((name) => !isInternalTopic(name)).sort();
     if (candidates.length === 0) return [];
-    const committed = await admin.fetchOffsets({ groupId: group, topics: candidates });
+    const committed = await admin().fetchOffsets({ groupId: group, topics: candidates });
     return committed
       .filter((topic) => topic.partitions.some((p) => Number(p.offset) >= 0))
       .map((topic) => topic.topic)
@@ -171,7 +178,7 @@ export function createKafkaBusAdmin(context: KafkaAdminContext): KafkaBusAdmin {
   ): Promise<{ partition: number; offset: number }[]> {
     if (target.to === 'timestamp') {
       // kafkajs answers the end offset for a partition with nothing at or after the time, as the port says.
-      const found = await admin.fetchTopicOffsetsByTimestamp(topic, target.timestamp);
+      const found = await admin().fetchTopicOffsetsByTimestamp(topic, target.timestamp);
       return found.map((p) => ({ partition: p.partition, offset: Number(p.offset) }));
     }
     return (await offsetsOf(topic)).map((p) => ({
@@ -181,7 +188,7 @@ export function createKafkaBusAdmin(context: KafkaAdminContext): KafkaBusAdmin {
   }
 
   async function brokerConfigs(nodeId: number): Promise<ConfigEntry[]> {
-    const response = await admin.describeConfigs({
+    const response = await admin().describeConfigs({
       includeSynonyms: false,
       resources: [{ type: BROKER_RESOURCE, name: String(nodeId) }],
     });
@@ -192,13 +199,13 @@ export function createKafkaBusAdmin(context: KafkaAdminContext): KafkaBusAdmin {
     deleteTopic: (topic) =>
       run('deleteTopic', { topic }, async () => {
         await requireTopic(topic);
-        await admin.deleteTopics({ topics: [topic] });
+        await admin().deleteTopics({ topics: [topic] });
         context.forgetTopic(topic);
         // The controller has recorded the deletion; wait until the metadata the brokers serve says so
         // too, so a listTopics or publish right after does not still see the topic.
         const deadline = Date.now() + DELETE_VISIBLE_MS;
         while ((await context.topicNames()).has(topic) && Date.now() < deadline) await sleep(SETTLE_POLL_MS);
-        context.forgetTopic(topic);
+        await context.topicDeleted(topic);
       }),
 
     topicOffsets: (topic) =>
@@ -210,7 +217,7 @@ export function createKafkaBusAdmin(context: KafkaAdminContext): KafkaBusAdmin {
     topicConfig: (topic) =>
       run('topicConfig', { topic }, async () => {
         await requireTopic(topic);
-        const response = await admin.describeConfigs({
+        const response = await admin().describeConfigs({
           includeSynonyms: false,
           resources: [{ type: TOPIC_RESOURCE, name: topic }],
         });
@@ -219,14 +226,14 @@ export function createKafkaBusAdmin(context: KafkaAdminContext): KafkaBusAdmin {
 
     listGroups: () =>
       run('listGroups', {}, async () => {
-        const { groups } = await admin.listGroups();
+        const { groups } = await admin().listGroups();
         return [...new Set(groups.map((g) => g.groupId))].sort();
       }),
 
     deleteGroup: (group) =>
       run('deleteGroup', { group, action: 'delete' }, () =>
         whileEmpty(group, 'delete', async () => {
-          await admin.deleteGroups([group]);
+          await admin().deleteGroups([group]);
         }),
       ),
 
@@ -270,7 +277,7 @@ export function createKafkaBusAdmin(context: KafkaAdminContext): KafkaBusAdmin {
 
     describeCluster: (): Promise<ClusterInfo> =>
       run('describeCluster', {}, async () => {
-        const cluster = await admin.describeCluster();
+        const cluster = await admin().describeCluster();
         return {
           clusterId: cluster.clusterId,
           controllerId: cluster.controller,
@@ -282,7 +289,7 @@ export function createKafkaBusAdmin(context: KafkaAdminContext): KafkaBusAdmin {
 
     brokerConfig: (nodeId) =>
       run('brokerConfig', {}, async () => {
-        const cluster = await admin.describeCluster();
+        const cluster = await admin().describeCluster();
         const ids = cluster.brokers.map((b) => b.nodeId).sort((a, b) => a - b);
         if (nodeId !== undefined && !ids.includes(nodeId)) {
           throw new BusAdminError('INVALID_ARGUMENT', `Kafka has no broker ${nodeId}; brokers: ${ids.join(', ')}`);

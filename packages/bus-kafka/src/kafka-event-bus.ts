@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DependencyError } from '@kafka-monitor/domain';
 import type {
   ConsumeOptions,
@@ -16,7 +17,7 @@ import { AssignerProtocol, Kafka, logLevel, Partitioners } from 'kafkajs';
 import type { Admin, LogEntry, PartitionMetadata, Producer, RetryOptions } from 'kafkajs';
 import { startConsumer, type ConsumerSettings } from './consumer.js';
 import { createKafkaBusAdmin } from './kafka-bus-admin.js';
-import { busClosed, guard, kafkaErrorType, toBusError, unknownTopic } from './errors.js';
+import { busClosed, guard, kafkaErrorType, kafkaErrorTypes, toBusError, unknownTopic } from './errors.js';
 import { toKafkaMessage, toStoredMessage } from './messages.js';
 import { createPartitionReader } from './partition-reader.js';
 
@@ -54,6 +55,10 @@ export interface KafkaEventBusOptions {
 /** Internal topics (__consumer_offsets, __transaction_state, …) are Kafka's, not the application's. */
 const isInternalTopic = (name: string): boolean => name.startsWith('__');
 const TOPIC_CACHE_MS = 60_000;
+const HEALING_ATTEMPTS = 3;
+const HEALING_DELAY_MS = 200;
+/** Broker answers meaning "your metadata is stale", not "this is wrong". */
+const STALE_METADATA = ['UNKNOWN_TOPIC_OR_PARTITION', 'NOT_LEADER_FOR_PARTITION', 'LEADER_NOT_AVAILABLE'];
 
 function logCreator(log: KafkaEventBusOptions['log']) {
   const levels: Record<number, KafkaLogLevel> = {
@@ -88,6 +93,20 @@ export function createKafkaEventBus(options: KafkaEventBusOptions): KafkaEventBu
   };
   const idempotent = options.idempotent ?? true;
   let kafka: Kafka;
+  function newAdmin(): Admin {
+    return kafka.admin({ retry });
+  }
+  function newProducer(): Producer {
+    return kafka.producer({
+      idempotent,
+      // One request in flight per broker keeps each partition in order across retries, idempotent or not.
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      // kafkajs refuses an idempotent producer without retries: the broker dedupes exactly those retries.
+      retry: idempotent ? { ...retry, retries: Math.max(1, retry.retries ?? 1) } : retry,
+    });
+  }
   let admin: Admin;
   let producer: Producer;
   try {
@@ -100,16 +119,8 @@ export function createKafkaEventBus(options: KafkaEventBusOptions): KafkaEventBu
       logLevel: options.log === undefined ? logLevel.NOTHING : logLevel.INFO,
       logCreator: logCreator(options.log),
     });
-    admin = kafka.admin({ retry });
-    producer = kafka.producer({
-      idempotent,
-      // One request in flight per broker keeps each partition in order across retries, idempotent or not.
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
-      // kafkajs refuses an idempotent producer without retries: the broker dedupes exactly those retries.
-      retry: idempotent ? { ...retry, retries: Math.max(1, retry.retries ?? 1) } : retry,
-    });
+    admin = newAdmin();
+    producer = newProducer();
   } catch (error) {
     throw toBusError('configure', error);
   }
@@ -282,22 +293,63 @@ export function createKafkaEventBus(options: KafkaEventBusOptions): KafkaEventBu
     };
   }
 
+  /**
+   * kafkajs clients keep asking the brokers' metadata for every topic they ever used, and once one of
+   * those is deleted (by this bus or any other client) every such request fails with
+   * UNKNOWN_TOPIC_OR_PARTITION, for every topic. The way out is new clients without that memory.
+   */
+  async function startAfresh(): Promise<void> {
+    const previous = { producer, admin, producerReady, adminReady };
+    producer = newProducer();
+    admin = newAdmin();
+    producerReady = undefined;
+    adminReady = undefined;
+    topics.clear();
+    await Promise.allSettled([
+      previous.producerReady === undefined ? undefined : previous.producer.disconnect(),
+      previous.adminReady === undefined ? undefined : previous.admin.disconnect(),
+      reader.close(),
+    ]);
+  }
+
+  /**
+   * Runs work; when the clients' view of the topics is out of date (a deleted topic breaks their
+   * metadata requests; a topic created a moment ago has no leader yet), starts afresh and tries again
+   * a few times, briefly. Anything else, or the same failure after that, goes to the caller.
+   */
+  async function healing<T>(work: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await work();
+      } catch (error) {
+        if (attempt > HEALING_ATTEMPTS || !hasStaleMetadataCause(error)) throw error;
+        await startAfresh();
+        await sleep(HEALING_DELAY_MS * attempt);
+      }
+    }
+  }
+
   const busAdmin = createKafkaBusAdmin({
     kafka,
-    admin,
+    admin: () => admin,
     connectAdmin,
+    healing,
     topicNames: async () => {
       await refreshTopics();
       return new Set(topics.keys());
     },
     forgetTopic: (topic) => topics.delete(topic),
+    topicDeleted: async (topic) => {
+      topics.delete(topic);
+      await startAfresh();
+    },
     isClosed: () => closed,
     groupSettleMs: options.groupSettleMs ?? 10_000,
   });
 
   function open<T>(operation: string, work: () => Promise<T>): Promise<T> {
     if (closed) return Promise.reject(busClosed());
-    return guard(operation, work);
+    return guard(operation, () => healing(work));
   }
 
   return {
@@ -385,6 +437,10 @@ export function createKafkaEventBus(options: KafkaEventBusOptions): KafkaEventBu
       if (failed !== undefined) throw toBusError('close', failed.reason);
     },
   };
+}
+
+function hasStaleMetadataCause(error: unknown): boolean {
+  return kafkaErrorTypes(error).some((type) => STALE_METADATA.includes(type));
 }
 
 /** kafkajs wraps a send's final failure (after its retries) in KafkaJSNumberOfRetriesExceeded. */
