@@ -1,7 +1,14 @@
 import { createEmbeddedEventBus, type EmbeddedEventBus } from '@kafka-monitor/bus-embedded';
 import { DependencyError } from '@kafka-monitor/domain';
 import type { EventBus, EventBusAdmin, Store } from '@kafka-monitor/domain';
-import { embeddedFiles, openStore, UnavailableAdapterError, type Config } from '@kafka-monitor/runtime';
+import {
+  embeddedFiles,
+  openStore,
+  prefixEventBus,
+  prefixEventBusAdmin,
+  UnavailableAdapterError,
+  type Config,
+} from '@kafka-monitor/runtime';
 
 /** The bus as the CLI uses it: the pipeline's port, the admin role when the adapter has one, and where it is. */
 export interface BusConnection {
@@ -70,36 +77,51 @@ async function loadKafkaFactory(packageName: string): Promise<KafkaBusFactory> {
   return factory as KafkaBusFactory;
 }
 
+/** The deployment's names on the bus (BUS_PREFIX), exactly as the services see them. */
+function withPrefix(connection: BusConnection, prefix: string): BusConnection {
+  const admin = connection.admin;
+  return {
+    ...connection,
+    bus: prefixEventBus(connection.bus, prefix),
+    admin: admin === undefined ? undefined : prefixEventBusAdmin(admin, prefix),
+    target: prefix === '' ? connection.target : `${connection.target} (names prefixed '${prefix}')`,
+  };
+}
+
 /** Picks the bus and store adapters from the configuration, as the services' composition root does. */
 export function adaptersFromConfig(options: { pingTimeoutMs: number; kafkaPackage?: string }): Adapters {
+  async function openAdapter(config: Config): Promise<BusConnection> {
+    switch (config.bus) {
+      case 'embedded': {
+        const file = embeddedFiles(config.dataDir).log;
+        let bus: EmbeddedEventBus;
+        try {
+          bus = createEmbeddedEventBus({ file });
+        } catch (error) {
+          throw new DependencyError('bus', `cannot open the embedded log at ${file}`, { cause: error });
+        }
+        return { bus, admin: bus, target: `embedded log at ${file}`, close: () => bus.close() };
+      }
+      case 'kafka': {
+        const create = await loadKafkaFactory(options.kafkaPackage ?? KAFKA_ADAPTER_PACKAGE);
+        const bus = create({
+          brokers: config.kafkaBrokers,
+          clientId: 'kafka-monitor-cli',
+          pingTimeoutMs: options.pingTimeoutMs,
+        });
+        return {
+          bus,
+          admin: asEventBusAdmin(bus),
+          target: `Kafka at ${config.kafkaBrokers.join(',')}`,
+          close: () => bus.close(),
+        };
+      }
+    }
+  }
+
   return {
     async openBus(config) {
-      switch (config.bus) {
-        case 'embedded': {
-          const file = embeddedFiles(config.dataDir).log;
-          let bus: EmbeddedEventBus;
-          try {
-            bus = createEmbeddedEventBus({ file });
-          } catch (error) {
-            throw new DependencyError('bus', `cannot open the embedded log at ${file}`, { cause: error });
-          }
-          return { bus, admin: bus, target: `embedded log at ${file}`, close: () => bus.close() };
-        }
-        case 'kafka': {
-          const create = await loadKafkaFactory(options.kafkaPackage ?? KAFKA_ADAPTER_PACKAGE);
-          const bus = create({
-            brokers: config.kafkaBrokers,
-            clientId: 'kafka-monitor-cli',
-            pingTimeoutMs: options.pingTimeoutMs,
-          });
-          return {
-            bus,
-            admin: asEventBusAdmin(bus),
-            target: `Kafka at ${config.kafkaBrokers.join(',')}`,
-            close: () => bus.close(),
-          };
-        }
-      }
+      return withPrefix(await openAdapter(config), config.busPrefix);
     },
 
     openStore(config) {

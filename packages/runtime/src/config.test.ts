@@ -15,6 +15,7 @@ describe('loadConfig', () => {
       logLevel: 'info',
       services: ['order-processor', 'query-processor', 'registry-processor', 'monitor'],
       kafkaBrokers: ['localhost:9092'],
+      busPrefix: '',
       partitions: 3,
     });
     expect(config.dataDir.endsWith('/data')).toBe(true);
@@ -26,6 +27,7 @@ describe('loadConfig', () => {
       STORE: 'cassandra',
       DATA_DIR: '/tmp/km',
       KAFKA_BROKERS: 'a:9092, b:9092',
+      BUS_PREFIX: 'staging-2.',
       CASSANDRA_CONTACT_POINTS: 'c1,c2',
       CASSANDRA_PORT: '9043',
       CASSANDRA_DATACENTER: 'dc2',
@@ -43,6 +45,7 @@ describe('loadConfig', () => {
       store: 'cassandra',
       dataDir: '/tmp/km',
       kafkaBrokers: ['a:9092', 'b:9092'],
+      busPrefix: 'staging-2.',
       cassandra: { contactPoints: ['c1', 'c2'], port: 9043, datacenter: 'dc2' },
       port: 8080,
       host: '0.0.0.0',
@@ -71,6 +74,7 @@ describe('loadConfig', () => {
         ANOMALY_RATE: '2',
         SERVICES: 'monitor,web',
         LOG_LEVEL: 'loud',
+        BUS_PREFIX: 'my prefix/',
       });
     } catch (error) {
       caught = error;
@@ -83,6 +87,7 @@ describe('loadConfig', () => {
       "ORDER_RATE must be a number from 0 to 100000; got '-1'",
       "ANOMALY_RATE must be a number from 0 to 1; got '2'",
       "LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent; got 'loud'",
+      "BUS_PREFIX must be letters, digits, '.', '_' or '-' (at most 64); got 'my prefix/'",
       'SERVICES has unknown entries web; known: order-processor, query-processor, registry-processor, monitor',
     ];
     expect([...problems].sort()).toEqual(expected.sort());

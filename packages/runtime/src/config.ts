@@ -11,6 +11,11 @@ export interface Config {
   readonly store: 'sqlite' | 'cassandra';
   readonly dataDir: string;
   readonly kafkaBrokers: readonly string[];
+  /**
+   * Put before every topic and consumer group name on the bus, so several deployments (or test runs)
+   * can share one Kafka cluster; each sees only its own names. Empty by default.
+   */
+  readonly busPrefix: string;
   readonly cassandra: {
     readonly contactPoints: readonly string[];
     readonly port: number;
@@ -84,6 +89,11 @@ export function loadConfig(env: Environment = process.env): Config {
       `CASSANDRA_KEYSPACE_PREFIX must be lower-case letters, digits and _ (at most 21); got '${keyspacePrefix}'`,
     );
   }
+  const busPrefix = text('BUS_PREFIX') ?? '';
+  // Kafka allows letters, digits, '.', '_' and '-' in topic names, and at most 249 characters.
+  if (!/^[A-Za-z0-9._-]{0,64}$/.test(busPrefix)) {
+    problems.push(`BUS_PREFIX must be letters, digits, '.', '_' or '-' (at most 64); got '${busPrefix}'`);
+  }
   const services = list(text('SERVICES') ?? SERVICE_NAMES.join(','));
   const unknown = services.filter((s) => !(SERVICE_NAMES as readonly string[]).includes(s));
   if (unknown.length > 0)
@@ -96,6 +106,7 @@ export function loadConfig(env: Environment = process.env): Config {
     store: oneOf('STORE', ['sqlite', 'cassandra'], 'sqlite'),
     dataDir: resolve(text('DATA_DIR') ?? './data'),
     kafkaBrokers: list(text('KAFKA_BROKERS') ?? text('KAFKA_BOOTSTRAP_SERVERS') ?? 'localhost:9092'),
+    busPrefix,
     cassandra: {
       contactPoints,
       port: number('CASSANDRA_PORT', 9042, 1, 65535, true),

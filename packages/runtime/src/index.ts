@@ -8,4 +8,5 @@ export {
   type Infrastructure,
 } from './infrastructure.js';
 export { createLogger } from './logger.js';
+export { busNames, prefixEventBus, prefixEventBusAdmin, type BusNames } from './prefixed-bus.js';
 export { runProcess, stopAll, type ProcessContext, type Stoppable } from './run-process.js';

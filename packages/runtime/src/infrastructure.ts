@@ -6,6 +6,7 @@ import { createKafkaEventBus } from '@kafka-monitor/bus-kafka';
 import { createCassandraStore } from '@kafka-monitor/store-cassandra';
 import { createSqliteStore } from '@kafka-monitor/store-sqlite';
 import type { Config } from './config.js';
+import { prefixEventBus } from './prefixed-bus.js';
 
 export interface Infrastructure {
   readonly bus: EventBus;
@@ -31,6 +32,10 @@ export class UnavailableAdapterError extends Error {
 }
 
 function openBus(config: Config, logger: Logger): EventBus {
+  return prefixEventBus(openAdapter(config, logger), config.busPrefix);
+}
+
+function openAdapter(config: Config, logger: Logger): EventBus {
   if (config.bus === 'embedded') {
     return createEmbeddedEventBus({ file: embeddedFiles(config.dataDir).log, backgroundCheckpoints: true });
   }

@@ -1,0 +1,125 @@
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { GROUPS } from '@kafka-monitor/domain';
+import type { Store } from '@kafka-monitor/domain';
+import { embeddedFiles } from '@kafka-monitor/runtime';
+import { createSqliteStore } from '@kafka-monitor/store-sqlite';
+import { snapshotViews, waitFor } from '@kafka-monitor/testkit';
+import { kafkaMonitor, start, type Spawned } from './spawn.js';
+import { cliHarness, countIn, type CliTarget } from './testing.js';
+
+const ORDERS = 10_000;
+const launcher = fileURLToPath(new URL('../../../services/launcher/src/main.ts', import.meta.url));
+
+interface GroupLag {
+  readonly group: string;
+  readonly members: number;
+  readonly lag: number;
+}
+
+/**
+ * The CLI beside the real processors: they run as `SERVICES=query-processor,registry-processor` in a
+ * child process on the same bus and DATA_DIR (the store stays SQLite), as an operator would run them.
+ * `inherited` is the test process's environment (PATH and the like) for the children.
+ */
+export function describePipelineWithCli(target: CliTarget, inherited: NodeJS.ProcessEnv): void {
+  describe(`kafka-monitor with the processors running on ${target.name}`, () => {
+    const cli = cliHarness('cli-pipeline-', target);
+    const environment = { ...inherited, LOG_LEVEL: 'warn', ...cli.environment };
+    let processors: Spawned | undefined;
+    let store: Store | undefined;
+
+    function startProcessors(): Spawned {
+      return start(process.execPath, ['--import', 'tsx', launcher], {
+        ...environment,
+        SERVICES: 'query-processor,registry-processor',
+      });
+    }
+
+    async function stopProcessors(): Promise<void> {
+      processors?.child.kill('SIGTERM');
+      const finished = await processors?.finished;
+      processors = undefined;
+      expect(finished?.code, finished?.stderr).toBe(0);
+    }
+
+    async function lags(): Promise<Map<string, GroupLag>> {
+      const run = await cli.run(['show-lag', '--json']);
+      expect(run.code, run.stderr).toBe(0);
+      const report = JSON.parse(run.stdout) as GroupLag[];
+      return new Map(report.map((g) => [g.group, g]));
+    }
+
+    const pipelineLag = async (): Promise<number[]> => {
+      const report = await lags();
+      return [GROUPS.queryProcessor, GROUPS.registryProcessor].map((g) => report.get(g)?.lag ?? -1);
+    };
+
+    const orderCount = async (): Promise<number> =>
+      countIn((await kafkaMonitor(['count', 'orders'], environment)).stdout);
+
+    afterAll(async () => {
+      processors?.child.kill('SIGKILL');
+      await processors?.finished;
+      await store?.close();
+      cli.remove();
+    });
+
+    it('test-data 10000 adds 10,000 to count orders; show-lag falls to 0; reset-group-earliest rebuilds the same views', async () => {
+      const setup = await kafkaMonitor(['setup'], environment);
+      expect(setup.code, setup.stderr).toBe(0);
+      const before = await orderCount();
+      const sent = await kafkaMonitor(['test-data', String(ORDERS)], environment);
+      expect(sent.code, sent.stderr).toBe(0);
+      expect(sent.stdout).toMatch(/Produced 10,000 valid orders to orders in/);
+      expect((await orderCount()) - before).toBe(ORDERS);
+      // Nothing consumes yet: each processor is behind by every order.
+      expect(await pipelineLag()).toEqual([ORDERS, ORDERS]);
+
+      processors = startProcessors();
+      const seen: number[][] = [];
+      await waitFor(
+        'the processors to catch up',
+        async () => {
+          seen.push(await pipelineLag());
+          return seen.at(-1) ?? [];
+        },
+        (lag) => lag.every((l) => l === 0),
+        120_000,
+      );
+      // No order arrives meanwhile, so the query processor's lag only ever falls.
+      const queryLag = seen.map((l) => l[0] ?? -1);
+      expect(queryLag).toEqual([...queryLag].sort((a, b) => b - a));
+      expect(queryLag.at(-1)).toBe(0);
+      const text = await cli.run(['show-lag']);
+      expect(text.stdout).toMatch(/^query-processor: lag 0, 1 live member$/m);
+      expect(text.stdout).toMatch(/^registry-processor: lag 0, 1 live member$/m);
+
+      // While they run, Kafka's rule holds: no reset of a group with live members.
+      const refused = await kafkaMonitor(['reset-group-earliest', GROUPS.queryProcessor], environment);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/cannot reset the offsets of group 'query-processor': it has 1 live member/);
+
+      store = createSqliteStore({ file: embeddedFiles(cli.dataDir).store, timelineRetention: 10_000 });
+      const views = await snapshotViews(store.views);
+      const stats = await store.views.processingStats(GROUPS.queryProcessor);
+      expect(views.totals.totalOrders).toBe(ORDERS);
+      expect(stats?.processedCount).toBe(ORDERS);
+
+      // A stopped processor leaves its group at once (it does not wait for the session timeout), so
+      // the reset right after is accepted.
+      await stopProcessors();
+      const reset = await kafkaMonitor(['reset-group-earliest', GROUPS.queryProcessor], environment);
+      expect(reset.code, reset.stderr).toBe(0);
+      expect(reset.stdout).toMatch(/Reset group 'query-processor' to earliest:/);
+      expect(await pipelineLag()).toEqual([ORDERS, 0]);
+
+      // Restarted, the query processor reads every order again; the store skips offsets it applied.
+      processors = startProcessors();
+      await waitFor('the replay', pipelineLag, (lag) => lag.every((l) => l === 0), 120_000);
+      expect(await snapshotViews(store.views)).toEqual(views);
+      expect((await store.views.processingStats(GROUPS.queryProcessor))?.processedCount).toBe(ORDERS);
+      await stopProcessors();
+    }, 300_000);
+  });
+}
