@@ -226,6 +226,8 @@ export async function measureLatency(
  * Writes bench-results.json, keeping the sections another bench wrote (`npm run bench` owns
  * `embedded` and `api`, `npm run bench:engines` owns `engines`), each stamped with its machine and time.
  */
+const RESULT_SECTIONS = new Set(['embedded', 'api', 'embeddedRun', 'engines', 'enginesRun']);
+
 export function writeResults(sections: Record<string, unknown>): void {
   const file = join(root, 'bench-results.json');
   let existing: Record<string, unknown> = {};
@@ -236,6 +238,8 @@ export function writeResults(sections: Record<string, unknown>): void {
       existing = {};
     }
   }
-  writeFileSync(file, `${JSON.stringify({ ...existing, ...sections }, null, 2)}\n`);
+  // Only the known sections survive, so a file written by an older layout does not linger in part.
+  const kept = Object.fromEntries(Object.entries(existing).filter(([key]) => RESULT_SECTIONS.has(key)));
+  writeFileSync(file, `${JSON.stringify({ ...kept, ...sections }, null, 2)}\n`);
   log(`wrote ${file}`);
 }
