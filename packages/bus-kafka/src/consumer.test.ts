@@ -13,13 +13,14 @@ const settings: ConsumerSettings = {
   joinWaitMs: 50,
   firstRetryDelayMs: 5,
   maxRetryDelayMs: 20,
+  stallRestartMs: 60_000,
 };
 
 interface Fake {
   readonly kafka: Kafka;
   readonly log: string[];
   eachBatch?: (payload: EachBatchPayload) => Promise<void>;
-  emit(event: 'join' | 'crash', payload: unknown): void;
+  emit(event: 'join' | 'crash' | 'fetch', payload: unknown): void;
 }
 
 function fakeKafka(options: { join?: boolean; failConnect?: boolean } = {}): Fake {
@@ -30,9 +31,12 @@ function fakeKafka(options: { join?: boolean; failConnect?: boolean } = {}): Fak
     emit: (event, payload) => listeners.get(event)?.({ payload }),
   };
   const consumer = {
-    events: { GROUP_JOIN: 'join', CRASH: 'crash' },
+    events: { GROUP_JOIN: 'join', CRASH: 'crash', FETCH: 'fetch' },
     on: (name: string, listener: (event: { payload: unknown }) => void) => listeners.set(name, listener),
-    connect: () => (options.failConnect === true ? Promise.reject(new Error('refused')) : Promise.resolve()),
+    connect: () => {
+      fake.log.push('connect');
+      return options.failConnect === true ? Promise.reject(new Error('refused')) : Promise.resolve();
+    },
     subscribe: (s: { topics: string[]; fromBeginning: boolean }) => {
       fake.log.push(`subscribe ${s.topics.join(',')} fromBeginning=${String(s.fromBeginning)}`);
       return Promise.resolve();
@@ -53,7 +57,12 @@ function fakeKafka(options: { join?: boolean; failConnect?: boolean } = {}): Fak
   return fake;
 }
 
-function payload(fake: Fake, offsets: number[], commit?: () => Promise<void>): EachBatchPayload {
+function payload(
+  fake: Fake,
+  offsets: number[],
+  commit?: () => Promise<void>,
+  heartbeat: () => Promise<void> = () => Promise.resolve(),
+): EachBatchPayload {
   return {
     batch: {
       topic: 'orders',
@@ -68,7 +77,7 @@ function payload(fake: Fake, offsets: number[], commit?: () => Promise<void>): E
       })),
     },
     resolveOffset: (offset: string) => fake.log.push(`resolve ${offset}`),
-    heartbeat: () => Promise.resolve(),
+    heartbeat,
     pause: () => {
       fake.log.push('pause');
       return () => fake.log.push('resume');
@@ -84,6 +93,12 @@ function payload(fake: Fake, offsets: number[], commit?: () => Promise<void>): E
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls until the condition holds (the consumer's backoffs run on real timers). */
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !condition(); i++) await sleep(5);
+  expect(condition()).toBe(true);
+}
 
 describe('startConsumer', () => {
   it('Given batches larger than maxBatchSize, then each chunk is handled, then committed, then resolved', async () => {
@@ -108,6 +123,7 @@ describe('startConsumer', () => {
     expect(handle.memberId).toBe('member-1');
     await fake.eachBatch?.(payload(fake, [5, 6, 7]));
     expect(fake.log).toEqual([
+      'connect',
       'subscribe orders fromBeginning=true',
       'run autoCommit=false',
       'handle 5,6',
@@ -139,7 +155,7 @@ describe('startConsumer', () => {
       () => undefined,
     );
     await fake.eachBatch?.(payload(fake, [3, 4]));
-    expect(fake.log.slice(2)).toEqual(['seek 1@3', 'pause']);
+    expect(fake.log.slice(3)).toEqual(['seek 1@3', 'pause']);
     expect((errors[0] as Error).message).toBe('store down');
     await sleep(40);
     expect(fake.log.at(-1)).toBe('resume');
@@ -161,7 +177,7 @@ describe('startConsumer', () => {
       () => undefined,
     );
     await fake.eachBatch?.(payload(fake, [9], () => Promise.reject(new Error('REBALANCE_IN_PROGRESS'))));
-    expect(fake.log.slice(2)).toEqual(['commit 10', 'seek 1@9', 'pause']);
+    expect(fake.log.slice(3)).toEqual(['commit 10', 'seek 1@9', 'pause']);
     expect(errors[0]).toMatchObject({ name: 'DependencyError', message: 'kafka commit failed: REBALANCE_IN_PROGRESS' });
     // Stopping before the backoff ends cancels the resume.
     await handle.stop();
@@ -209,6 +225,84 @@ describe('startConsumer', () => {
         () => undefined,
       ),
     ).rejects.toMatchObject({ name: 'DependencyError', message: 'kafka consume failed: refused' });
-    expect(fake.log).toEqual(['disconnect']);
+    expect(fake.log).toEqual(['connect', 'disconnect']);
+  });
+
+  it('Given a batch that takes longer than the heartbeat interval, then the member keeps heartbeating meanwhile', async () => {
+    const fake = fakeKafka();
+    let release: () => void = () => undefined;
+    const handle = await startConsumer(
+      fake.kafka,
+      { ...settings, heartbeatIntervalMs: 5 },
+      {
+        group: 'g',
+        topics: ['orders'],
+        handleBatch: () =>
+          new Promise<void>((resolve) => {
+            release = resolve;
+          }),
+      },
+      () => undefined,
+    );
+    let beats = 0;
+    let handled = false;
+    // The beats during the batch fail (a coordinator away): that must not fail the batch.
+    const done = fake.eachBatch?.(
+      payload(fake, [1], undefined, () => {
+        beats++;
+        return handled ? Promise.resolve() : Promise.reject(new Error('the coordinator is away'));
+      }),
+    );
+    await until(() => beats >= 3);
+    handled = true;
+    release();
+    await done;
+    expect(fake.log.slice(3)).toEqual(['commit 2', 'resolve 1']);
+    await handle.stop();
+  });
+
+  it('Given a crash kafkajs will not restart from, then the consumer is started again after a backoff', async () => {
+    const fake = fakeKafka();
+    const errors: unknown[] = [];
+    const handle = await startConsumer(
+      fake.kafka,
+      settings,
+      { group: 'g', topics: ['orders'], handleBatch: () => Promise.resolve(), onError: (e) => errors.push(e) },
+      () => undefined,
+    );
+    fake.emit('crash', { error: new Error('not the leader'), restart: false });
+    await until(() => fake.log.filter((l) => l.startsWith('run')).length === 2);
+    expect(fake.log).toEqual([
+      'connect',
+      'subscribe orders fromBeginning=true',
+      'run autoCommit=false',
+      'disconnect',
+      'connect',
+      'subscribe orders fromBeginning=true',
+      'run autoCommit=false',
+    ]);
+    expect(errors.map((e) => (e as Error).message)).toEqual([
+      'kafka consume failed: not the leader',
+      "kafka consumer of 'g' restarts in 5 ms: kafkajs stopped the consumer after a non-retriable error",
+    ]);
+    await handle.stop();
+  });
+
+  it('Given a consumer that stops fetching, then it is replaced; one that fetches is left alone', async () => {
+    const fake = fakeKafka();
+    const errors: unknown[] = [];
+    const handle = await startConsumer(
+      fake.kafka,
+      { ...settings, stallRestartMs: 40 },
+      { group: 'g', topics: ['orders'], handleBatch: () => Promise.resolve(), onError: (e) => errors.push(e) },
+      () => undefined,
+    );
+    const fetching = setInterval(() => fake.emit('fetch', {}), 5);
+    await sleep(120);
+    expect(fake.log.filter((l) => l.startsWith('run'))).toHaveLength(1);
+    clearInterval(fetching);
+    await until(() => fake.log.filter((l) => l.startsWith('run')).length === 2);
+    expect((errors[0] as Error).message).toMatch(/^kafka consumer of 'g' restarts in 5 ms: no fetch for \d+ s$/);
+    await handle.stop();
   });
 });

@@ -1,5 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DependencyError } from '@kafka-monitor/domain';
 import type { ConsumeOptions, ConsumerHandle, MessageBatch } from '@kafka-monitor/domain';
-import type { EachBatchPayload, Kafka, RetryOptions } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka, RetryOptions } from 'kafkajs';
 import { toBusError } from './errors.js';
 import { toStoredMessage } from './messages.js';
 
@@ -12,13 +14,16 @@ export interface ConsumerSettings {
   readonly joinWaitMs: number;
   readonly firstRetryDelayMs: number;
   readonly maxRetryDelayMs: number;
+  /** A consumer with no fetch and no batch for this long is replaced by a new one. */
+  readonly stallRestartMs: number;
 }
 
 /**
  * One group member on kafkajs. Offsets are committed by hand, per batch, only after `handleBatch`
  * resolved (kafkajs's auto-commit would commit what was fetched, not what was handled). A failed batch
  * is sought back to its first offset and its partition paused for an exponential backoff, so the other
- * partitions keep flowing while it waits for redelivery.
+ * partitions keep flowing while it waits for redelivery. A consumer that kafkajs gave up on, or that
+ * went silent, is replaced after a capped backoff, so a broker outage never ends consumption.
  */
 export async function startConsumer(
   kafka: Kafka,
@@ -29,15 +34,6 @@ export async function startConsumer(
   const { group, topics, handleBatch } = options;
   const maxBatchSize = options.maxBatchSize ?? 500;
   const report = (error: unknown): void => options.onError?.(error);
-  const consumer = kafka.consumer({
-    groupId: group,
-    sessionTimeout: settings.sessionTimeoutMs,
-    heartbeatInterval: settings.heartbeatIntervalMs,
-    maxWaitTimeInMs: settings.maxWaitMs,
-    allowAutoTopicCreation: false,
-    // kafkajs restarts a crashed consumer after the retry delay; only a stop ends it.
-    retry: { ...settings.retry, restartOnFailure: () => Promise.resolve(!stopping) },
-  });
 
   let stopping = false;
   let memberId = '';
@@ -47,31 +43,126 @@ export async function startConsumer(
   const joined = new Promise<void>((resolve) => {
     markJoined = resolve;
   });
+  /** Last sign of life of the kafkajs consumer: a fetch, a join or a handled batch. */
+  let lastProgress = Date.now();
+  let handling = false;
+  let restarting: Promise<void> | undefined;
+  let restartAttempts = 0;
+  let restartTimer: NodeJS.Timeout | undefined;
+  let wakeRestart: () => void = () => undefined;
 
-  consumer.on(consumer.events.GROUP_JOIN, (event) => {
-    memberId = event.payload.memberId;
-    markJoined();
-  });
-  consumer.on(consumer.events.CRASH, (event) => {
-    if (!stopping) report(toBusError('consume', event.payload.error));
-  });
+  function create(): Consumer {
+    const created = kafka.consumer({
+      groupId: group,
+      sessionTimeout: settings.sessionTimeoutMs,
+      heartbeatInterval: settings.heartbeatIntervalMs,
+      maxWaitTimeInMs: settings.maxWaitMs,
+      allowAutoTopicCreation: false,
+      // kafkajs restarts a consumer that crashed on a retriable error after the retry delay; only a stop ends it.
+      retry: { ...settings.retry, restartOnFailure: () => Promise.resolve(!stopping) },
+    });
+    created.on(created.events.GROUP_JOIN, (event) => {
+      memberId = event.payload.memberId;
+      lastProgress = Date.now();
+      restartAttempts = 0;
+      markJoined();
+    });
+    created.on(created.events.FETCH, () => {
+      lastProgress = Date.now();
+    });
+    created.on(created.events.CRASH, (event) => {
+      if (stopping || created !== consumer) return;
+      report(toBusError('consume', event.payload.error));
+      // kafkajs gives up for good on errors it deems non-retriable; a service must not stop consuming
+      // because of one (a broker restart can produce them), so it starts again after a backoff.
+      if (event.payload.restart === false) restart('kafkajs stopped the consumer after a non-retriable error');
+    });
+    return created;
+  }
 
-  function retryLater(payload: EachBatchPayload, fromOffset: number): void {
+  async function begin(target: Consumer): Promise<void> {
+    await target.connect();
+    await target.subscribe({ topics: [...topics], fromBeginning: true });
+    await target.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: (payload) => eachBatch(target, payload),
+    });
+  }
+
+  function backoff(attempt: number): number {
+    return Math.min(settings.maxRetryDelayMs, settings.firstRetryDelayMs * 2 ** attempt);
+  }
+
+  /** Replaces the kafkajs consumer with a new one, retrying with a capped exponential backoff until it runs. */
+  function restart(reason: string): void {
+    if (stopping || restarting !== undefined) return;
+    restarting = (async () => {
+      while (!stopping) {
+        const delay = backoff(restartAttempts);
+        restartAttempts++;
+        report(
+          new DependencyError('bus', `kafka consumer of '${group}' restarts in ${delay} ms: ${reason}`, {
+            retryable: true,
+          }),
+        );
+        await new Promise<void>((resolve) => {
+          wakeRestart = resolve;
+          restartTimer = setTimeout(resolve, delay);
+        });
+        if (stopping) return;
+        const previous = consumer;
+        consumer = create();
+        lastProgress = Date.now();
+        // A consumer that hangs must not hold up its replacement; its disconnect is only given some time.
+        await Promise.race([previous.disconnect().catch(() => undefined), sleep(settings.sessionTimeoutMs)]);
+        try {
+          await begin(consumer);
+          return;
+        } catch (error) {
+          report(toBusError('consume', error));
+          reason = 'the new consumer could not start';
+        }
+      }
+    })().finally(() => {
+      restarting = undefined;
+    });
+  }
+
+  function retryLater(owner: Consumer, payload: EachBatchPayload, fromOffset: number): void {
     const { topic, partition } = payload.batch;
     const key = `${topic}/${partition}`;
     const attempt = (failures.get(key) ?? 0) + 1;
     failures.set(key, attempt);
-    consumer.seek({ topic, partition, offset: String(fromOffset) });
+    owner.seek({ topic, partition, offset: String(fromOffset) });
     const resume = payload.pause();
-    const delay = Math.min(settings.maxRetryDelayMs, settings.firstRetryDelayMs * 2 ** (attempt - 1));
-    const timer = setTimeout(() => {
-      resumeTimers.delete(timer);
-      if (!stopping) resume();
-    }, delay);
+    const timer = setTimeout(
+      () => {
+        resumeTimers.delete(timer);
+        if (!stopping) resume();
+      },
+      backoff(attempt - 1),
+    );
     resumeTimers.add(timer);
   }
 
-  async function eachBatch(payload: EachBatchPayload): Promise<void> {
+  /** Handles one chunk, heartbeating meanwhile: a slow store or a blocked send must not cost the membership. */
+  async function handleWithHeartbeats(payload: EachBatchPayload, batch: MessageBatch): Promise<void> {
+    handling = true;
+    const keepAlive = setInterval(() => {
+      payload.heartbeat().catch(() => undefined);
+    }, settings.heartbeatIntervalMs);
+    try {
+      await handleBatch(batch);
+    } finally {
+      clearInterval(keepAlive);
+      handling = false;
+      lastProgress = Date.now();
+    }
+  }
+
+  async function eachBatch(owner: Consumer, payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     const partition = batch.partition;
     for (let start = 0; start < batch.messages.length; start += maxBatchSize) {
@@ -85,10 +176,10 @@ export async function startConsumer(
       if (first === undefined || last === undefined) return;
       const portBatch: MessageBatch = { topic: batch.topic, partition, messages };
       try {
-        await handleBatch(portBatch);
+        await handleWithHeartbeats(payload, portBatch);
       } catch (error) {
         report(error);
-        retryLater(payload, first.offset);
+        retryLater(owner, payload, first.offset);
         return;
       }
       try {
@@ -101,29 +192,36 @@ export async function startConsumer(
         // Handled but not committed (e.g. the partition moved in a rebalance): at least once means the
         // batch is delivered again, here or to the new owner.
         report(toBusError('commit', error));
-        retryLater(payload, first.offset);
+        retryLater(owner, payload, first.offset);
         return;
       }
       failures.delete(`${batch.topic}/${partition}`);
+      restartAttempts = 0;
       payload.resolveOffset(String(last.offset));
       await payload.heartbeat();
     }
   }
 
+  let consumer = create();
   try {
-    await consumer.connect();
-    await consumer.subscribe({ topics: [...topics], fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 1,
-      eachBatch,
-    });
+    await begin(consumer);
   } catch (error) {
     stopping = true;
     await consumer.disconnect().catch(() => undefined);
     throw toBusError('consume', error);
   }
+
+  // A consumer that neither fetches nor handles anything for this long is stuck (seen after broker
+  // restarts); it is replaced rather than left silent. kafkajs fetches every maxWaitMs when idle.
+  const watchdog = setInterval(
+    () => {
+      if (!handling && Date.now() - lastProgress > settings.stallRestartMs) {
+        restart(`no fetch for ${Math.round((Date.now() - lastProgress) / 1000)} s`);
+      }
+    },
+    Math.max(10, Math.floor(settings.stallRestartMs / 4)),
+  );
+  watchdog.unref();
 
   // A handle whose memberId is known is what callers and describeGroup expect; a broker that is slow to
   // form the group must not block the caller forever, so the wait is bounded.
@@ -144,9 +242,13 @@ export async function startConsumer(
     stop() {
       stopped ??= (async () => {
         stopping = true;
+        clearInterval(watchdog);
+        clearTimeout(restartTimer);
+        wakeRestart();
         for (const timer of resumeTimers) clearTimeout(timer);
         resumeTimers.clear();
         try {
+          await restarting;
           // kafkajs waits for the batch in flight (and so its commit), then leaves the group.
           await consumer.disconnect();
         } catch (error) {

@@ -135,6 +135,7 @@ export function createKafkaEventBus(options: KafkaEventBusOptions): KafkaEventBu
     joinWaitMs: 15_000,
     firstRetryDelayMs: 100,
     maxRetryDelayMs: 5_000,
+    stallRestartMs: 30_000,
   };
   const topics = new Map<string, { partitions: PartitionMetadata[]; at: number }>();
   const consumers = new Set<ConsumerHandle>();

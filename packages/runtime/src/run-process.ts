@@ -2,6 +2,7 @@ import type { Logger } from '@kafka-monitor/domain';
 import { loadConfig, type Config } from './config.js';
 import { openInfrastructure, type Infrastructure } from './infrastructure.js';
 import { createLogger } from './logger.js';
+import { retryStart } from './retry-start.js';
 
 export interface ProcessContext {
   readonly config: Config;
@@ -31,13 +32,16 @@ export async function runProcess(
   }
   const logger = createLogger(config.logLevel, { service: name, instance: config.processorId });
   let infrastructure: Infrastructure;
+  let stoppables: readonly Stoppable[];
   try {
-    infrastructure = await openInfrastructure(config, logger);
+    // Started during an outage, a process waits for the bus and the store rather than exiting, which
+    // under a supervisor would be a crash loop.
+    infrastructure = await retryStart(() => openInfrastructure(config, logger), { logger, what: name });
+    stoppables = await start({ config, infrastructure, logger });
   } catch (error) {
-    logger.error({ err: error }, 'cannot open the bus or the store');
+    logger.error({ err: error }, 'cannot start');
     process.exit(1);
   }
-  const stoppables = await start({ config, infrastructure, logger });
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) {
