@@ -10,8 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createEmbeddedEventBus } from '@kafka-monitor/bus-embedded';
-import { generateOrder } from '@kafka-monitor/domain';
-import type { Logger } from '@kafka-monitor/domain';
+import { generateOrder, silentLogger } from '@kafka-monitor/domain';
 import { produceOrders } from '@kafka-monitor/pipeline';
 import { createQueryProcessor } from '@kafka-monitor/query-processor';
 import { createRegistryProcessor } from '@kafka-monitor/registry-processor';
@@ -20,14 +19,6 @@ import { createSqliteStore } from '@kafka-monitor/store-sqlite';
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 30_000);
 const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
-
-const silent: Logger = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-  child: () => silent,
-};
 
 async function timed(name: string, run: () => Promise<void>): Promise<void> {
   const session = new Session();
@@ -66,7 +57,7 @@ try {
   await timed('produce', async () => {
     for (let i = 0; i < ORDERS; i += 1_000) await produceOrders(bus, store.produced, orders.slice(i, i + 1_000));
   });
-  const shared = { bus, control: store.control, instanceId: 'stages', logger: silent, now: Date.now };
+  const shared = { bus, control: store.control, instanceId: 'stages', logger: silentLogger, now: Date.now };
   await timed('query-processor', async () => {
     const processor = createQueryProcessor({ ...shared, views: store.views });
     await processor.start();
