@@ -109,7 +109,7 @@ describe('monitor API security', () => {
     expect((await call(h.base, '/api/stats')).status).toBe(200);
   });
 
-  it('sends security headers on API answers, errors, the dashboard fallback and the docs', async () => {
+  it('sends security headers on API answers, errors, the event stream, the dashboard fallback and the docs', async () => {
     for (const path of ['/api/stats', '/api/nothing', '/api/customers/x', '/metrics', '/api/openapi.json']) {
       const response = await fetch(`${h.base}${path}`);
       expect(response.headers.get('x-content-type-options'), path).toBe('nosniff');
@@ -117,8 +117,17 @@ describe('monitor API security', () => {
       expect(response.headers.get('referrer-policy'), path).toBe('no-referrer');
       expect(response.headers.get('content-security-policy'), path).toBe("default-src 'none'; frame-ancestors 'none'");
     }
+    // The event stream writes its own head; it keeps them.
+    const abort = new AbortController();
+    const stream = await fetch(`${h.base}/api/stream`, { signal: abort.signal });
+    expect(stream.headers.get('content-type')).toContain('text/event-stream');
+    expect(stream.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(stream.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
+    abort.abort();
+    await stream.body?.cancel().catch(() => undefined);
     const docs = await fetch(`${h.base}/docs/`);
     expect(docs.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(docs.headers.get('x-frame-options')).toBe('SAMEORIGIN');
     expect(docs.headers.get('content-security-policy')).toContain("default-src 'self'");
   });
 

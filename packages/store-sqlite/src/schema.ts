@@ -185,4 +185,8 @@ export const STORE_MIGRATIONS: readonly string[] = [
      redriven_offset INTEGER
    );
    CREATE INDEX dead_letter_actions_by_letter ON dead_letter_actions (dead_letter_id, seq);`,
+  // A registration's history entry (version 1) lives in its order row: one random-key B-tree insert
+  // per order fewer. Rows registered before keep theirs in order_updates (these columns stay NULL).
+  `ALTER TABLE registered_orders ADD COLUMN initial_status TEXT;
+   ALTER TABLE registered_orders ADD COLUMN registration_reason TEXT;`,
 ];

@@ -33,6 +33,9 @@ interface RegisteredRow {
   version: number;
   validation_passed: number;
   failed_rules: string;
+  /** Set for orders registered since schema version 4, whose version-1 history entry is this row. */
+  initial_status: OrderStatus | null;
+  registration_reason: string | null;
 }
 
 interface ChangeRow extends RegisteredRow {
@@ -109,8 +112,9 @@ export function createSqliteRegistryStore(db: SqliteDatabase, checkpoints: Check
     insertRegistered: db.prepare(
       `INSERT INTO registered_orders
          (order_id, customer_id, product_id, quantity, unit_price_cents, total_cents, order_timestamp, order_status,
-          status, registered_at, updated_at, version, validation_passed, failed_rules, registration_seq)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          status, registered_at, updated_at, version, validation_passed, failed_rules, registration_seq,
+          initial_status, registration_reason)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (order_id) DO NOTHING`,
     ),
     updateStatus: db.prepare('UPDATE registered_orders SET status = ?, updated_at = ?, version = ? WHERE order_id = ?'),
@@ -189,6 +193,10 @@ export function createSqliteRegistryStore(db: SqliteDatabase, checkpoints: Check
       u.requestId,
       u.requestedBy,
     );
+    addChange(u);
+  }
+
+  function addChange(u: StatusUpdate): void {
     sql.addChange.run(
       u.orderId,
       u.version === 1 ? 'registered' : 'status',
@@ -211,9 +219,12 @@ export function createSqliteRegistryStore(db: SqliteDatabase, checkpoints: Check
       registered.validationPassed ? 1 : 0,
       JSON.stringify(registered.failedRules),
       totals.nextSeq + totals.registered,
+      update.newStatus,
+      update.reason,
     );
     if (inserted.changes === 0) return undefined;
-    insertUpdate(update);
+    // The registration's history entry is the order row itself (see `history`).
+    addChange(update);
     totals.registered++;
     totals.byStatus[registered.status]++;
     if (registered.status === 'accepted') totals.revenueCents += registered.order.totalCents;
@@ -255,6 +266,25 @@ export function createSqliteRegistryStore(db: SqliteDatabase, checkpoints: Check
     return record;
   }
 
+  /** Newest first. Version 1 comes from the order row, unless the order predates that (then it is stored). */
+  function historyOf(orderId: string): StatusUpdate[] {
+    const updates = (sql.history.all(orderId) as UpdateRow[]).map(updateFromRow);
+    if (updates.at(-1)?.version === 1) return updates;
+    const row = sql.registered.get(orderId) as RegisteredRow | undefined;
+    if (row?.initial_status == null || row.registration_reason === null) return updates;
+    updates.push({
+      orderId,
+      version: 1,
+      previousStatus: null,
+      newStatus: row.initial_status,
+      updatedAt: row.registered_at,
+      reason: row.registration_reason,
+      requestId: null,
+      requestedBy: null,
+    });
+    return updates;
+  }
+
   const applyMessages = db.transaction(
     (source: SourcePartition, entries: readonly Consumed<RegistryMessage>[], now: number) => {
       const fresh = checkpoints.unapplied(source, entries);
@@ -293,7 +323,7 @@ export function createSqliteRegistryStore(db: SqliteDatabase, checkpoints: Check
         const row = sql.registered.get(orderId) as RegisteredRow | undefined;
         return row && registeredFromRow(row);
       }),
-    history: (orderId) => settle(() => (sql.history.all(orderId) as UpdateRow[]).map(updateFromRow)),
+    history: (orderId) => settle(() => historyOf(orderId)),
     byStatus: (status, limit) =>
       settle(() => (sql.byStatus.all(status, limit) as RegisteredRow[]).map(registeredFromRow)),
     totals: () =>

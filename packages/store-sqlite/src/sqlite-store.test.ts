@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { openSqlite } from '@kafka-monitor/sqlite';
 import { describeStoreContract, makeOrder } from '@kafka-monitor/testkit';
+import { STORE_MIGRATIONS } from './schema.js';
 import { createSqliteStore } from './sqlite-store.js';
 
 describeStoreContract('SQLite (in memory)', () => {
@@ -39,6 +41,48 @@ describe('SQLite store', () => {
     const second = createSqliteStore({ file });
     expect((await second.views.totals()).totalOrders).toBe(1);
     await second.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps the history of orders registered before registrations stored version 1 in the order row', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'store-'));
+    const file = join(dir, 'store.db');
+    // A file at the schema before that change, with an order registered the way it was then.
+    const legacy = openSqlite(file, STORE_MIGRATIONS.slice(0, -1));
+    legacy
+      .prepare(
+        `INSERT INTO registered_orders VALUES ('old', 7, 'P1', 1, 500, 500, 1000, 'created', 'pending', 2000, 2000, 1, 0,
+           '[]', 1)`,
+      )
+      .run();
+    legacy
+      .prepare(
+        `INSERT INTO order_updates VALUES ('old', 1, NULL, 'pending', 2000, 'Validation failed: review', NULL, NULL)`,
+      )
+      .run();
+    legacy.close();
+
+    const store = createSqliteStore({ file });
+    const source = { consumer: 'registry-processor', topic: 'registry', partition: 0 };
+    const decision = {
+      kind: 'status-change' as const,
+      change: {
+        orderId: 'old',
+        newStatus: 'accepted' as const,
+        reason: 'ok',
+        requestedAt: 2500,
+        requestId: 'r1',
+        requestedBy: 'ops',
+      },
+    };
+    await store.registry.applyRegistryMessages(source, [{ offset: 0, content: decision }], 3000);
+    expect(
+      (await store.registry.history('old')).map((h) => [h.version, h.previousStatus, h.newStatus, h.reason]),
+    ).toEqual([
+      [2, 'pending', 'accepted', expect.any(String)],
+      [1, null, 'pending', 'Validation failed: review'],
+    ]);
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -262,7 +262,19 @@ export function describeStoreContract(
         expect(review).toMatchObject({ status: 'pending', version: 1, validationPassed: false, order: suspicious });
         expect(review?.failedRules.map((r) => r.ruleName)).toEqual(['price-consistency']);
         expect(await store.registry.history('review')).toEqual([
-          expect.objectContaining({ version: 1, previousStatus: null, newStatus: 'pending' }),
+          {
+            orderId: 'review',
+            version: 1,
+            previousStatus: null,
+            newStatus: 'pending',
+            updatedAt: NOW,
+            reason: validateOrder(suspicious).message,
+            requestId: null,
+            requestedBy: null,
+          },
+        ]);
+        expect((await store.registry.history('good')).map((h) => [h.version, h.newStatus, h.reason])).toEqual([
+          [1, 'accepted', 'Validation passed'],
         ]);
         expect(await store.registry.totals()).toEqual({
           registeredCount: 3,

@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Fastify, { type FastifyReply } from 'fastify';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import fastifyStatic from '@fastify/static';
@@ -15,6 +14,7 @@ import { HttpError, type MonitorApp } from './app-types.js';
 import { createLiveStream, type LiveStream } from './live-stream.js';
 import { createMonitorMetrics, type MonitorMetrics } from './metrics.js';
 import { createProcessorStatusReader } from './processor-status.js';
+import { setSecurityHeaders } from './security-headers.js';
 import { startDeadLetterCollector } from './dead-letter-collector.js';
 import { registerCommandRoutes } from './routes/command-routes.js';
 import { registerDeadLetterRoutes } from './routes/dead-letter-routes.js';
@@ -57,9 +57,6 @@ export interface Monitor {
 
 const BODY_LIMIT_BYTES = 64 * 1024;
 const MAX_PARAM_LENGTH = 1_024;
-
-/** API answers are data, never pages: nothing may frame them or run from them. */
-const API_CSP = "default-src 'none'; frame-ancestors 'none'";
 
 /** Builds the HTTP application without listening, so tests and the process share one definition. */
 export async function buildMonitor(deps: MonitorDeps): Promise<Monitor> {
@@ -110,7 +107,11 @@ export async function buildMonitor(deps: MonitorDeps): Promise<Monitor> {
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
-  await app.register(helmet, { global: true, contentSecurityPolicy: false });
+  // Before any route runs, so error answers and the event stream (which writes its own head) carry them.
+  app.addHook('onRequest', (request, reply, done) => {
+    setSecurityHeaders(request.url, reply.raw);
+    done();
+  });
   await app.register(cors, {
     // Same-origin only unless origins are listed: a browser page elsewhere gets no CORS headers.
     origin: options.corsOrigins !== undefined && options.corsOrigins.length > 0 ? [...options.corsOrigins] : false,
@@ -144,14 +145,6 @@ export async function buildMonitor(deps: MonitorDeps): Promise<Monitor> {
     }
     logger.error({ err: error, url: request.url }, 'request failed');
     return reply.code(500).send({ success: false, error: 'internal error' });
-  });
-
-  app.addHook('onSend', (request, reply, _payload, done) => {
-    if (request.url.startsWith('/api/') || request.url.startsWith('/metrics')) {
-      void reply.header('content-security-policy', API_CSP);
-      void reply.header('x-frame-options', 'DENY');
-    }
-    done();
   });
 
   app.addHook('onResponse', (request, reply, done) => {
