@@ -325,6 +325,27 @@ describe('monitor API over HTTP', () => {
       expect((await call(h.base, '/api/orders', json('POST', [1, 2]))).status).toBe(400);
     });
 
+    it('keeps JSON types: a number sent as a string, or a string sent as a number, is refused with 400', async () => {
+      const asText = await call(
+        h.base,
+        '/api/orders',
+        json('POST', { 'customer-id': '5', 'product-id': 'PROD-004', quantity: '3', 'unit-price': 19.99 }),
+      );
+      expect(asText.status).toBe(400);
+      expect(Object.keys(asText.body.errors).sort()).toEqual(['customer-id', 'quantity']);
+      const rate = await call(h.base, '/api/generator', json('PUT', { 'order-rate': '250' }));
+      expect(rate.status).toBe(400);
+      expect(rate.body.error).toContain('order-rate');
+      expect((await call(h.base, '/api/generator')).body.data['order-rate']).not.toBe(250);
+      const decision = await call(
+        h.base,
+        `/api/orders/${randomUUID()}/status`,
+        json('PUT', { status: 'accepted', reason: 5 }),
+      );
+      expect(decision.status).toBe(400);
+      expect(decision.body.error).toContain('reason');
+    });
+
     it('honours Idempotency-Key: a retried request does not create a second order', async () => {
       const body = { 'customer-id': 8, 'product-id': 'PROD-001', quantity: 1, 'unit-price': 5, total: 5 };
       const key = randomUUID();
