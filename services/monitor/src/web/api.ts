@@ -35,5 +35,43 @@ async function request<T>(
 }
 
 export const getJson = <T>(path: string): Promise<T> => request<T>('GET', path);
-export const sendJson = <T>(method: 'POST' | 'PUT', path: string, body: unknown, headers?: Record<string, string>) =>
-  request<T>(method, path, body, headers);
+
+/** Kept for this tab only: the token of a monitor started with MONITOR_API_TOKEN, asked for on its first 401. */
+const TOKEN_KEY = 'kafka-monitor.api-token';
+
+function storage(): Storage | undefined {
+  try {
+    return window.sessionStorage;
+  } catch {
+    // Storage can be disabled; the operator is then asked again on the next refusal.
+    return undefined;
+  }
+}
+
+const withToken = (headers: Record<string, string>, token: string | null | undefined): Record<string, string> =>
+  token ? { ...headers, authorization: `Bearer ${token}` } : headers;
+
+/**
+ * Changes need the API token when the monitor has one. Refused with 401, the request is retried once
+ * with the token the operator types in (the server refuses before doing anything, so the retry is
+ * safe); a wrong token is forgotten and the refusal shown.
+ */
+export async function sendJson<T>(
+  method: 'POST' | 'PUT',
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<T> {
+  const stored = storage()?.getItem(TOKEN_KEY);
+  try {
+    return await request<T>(method, path, body, withToken(headers, stored));
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.status !== 401) throw error;
+    storage()?.removeItem(TOKEN_KEY);
+    const entered = window.prompt('This monitor needs its API token (MONITOR_API_TOKEN) for changes.', '')?.trim();
+    if (!entered) throw error;
+    const answer = await request<T>(method, path, body, withToken(headers, entered));
+    storage()?.setItem(TOKEN_KEY, entered);
+    return answer;
+  }
+}
