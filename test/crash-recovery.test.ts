@@ -23,8 +23,11 @@ const TARGET_ORDERS = 20_000;
 const MIN_KILLS = 5;
 const launcher = fileURLToPath(new URL('../services/launcher/src/main.ts', import.meta.url));
 
+/** Pipelines still running; a test that times out leaves its child behind, so afterAll kills these. */
+const running = new Set<ChildProcess>();
+
 function startPipeline(dataDir: string, orderRate: number): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', launcher], {
+  const child = spawn(process.execPath, ['--import', 'tsx', launcher], {
     env: {
       ...process.env,
       DATA_DIR: dataDir,
@@ -34,6 +37,9 @@ function startPipeline(dataDir: string, orderRate: number): ChildProcess {
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  return child;
 }
 
 /** A producer that retries after a lost acknowledgement appends the same order again; simulate that. */
@@ -62,6 +68,7 @@ describe('crash recovery of the embedded pipeline', () => {
     await bus.ensureTopics(pipelineTopics());
   });
   afterAll(async () => {
+    for (const child of running) child.kill('SIGKILL');
     await bus.close();
     await store?.close();
     dir.remove();
