@@ -130,11 +130,10 @@ export function adaptersFromConfig(options: { pingTimeoutMs: number; kafkaPackag
         config.store === 'sqlite'
           ? `SQLite store at ${embeddedFiles(config.dataDir).store}`
           : `Cassandra at ${config.cassandra.contactPoints.join(',')}`;
-      try {
-        return Promise.resolve({ store: openStore(config), target });
-      } catch (error) {
-        return Promise.reject(new DependencyError('store', `cannot open the ${target}`, { cause: error }));
-      }
+      return openStore(config).then(
+        (store) => ({ store, target }),
+        (error: unknown) => Promise.reject(new DependencyError('store', `cannot open the ${target}`, { cause: error })),
+      );
     },
   };
 }

@@ -2,8 +2,6 @@ import { join } from 'node:path';
 import { DEFAULT_PARTITIONS, TOPICS, deadLetterTopic, silentLogger } from '@kafka-monitor/domain';
 import type { EventBus, Logger, Store } from '@kafka-monitor/domain';
 import { createEmbeddedEventBus } from '@kafka-monitor/bus-embedded';
-import { createKafkaEventBus } from '@kafka-monitor/bus-kafka';
-import { createCassandraStore } from '@kafka-monitor/store-cassandra';
 import { createSqliteStore } from '@kafka-monitor/store-sqlite';
 import type { Config } from './config.js';
 import { prefixEventBus } from './prefixed-bus.js';
@@ -31,14 +29,17 @@ export class UnavailableAdapterError extends Error {
   readonly code = 'ADAPTER_UNAVAILABLE';
 }
 
-function openBus(config: Config, logger: Logger): EventBus {
-  return prefixEventBus(openAdapter(config, logger), config.busPrefix);
+async function openBus(config: Config, logger: Logger): Promise<EventBus> {
+  return prefixEventBus(await openAdapter(config, logger), config.busPrefix);
 }
 
-function openAdapter(config: Config, logger: Logger): EventBus {
+// The Kafka and Cassandra adapters are loaded only when the configuration names them: their drivers
+// alone take ~30 MB of memory that the embedded default never uses.
+async function openAdapter(config: Config, logger: Logger): Promise<EventBus> {
   if (config.bus === 'embedded') {
     return createEmbeddedEventBus({ file: embeddedFiles(config.dataDir).log, backgroundCheckpoints: true });
   }
+  const { createKafkaEventBus } = await import('@kafka-monitor/bus-kafka');
   const kafkaLogger = logger.child({ component: 'kafkajs' });
   return createKafkaEventBus({
     brokers: config.kafkaBrokers,
@@ -55,7 +56,7 @@ function openAdapter(config: Config, logger: Logger): EventBus {
  * The store the configuration names, not yet migrated; for tools (the CLI) that need it without a bus.
  * Long-running services pass `backgroundCheckpoints` (see @kafka-monitor/sqlite); a short command does not.
  */
-export function openStore(config: Config, options: { backgroundCheckpoints?: boolean } = {}): Store {
+export async function openStore(config: Config, options: { backgroundCheckpoints?: boolean } = {}): Promise<Store> {
   if (config.store === 'sqlite') {
     return createSqliteStore({
       file: embeddedFiles(config.dataDir).store,
@@ -64,6 +65,7 @@ export function openStore(config: Config, options: { backgroundCheckpoints?: boo
     });
   }
   const { contactPoints, port, datacenter, replicationFactor, keyspacePrefix } = config.cassandra;
+  const { createCassandraStore } = await import('@kafka-monitor/store-cassandra');
   return createCassandraStore({
     contactPoints: contactPoints.map((host) => (host.includes(':') ? host : `${host}:${port}`)),
     localDataCenter: datacenter,
@@ -74,8 +76,14 @@ export function openStore(config: Config, options: { backgroundCheckpoints?: boo
 
 /** Opens the bus and store the configuration names, creates the topics and migrates the schema. */
 export async function openInfrastructure(config: Config, logger: Logger = silentLogger): Promise<Infrastructure> {
-  const bus = openBus(config, logger);
-  const store = openStore(config, { backgroundCheckpoints: true });
+  const bus = await openBus(config, logger);
+  let store: Store;
+  try {
+    store = await openStore(config, { backgroundCheckpoints: true });
+  } catch (error) {
+    await bus.close().catch(() => undefined);
+    throw error;
+  }
   try {
     await bus.ensureTopics(pipelineTopics(config.partitions));
     await store.migrate();
