@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DependencyError } from '@kafka-monitor/domain';
 import type {
@@ -40,6 +41,8 @@ export interface KafkaEventBusOptions {
   readonly requestTimeoutMs?: number;
   /** Reconnect/retry backoff of every kafkajs client: first delay, longest delay, attempts per call. */
   readonly retry?: { readonly initialMs?: number; readonly maxMs?: number; readonly retries?: number };
+  /** publish() fails after this long instead of waiting for every retry of kafkajs; default 60 s. */
+  readonly publishTimeoutMs?: number;
   /** ping() fails after this long instead of waiting for every retry; default 5 s. */
   readonly pingTimeoutMs?: number;
   /**
@@ -48,6 +51,15 @@ export interface KafkaEventBusOptions {
    * A group with listed members is refused at once.
    */
   readonly groupSettleMs?: number;
+  /**
+   * Opens the TCP connections to the brokers (default: net.connect with keep-alive). Tests pass one
+   * that cuts connections at chosen moments, as a broker going away mid-request does.
+   */
+  readonly connect?: (target: {
+    readonly host: string;
+    readonly port: number;
+    readonly onConnect: () => void;
+  }) => Socket;
   /** Where kafkajs's own log lines go; silent by default (failures reach callers as DependencyError). */
   readonly log?: (level: KafkaLogLevel, message: string, context: Record<string, unknown>) => void;
 }
@@ -92,6 +104,8 @@ export function createKafkaEventBus(options: KafkaEventBusOptions): KafkaEventBu
     retries: options.retry?.retries ?? 8,
   };
   const idempotent = options.idempotent ?? true;
+  const publishTimeoutMs = options.publishTimeoutMs ?? 60_000;
+  const connect = options.connect;
   let kafka: Kafka;
   function newAdmin(): Admin {
     return kafka.admin({ retry });
@@ -118,6 +132,9 @@ export function createKafkaEventBus(options: KafkaEventBusOptions): KafkaEventBu
       retry,
       logLevel: options.log === undefined ? logLevel.NOTHING : logLevel.INFO,
       logCreator: logCreator(options.log),
+      ...(connect === undefined
+        ? {}
+        : { socketFactory: ({ host, port, onConnect }) => connect({ host, port, onConnect }) }),
     });
     admin = newAdmin();
     producer = newProducer();
@@ -153,13 +170,33 @@ export function createKafkaEventBus(options: KafkaEventBusOptions): KafkaEventBu
     });
     return adminReady;
   }
-  function connectProducer(): Promise<void> {
-    if (closed) return Promise.reject(busClosed());
-    producerReady ??= producer.connect().catch((error: unknown) => {
-      producerReady = undefined;
+  /** The current producer, connected; the one returned is the one to send with (it may be retired meanwhile). */
+  async function connectedProducer(): Promise<Producer> {
+    if (closed) throw busClosed();
+    const current = producer;
+    producerReady ??= current.connect().catch((error: unknown) => {
+      if (producer === current) producerReady = undefined;
       throw error;
     });
-    return producerReady;
+    await producerReady;
+    return current;
+  }
+
+  /**
+   * Replaces a producer whose send failed by a new one (a new producer id, sequence numbers from 0).
+   * An idempotent producer numbers each partition's batches and kafkajs rolls the count back when a send
+   * fails; but a request whose answer was lost (the broker went down mid-request) may have been
+   * appended, and then the producer's next batch reuses numbers the broker already holds: the broker
+   * acknowledges a batch of the same size as a retry without appending it (a lost message) and refuses
+   * any other (OUT_OF_ORDER_SEQUENCE_NUMBER) for as long as the producer lives. Sends still in flight on
+   * the old producer fail and are retried by their callers.
+   */
+  function retireProducer(failed: Producer): void {
+    if (failed !== producer || closed) return;
+    const wasConnected = producerReady !== undefined;
+    producer = newProducer();
+    producerReady = undefined;
+    if (wasConnected) void failed.disconnect().catch(() => undefined);
   }
 
   async function logStart(topic: string, partition: number): Promise<number> {
@@ -193,20 +230,34 @@ export function createKafkaEventBus(options: KafkaEventBusOptions): KafkaEventBu
     const partitions = messages.map((message) =>
       partitioner({ topic, partitionMetadata, message: { key: message.key, value: null } }),
     );
-    await connectProducer();
+    const sender = await connectedProducer();
     let results;
+    let timer: NodeJS.Timeout | undefined;
     try {
-      results = await producer.send({
-        topic,
-        acks: -1,
-        messages: messages.map((message, index) => toKafkaMessage(message, partitions[index] ?? 0)),
-      });
+      // kafkajs bounds each request but not a send: its retries of requests that time out can add up to
+      // minutes. A caller gets an answer within publishTimeoutMs and can retry (the producer is replaced).
+      results = await Promise.race([
+        sender.send({
+          topic,
+          acks: -1,
+          messages: messages.map((message, index) => toKafkaMessage(message, partitions[index] ?? 0)),
+        }),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new DependencyError('bus', `kafka publish: no acknowledgement within ${publishTimeoutMs} ms`)),
+            publishTimeoutMs,
+          );
+        }),
+      ]);
     } catch (error) {
+      retireProducer(sender);
       if (kafkaErrorType(error) === 'UNKNOWN_TOPIC_OR_PARTITION' || hasUnknownTopicCause(error)) {
         topics.delete(topic);
         throw unknownTopic(topic, error);
       }
       throw error;
+    } finally {
+      clearTimeout(timer);
     }
     // kafkajs sends each partition's messages as one record batch, in the order given, and reports the
     // batch's base offset: the n-th message of a partition in this call got base + n.
