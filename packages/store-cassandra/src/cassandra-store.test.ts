@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isDependencyError } from '@kafka-monitor/domain';
+import { isDependencyError, validateOrder, type RegistryMessage } from '@kafka-monitor/domain';
 import { describeStoreContract, expectedViews, makeOrder, snapshotViews } from '@kafka-monitor/testkit';
 import { createCassandraStore, createStoreOnSession } from './cassandra-store.js';
 import { keyspaces } from './schema.js';
@@ -316,6 +316,50 @@ describe('Cassandra adapter (offline)', () => {
       customerCount: 1,
       productCount: 1,
     });
+  });
+
+  it('puts each change of a repeated registry batch in the feed once when the first attempt failed after appending', async () => {
+    const session = new MemorySession();
+    const store = createStoreOnSession(session, memoryOptions);
+    await store.migrate();
+    const source = { consumer: 'registry-processor', topic: 'orders', partition: 0 };
+    const messages = (ids: string[], first: number) =>
+      ids.map((id, i) => {
+        const order = makeOrder({ orderId: id });
+        const content: RegistryMessage = { kind: 'validation', order, result: validateOrder(order), timestamp: 1 };
+        return { offset: first + i, content };
+      });
+    await store.registry.applyRegistryMessages(source, messages(['r0', 'r1', 'r2'], 0), 1);
+    // The feed got the batch, its position did not (the store went away in between): the batch comes
+    // again, here with one more message, as the next fetch may bring.
+    session.tables.get('registry_processor.source_positions')?.rows.clear();
+    await store.registry.applyRegistryMessages(source, messages(['r0', 'r1', 'r2', 'r3'], 0), 2);
+    const feed = await store.registry.changesSince(0, 100);
+    expect(feed.map((c) => c.orderId)).toEqual(['r0', 'r1', 'r2', 'r3']);
+    expect((await store.registry.totals()).registeredCount).toBe(4);
+  });
+
+  it('fails a registry batch with a retryable error instead of looping when the feed refuses every append', async () => {
+    // A feed whose appends are always refused (its newest row reads as an old number) must not hold the
+    // batch forever: the consumer retries it later with a backoff.
+    class RefusingSession extends MemorySession {
+      override lwt(cql: string, params: readonly unknown[]): Promise<LwtResult> {
+        if (cql.includes('registry_changes')) return Promise.resolve({ applied: false, current: undefined });
+        return super.lwt(cql, params);
+      }
+    }
+    const store = createStoreOnSession(new RefusingSession(), memoryOptions);
+    await store.migrate();
+    const order = makeOrder({ orderId: 'stuck' });
+    const error: unknown = await store.registry
+      .applyRegistryMessages(
+        { consumer: 'registry-processor', topic: 'orders', partition: 0 },
+        [{ offset: 0, content: { kind: 'validation', order, result: validateOrder(order), timestamp: 1 } }],
+        1,
+      )
+      .catch((e: unknown) => e);
+    expect(isDependencyError(error) && error.dependency === 'store' && error.retryable).toBe(true);
+    expect(String(error)).toMatch(/refused 16 appends/);
   });
 
   it('counts orders with an empty product id, which no Cassandra table can take as its whole key', async () => {

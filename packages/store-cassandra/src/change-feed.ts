@@ -1,3 +1,4 @@
+import { DependencyError } from '@kafka-monitor/domain';
 import type { Order, OrderStatus, RegistryChange } from '@kafka-monitor/domain';
 import { touchBucket } from './buckets.js';
 import { num, str } from './rows.js';
@@ -10,6 +11,14 @@ export const SLOTS = 1_000;
 /** Feed rows per partition: bounds every registry_changes partition. */
 export const ROWS_PER_BUCKET = 10_000;
 const SERIES = 'changes';
+/**
+ * Appends refused because another writer took the number first, before a batch gives up and is retried
+ * later: writers are the instances of one processor, far fewer than this, so reaching it means the feed
+ * is not advancing at all (a read that keeps answering an old number), not contention.
+ */
+export const APPEND_ATTEMPTS = 16;
+/** Rows looked at for changes a repeated batch appended before it failed. */
+export const REPEAT_WINDOW = 64;
 
 interface StoredChange {
   readonly kind: 'registered' | 'status';
@@ -50,17 +59,47 @@ export function createChangeFeed(session: Session, keyspace: string) {
   }
 
   const parse = (text: string): StoredChange[] => JSON.parse(text) as StoredChange[];
+  const identity = (change: { orderId: string; version: number }): string => `${change.orderId}@${change.version}`;
+
+  /** The changes not among those of the newest REPEAT_WINDOW rows (read at SERIAL consistency). */
+  async function withoutRecorded(changes: readonly FeedChange[]): Promise<readonly FeedChange[]> {
+    const newest = (await latest(true)).seq;
+    if (newest === 0 || changes.length === 0) return changes;
+    const first = Math.max(1, newest - REPEAT_WINDOW + 1);
+    const recorded = new Set<string>();
+    for (let bucket = Math.floor(first / ROWS_PER_BUCKET); bucket <= Math.floor(newest / ROWS_PER_BUCKET); bucket++) {
+      for (const row of await session.rows(cql.rowsFrom, [bucket, first, REPEAT_WINDOW], { serial: true })) {
+        for (const change of parse(str(row, 'changes'))) recorded.add(identity(change));
+      }
+    }
+    return changes.filter((change) => !recorded.has(identity(change)));
+  }
 
   return {
-    async append(changes: readonly FeedChange[]): Promise<void> {
-      for (let from = 0; from < changes.length; from += SLOTS) {
-        const text = JSON.stringify(changes.slice(from, from + SLOTS));
-        for (;;) {
+    /**
+     * Appends the changes of one batch. `repeated` says the batch is being applied again (some of its
+     * changes were made by an earlier attempt of it, which may have failed after appending, or whose
+     * append timed out with an unknown outcome): then changes the newest rows already hold (same order,
+     * same version) are left out, so a client of the feed sees each change once.
+     */
+    async append(changes: readonly FeedChange[], options: { repeated?: boolean } = {}): Promise<void> {
+      const pending = options.repeated === true ? await withoutRecorded(changes) : changes;
+      for (let from = 0; from < pending.length; from += SLOTS) {
+        const text = JSON.stringify(pending.slice(from, from + SLOTS));
+        let appended = false;
+        for (let attempt = 1; !appended; attempt++) {
+          if (attempt > APPEND_ATTEMPTS) {
+            throw new DependencyError(
+              'store',
+              `Cassandra store: the change feed refused ${APPEND_ATTEMPTS} appends in a row (its newest row reads as seq ${
+                (await latest(true)).seq
+              })`,
+            );
+          }
           const seq = (await latest(true)).seq + 1;
           const bucket = Math.floor(seq / ROWS_PER_BUCKET);
           await touchBucket(session, keyspace, SERIES, bucket);
-          const result = await session.lwt(cql.append, [bucket, seq, text, Date.now()]);
-          if (result.applied) break;
+          appended = (await session.lwt(cql.append, [bucket, seq, text, Date.now()])).applied;
         }
       }
     },

@@ -97,6 +97,8 @@ class Tally {
   validated = 0;
   approved = 0;
   rejected = 0;
+  /** Some message of the batch found its own earlier effects: the batch is being applied again. */
+  repeated = false;
   readonly byStatus: Record<OrderStatus, number> = { pending: 0, accepted: 0, denied: 0 };
 }
 
@@ -221,6 +223,7 @@ export function createCassandraRegistryStore(session: Session, ks: Keyspaces): R
       token,
     ]);
     if (!result.applied && result.current?.registered_by !== token) return undefined;
+    if (!result.applied) tally.repeated = true;
     // Replaying our own registration: the row holds the times of the first attempt.
     const stored =
       result.applied || result.current === undefined
@@ -258,6 +261,7 @@ export function createCassandraRegistryStore(session: Session, ks: Keyspaces): R
     let applied: { registered: RegisteredOrder; update: StatusUpdate } | undefined;
     if (existing !== undefined) {
       // Our own decision, recorded before a crash: redo its idempotent effects and count it.
+      tally.repeated = true;
       record = decisionFromRow(existing);
       if (record.applied) {
         const current = await readRegistered(change.orderId);
@@ -282,6 +286,7 @@ export function createCassandraRegistryStore(session: Session, ks: Keyspaces): R
         }
         if (optStr(row, 'last_request_id') === change.requestId) {
           // The row already carries this request (a crash came before the decision was recorded).
+          tally.repeated = true;
           const [u] = await session.rows(cql.update, [change.orderId, current.version]);
           applied = { registered: current, update: updateFromRowOr(u, current, change) };
           record = {
@@ -336,6 +341,7 @@ export function createCassandraRegistryStore(session: Session, ks: Keyspaces): R
         token,
       ]);
       if (!claim.applied && claim.current?.decided_by !== token) return undefined;
+      if (!claim.applied) tally.repeated = true;
     }
     if (applied !== undefined) {
       const { registered, update } = applied;
@@ -442,7 +448,7 @@ export function createCassandraRegistryStore(session: Session, ks: Keyspaces): R
       const registered = inEntryOrder.flatMap((r) => (r.registered === undefined ? [] : [r.registered]));
       const decisions = inEntryOrder.flatMap((r) => (r.decision === undefined ? [] : [r.decision]));
       const changes = inEntryOrder.flatMap((r) => r.changes);
-      await feed.append(changes);
+      await feed.append(changes, { repeated: tally.repeated });
       await commit(source, shard, fresh, last.offset + 1, now, tally);
       if (tally.validated > 0) {
         const t = await totals();
