@@ -10,6 +10,8 @@ export interface SseConnection {
   readonly status: number;
   /** Comment frames received (the server's heartbeats). */
   heartbeats(): number;
+  /** Whether the server ended the stream (close() does not count). */
+  ended(): boolean;
   close(): void;
 }
 
@@ -21,6 +23,7 @@ export async function connectSse(url: string, lastEventId?: string): Promise<Sse
   const response = await fetch(url, { headers, signal: controller.signal });
   const events: SseEvent[] = [];
   let heartbeats = 0;
+  let ended = false;
   const body = response.body;
   if (body !== null) {
     void (async () => {
@@ -46,10 +49,17 @@ export async function connectSse(url: string, lastEventId?: string): Promise<Sse
             if (data.length > 0) events.push({ id, event, data: JSON.parse(data.join('\n')), receivedAt: Date.now() });
           }
         }
+        ended = !controller.signal.aborted;
       } catch {
         // Aborted by close().
       }
     })();
   }
-  return { events, status: response.status, heartbeats: () => heartbeats, close: () => controller.abort() };
+  return {
+    events,
+    status: response.status,
+    heartbeats: () => heartbeats,
+    ended: () => ended,
+    close: () => controller.abort(),
+  };
 }

@@ -128,3 +128,26 @@ describe('GET /api/stream (Server-Sent Events)', () => {
     expect(r.body.success).toBe(false);
   });
 });
+
+describe('GET /api/stream when the monitor stops', () => {
+  it('ends the open streams, so stopping does not wait for their clients (they reconnect elsewhere)', async () => {
+    const stopping = await startHarness({ heartbeatMs: 200 });
+    const sse = await connectSse(`${stopping.base}/api/stream`);
+    try {
+      await waitFor(
+        'connected',
+        () => sse.events.length,
+        (n) => n > 0,
+      );
+      // Without ending the streams first, close() waits for this client for as long as it stays.
+      await stopping.close();
+      await waitFor(
+        'stream ended by the server',
+        () => sse.ended(),
+        (ended) => ended,
+      );
+    } finally {
+      sse.close();
+    }
+  });
+});

@@ -210,8 +210,13 @@ export async function buildMonitor(deps: MonitorDeps): Promise<Monitor> {
     options.collectDeadLetters === false
       ? undefined
       : await startDeadLetterCollector({ bus: deps.bus, deadLetters: store.deadLetters, now: deps.now, logger });
-  app.addHook('onClose', async () => {
+  // Before the server stops listening: closing waits for open connections to end, and live-stream
+  // clients never end theirs, so a monitor told to stop would wait for them forever.
+  app.addHook('preClose', (done) => {
     stream.close();
+    done();
+  });
+  app.addHook('onClose', async () => {
     await collector?.stop();
   });
   return { app, metrics, stream };
