@@ -54,6 +54,8 @@ began=$SECONDS
 npx vitest run --config scripts/chaos/vitest.config.ts "$@" || status=$?
 echo "== chaos figures ($((SECONDS - began)) s for the scenarios; logs in $CHAOS_RESULTS_DIR/logs)"
 "$REPO_ROOT/node_modules/.bin/tsx" scripts/chaos/report.ts "$CHAOS_RESULTS_DIR" || status=1
+# The rewritten table is aligned like every other Markdown file of the repository.
+if [ "${CHAOS_WRITE_DOC:-}" = 1 ]; then "$REPO_ROOT/node_modules/.bin/prettier" --write docs/reliability.md >/dev/null; fi
 if [ "$external" = false ]; then
   echo "== engine versions"
   cat "$ENGINES_RUN/kafka/version" "$ENGINES_RUN/cassandra/version" || true

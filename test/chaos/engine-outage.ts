@@ -35,7 +35,7 @@ export async function engineOutage(engine: Engine): Promise<void> {
     const registry = cluster.start('registry-processor', `${scenario}-registry`);
     await waitForRecovery(poller, Date.now(), 120_000);
 
-    const producer = startProducer(cluster.bus, cluster.store, RATE);
+    const producer = startProducer(cluster, RATE);
     await sleep(5_000);
     const faultStart = Date.now();
     await controlEngine(engine, 'stop');

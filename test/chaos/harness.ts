@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { onTestFinished } from 'vitest';
 import {
   GROUPS,
   TOPICS,
@@ -75,6 +76,9 @@ async function freePort(): Promise<number> {
   return address.port;
 }
 
+/** How long a service may take to stop after SIGTERM (it finishes and commits its batch in flight). */
+const STOP_GRACE_MS = 20_000;
+
 /** One scenario's deployment: its own keyspaces, the monitor and processors as separate processes. */
 export interface ChaosCluster {
   readonly name: string;
@@ -82,6 +86,8 @@ export interface ChaosCluster {
   readonly bus: EventBus;
   readonly store: Store;
   readonly monitorUrl: string;
+  /** Where the logs of this scenario's processes (and its producer) go. */
+  readonly logsDirectory: string;
   readonly processes: ServiceProcess[];
   start(service: ServiceName, id: string): ServiceProcess;
   /** Processes that ended without this harness ending them (a crash or a crash loop). */
@@ -89,7 +95,20 @@ export interface ChaosCluster {
   close(): Promise<void>;
 }
 
+/**
+ * Service processes still running, across scenarios. A scenario that times out never reaches its own
+ * `finally`, so its children are also ended when its test finishes (whatever the outcome) and, as a
+ * last resort, when this test process exits: no run leaves pipeline processes behind.
+ */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 export async function startCluster(name: string): Promise<ChaosCluster> {
+  onTestFinished(() => {
+    for (const child of running) child.kill('SIGKILL');
+  });
   const dir = temporaryDirectory(`chaos-${name}-`);
   const logs = join(resultsDirectory(), 'logs', name);
   mkdirSync(logs, { recursive: true });
@@ -122,6 +141,7 @@ export async function startCluster(name: string): Promise<ChaosCluster> {
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    running.add(child);
     child.stdout?.pipe(out);
     child.stderr?.pipe(out);
     let ending = false;
@@ -136,10 +156,16 @@ export async function startCluster(name: string): Promise<ChaosCluster> {
         if (managed.exit !== undefined) return;
         ending = true;
         child.kill(signal);
+        const stopped = await Promise.race([exited.then(() => true), sleep(STOP_GRACE_MS).then(() => false)]);
+        if (stopped) return;
+        // A service that does not stop when asked would hang a deployment's shutdown: end it, and fail.
+        child.kill('SIGKILL');
         await exited;
+        throw new Error(`${id} did not exit within ${STOP_GRACE_MS / 1000} s of ${signal}`);
       },
     };
     child.once('exit', (code, signal) => {
+      running.delete(child);
       managed.exit = { code, signal, expected: ending };
     });
     processes.push(managed);
@@ -169,11 +195,12 @@ export async function startCluster(name: string): Promise<ChaosCluster> {
     bus: infrastructure.bus,
     store: infrastructure.store,
     monitorUrl: `http://127.0.0.1:${port}`,
+    logsDirectory: logs,
     processes,
     start,
     unexpectedExits: () => processes.filter((p) => p.exit !== undefined && !p.exit.expected),
     async close() {
-      await Promise.all(processes.map((p) => p.kill('SIGTERM')));
+      await Promise.allSettled(processes.map((p) => p.kill('SIGTERM')));
       await infrastructure.close().catch(() => undefined);
       dir.remove();
     },
@@ -220,7 +247,18 @@ export interface Producer {
  * like a client that retries a failed call with the same orders (same ids) after a capped backoff:
  * nothing generated may be lost, whatever happened to the broker or the database meanwhile.
  */
-export function startProducer(bus: EventBus, store: Store, ratePerSecond: number, seed = 7): Producer {
+/** Orders per producer call: two seconds' worth at the scenarios' rate. */
+const BATCH = 100;
+
+export function startProducer(cluster: ChaosCluster, ratePerSecond: number, seed = 7): Producer {
+  const { bus, store } = cluster;
+  // Failed and slow calls go to the scenario's logs, next to the services' own.
+  const logOut = createWriteStream(join(cluster.logsDirectory, 'producer.log'), { flags: 'a' });
+  let lastNote = 'none';
+  const note = (text: string): void => {
+    lastNote = text;
+    logOut.write(`${new Date().toISOString()} ${text}\n`);
+  };
   let state = seed;
   const random = (): number => {
     state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
@@ -244,20 +282,36 @@ export function startProducer(bus: EventBus, store: Store, ratePerSecond: number
   const sending = (async () => {
     let delay = 200;
     while (generating || pending.length > 0) {
-      const batch = pending.slice(0, 1_000);
+      // A failed call is retried with the same orders, not with everything that piled up meanwhile:
+      // each retry may append its orders to the log again (published, then not recorded as produced).
+      const batch = pending.slice(0, BATCH);
       if (batch.length === 0) {
         await sleep(50);
         continue;
       }
+      const began = Date.now();
+      // A call that neither resolves nor fails is what a stuck client looks like: say so while it lasts.
+      const watch = setInterval(() => {
+        note(`call of ${batch.length} orders still pending after ${Math.round((Date.now() - began) / 1000)} s`);
+      }, 10_000);
       try {
         await produceOrders(bus, store.produced, batch);
         pending.splice(0, batch.length);
         acknowledged += batch.length;
+        if (failures > 0 && delay > 200)
+          note(`call of ${batch.length} orders acknowledged after ${Date.now() - began} ms`);
         delay = 200;
-      } catch {
+      } catch (error) {
+        note(
+          `call of ${batch.length} orders failed after ${Date.now() - began} ms (retry in ${delay} ms): ${
+            error instanceof Error ? error.message : String(error)
+          }`,
+        );
         failures++;
         await sleep(delay);
         delay = Math.min(5_000, delay * 2);
+      } finally {
+        clearInterval(watch);
       }
     }
   })();
@@ -274,7 +328,8 @@ export function startProducer(bus: EventBus, store: Store, ratePerSecond: number
         sending,
         new Promise<never>((_, reject) => {
           timeout = setTimeout(
-            () => reject(new Error(`producer still has ${pending.length} unacknowledged orders`)),
+            () =>
+              reject(new Error(`producer still has ${pending.length} unacknowledged orders; last note: ${lastNote}`)),
             timeoutMs,
           );
         }),
