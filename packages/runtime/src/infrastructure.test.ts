@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '@kafka-monitor/domain';
 import { loadConfig } from './config.js';
-import { openInfrastructure } from './infrastructure.js';
+import { kafkaLogLevel, openInfrastructure } from './infrastructure.js';
 import { stopAll } from './run-process.js';
 
 describe('openInfrastructure', () => {
@@ -41,5 +41,14 @@ describe('openInfrastructure', () => {
       DATA_DIR: mkdtempSync(join(tmpdir(), 'infra-')),
     });
     await expect(openInfrastructure(config)).rejects.toMatchObject({ name: 'DependencyError', dependency: 'store' });
+  });
+});
+
+describe('kafkaLogLevel', () => {
+  it("shows kafkajs's protocol error answers, which it retries itself, as warnings and keeps the rest", () => {
+    expect(kafkaLogLevel('error', 'Response Heartbeat(key: 12, version: 3)')).toBe('warn');
+    expect(kafkaLogLevel('error', 'Crash: KafkaJSNumberOfRetriesExceeded')).toBe('error');
+    expect(kafkaLogLevel('warn', 'Response Metadata(key: 3, version: 6)')).toBe('warn');
+    expect(kafkaLogLevel('info', 'Consumer has joined the group')).toBe('info');
   });
 });

@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import { DEFAULT_PARTITIONS, TOPICS, deadLetterTopic, silentLogger } from '@kafka-monitor/domain';
 import type { EventBus, Logger, Store } from '@kafka-monitor/domain';
 import { createEmbeddedEventBus } from '@kafka-monitor/bus-embedded';
+// Types only: the adapter itself is loaded when the configuration names it (see openAdapter).
+import type { KafkaLogLevel } from '@kafka-monitor/bus-kafka';
 import { createSqliteStore } from '@kafka-monitor/store-sqlite';
 import type { Config } from './config.js';
 import { prefixEventBus } from './prefixed-bus.js';
@@ -33,6 +35,16 @@ async function openBus(config: Config, logger: Logger): Promise<EventBus> {
   return prefixEventBus(await openAdapter(config, logger), config.busPrefix);
 }
 
+/**
+ * kafkajs logs every error answer of the protocol (`Response Heartbeat(…)`: "The group is rebalancing")
+ * at error level, although it retries them itself; a failure that outlasts its retries reaches the
+ * caller as an exception, which the services log as an error. As log lines they are warnings, so a
+ * rebalance does not fill the error log.
+ */
+export function kafkaLogLevel(level: KafkaLogLevel, message: string): KafkaLogLevel {
+  return level === 'error' && message.startsWith('Response ') ? 'warn' : level;
+}
+
 // The Kafka and Cassandra adapters are loaded only when the configuration names them: their drivers
 // alone take ~30 MB of memory that the embedded default never uses.
 async function openAdapter(config: Config, logger: Logger): Promise<EventBus> {
@@ -45,8 +57,9 @@ async function openAdapter(config: Config, logger: Logger): Promise<EventBus> {
     brokers: config.kafkaBrokers,
     clientId: `kafka-monitor-${config.processorId}`,
     log: (level, message, context) => {
-      if (level === 'error') kafkaLogger.error(context, message);
-      else if (level === 'warn') kafkaLogger.warn(context, message);
+      const shown = kafkaLogLevel(level, message);
+      if (shown === 'error') kafkaLogger.error(context, message);
+      else if (shown === 'warn') kafkaLogger.warn(context, message);
       else kafkaLogger.debug(context, message);
     },
   });
