@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createEmbeddedEventBus } from '@kafka-monitor/bus-embedded';
-import { TOPICS, decodeOrder, silentLogger, type EventBus, type Store } from '@kafka-monitor/domain';
+import { TOPICS, decodeOrder, silentLogger, type EventBus, type Logger, type Store } from '@kafka-monitor/domain';
 import { pipelineTopics } from '@kafka-monitor/runtime';
 import { createSqliteStore } from '@kafka-monitor/store-sqlite';
 import { makeOrder, waitFor } from '@kafka-monitor/testkit';
@@ -125,6 +125,43 @@ describe('order processor', () => {
       (n) => n > 0,
     );
     await processor.stop();
+  });
+
+  it('backs off after failed sends, doubling the wait up to its maximum, instead of retrying every tick', async () => {
+    const delays: number[] = [];
+    const recording: Logger = {
+      ...silentLogger,
+      error: (fields: object) => {
+        if ('retryInMs' in fields && typeof fields.retryInMs === 'number') delays.push(fields.retryInMs);
+      },
+      child: () => recording,
+    };
+    const failing = createOrderProcessor({
+      bus,
+      produced: store.produced,
+      control: store.control,
+      instanceId: 'failing-instance',
+      logger: recording,
+      // Time passes between ticks, so every tick has orders due (and fails to send them).
+      now: () => (clock += 10),
+      random: Math.random,
+      newOrderId: randomUUID,
+      settings: { orderRate: 1_000, anomalyRate: 0 },
+      tickMs: 1,
+      retryDelay: { firstMs: 2, maxMs: 8 },
+    });
+    await bus.close();
+    await failing.start();
+    try {
+      await waitFor(
+        'five failures',
+        () => delays.length,
+        (n) => n >= 5,
+      );
+    } finally {
+      await failing.stop();
+    }
+    expect(delays.slice(0, 5)).toEqual([2, 4, 8, 8, 8]);
   });
 
   it('skips ahead instead of flooding the log after a long pause', async () => {

@@ -23,6 +23,8 @@ export interface OrderProcessorDeps {
   readonly tickMs?: number;
   /** How often settings changed by another process (the monitor) are picked up from the store. */
   readonly settingsPollMs?: number;
+  /** Wait after a failed send, doubling per failure in a row up to `maxMs`; default 100 ms to 5 s. */
+  readonly retryDelay?: { readonly firstMs: number; readonly maxMs: number };
 }
 
 export interface OrderProcessor {
@@ -83,7 +85,8 @@ export function createOrderProcessor(deps: OrderProcessorDeps): OrderProcessor {
     sentSincePaceStart = 0;
   }
 
-  async function generateDue(): Promise<void> {
+  /** Sends the orders due now; whether there were any. */
+  async function generateDue(): Promise<boolean> {
     const now = deps.now();
     let due = ordersDue(settings.orderRate, now - paceStartedAt, sentSincePaceStart);
     if (due > MAX_ORDERS_PER_TICK) {
@@ -91,25 +94,33 @@ export function createOrderProcessor(deps: OrderProcessorDeps): OrderProcessor {
       restartPace();
       due = Math.min(due, MAX_ORDERS_PER_TICK);
     }
-    if (due === 0) return;
+    if (due === 0) return false;
     const orders = Array.from({ length: due }, () =>
       generateOrder(deps.random, { orderId: deps.newOrderId(), timestamp: now }, settings.anomalyRate),
     );
     await produce(orders);
     sentSincePaceStart += due;
+    return true;
   }
 
   async function loop(): Promise<void> {
+    const retry = deps.retryDelay ?? { firstMs: 100, maxMs: 5_000 };
+    let failuresInARow = 0;
     while (running) {
+      let waitMs = tickMs;
       try {
-        await generateDue();
+        if (await generateDue()) failuresInARow = 0;
       } catch (error) {
         meter.record(0, 1);
-        logger.error({ err: error }, 'generating orders failed; retrying');
+        // While the bus or the store is down every tick would fail (and may append orders it could
+        // not record): back off instead of retrying a hundred times a second.
+        waitMs = Math.min(retry.maxMs, retry.firstMs * 2 ** failuresInARow);
+        failuresInARow++;
+        logger.error({ err: error, retryInMs: waitMs }, 'generating orders failed; retrying');
         restartPace();
       }
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, tickMs);
+        const timer = setTimeout(resolve, waitMs);
         wake = () => {
           clearTimeout(timer);
           resolve();
