@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DependencyError } from '@kafka-monitor/domain';
+import { DependencyError, retryDelayMs } from '@kafka-monitor/domain';
 import type { ConsumeOptions, ConsumerHandle, MessageBatch } from '@kafka-monitor/domain';
 import type { Consumer, EachBatchPayload, Kafka, RetryOptions } from 'kafkajs';
 import { toBusError } from './errors.js';
@@ -92,7 +92,7 @@ export async function startConsumer(
   }
 
   function backoff(attempt: number): number {
-    return Math.min(settings.maxRetryDelayMs, settings.firstRetryDelayMs * 2 ** attempt);
+    return retryDelayMs(attempt, { firstMs: settings.firstRetryDelayMs, maxMs: settings.maxRetryDelayMs });
   }
 
   /** Replaces the kafkajs consumer with a new one, retrying with a capped exponential backoff until it runs. */

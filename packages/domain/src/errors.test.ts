@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { BusAdminError, DependencyError, groupNotEmpty, isBusAdminError, isDependencyError } from './errors.js';
+import {
+  BusAdminError,
+  DependencyError,
+  groupNotEmpty,
+  isBusAdminError,
+  isDependencyError,
+  retryDelayMs,
+} from './errors.js';
 
 describe('DependencyError', () => {
   it('Given a bus failure, then it carries code BUS_FAILED, the cause, and is retryable by default', () => {
@@ -49,5 +56,14 @@ describe('BusAdminError', () => {
     expect(one).toMatchObject({ code: 'GROUP_NOT_EMPTY', members: 1 });
     expect(one.message).toMatch(/^cannot delete group 'g': it has 1 live member; stop its consumers first/);
     expect(groupNotEmpty('g', 'reset the offsets of', 3).message).toMatch(/it has 3 live members;/);
+  });
+});
+
+describe('retryDelayMs', () => {
+  it('doubles from the first delay per failure in a row and stops at the longest', () => {
+    const delay = { firstMs: 100, maxMs: 5_000 };
+    expect([0, 1, 2, 5, 6, 20].map((failures) => retryDelayMs(failures, delay))).toEqual([
+      100, 200, 400, 3_200, 5_000, 5_000,
+    ]);
   });
 });

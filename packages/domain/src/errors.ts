@@ -21,6 +21,14 @@ export function isDependencyError(error: unknown): error is DependencyError {
   return error instanceof DependencyError;
 }
 
+/**
+ * How long to wait before the next attempt after `failures` failures in a row: `firstMs`, doubling per
+ * failure, never more than `maxMs`. Every retry loop (start-up, consumers, the generator) waits this way.
+ */
+export function retryDelayMs(failures: number, delay: { readonly firstMs: number; readonly maxMs: number }): number {
+  return Math.min(delay.maxMs, delay.firstMs * 2 ** failures);
+}
+
 export type BusAdminErrorCode = 'UNKNOWN_TOPIC' | 'UNKNOWN_GROUP' | 'GROUP_NOT_EMPTY' | 'INVALID_ARGUMENT';
 
 /**

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isDependencyError } from '@kafka-monitor/domain';
+import { isDependencyError, retryDelayMs } from '@kafka-monitor/domain';
 import type { Logger } from '@kafka-monitor/domain';
 
 export interface RetryStartOptions {
@@ -28,7 +28,7 @@ export async function retryStart<T>(attempt: () => Promise<T>, options: RetrySta
       return result;
     } catch (error) {
       if (!isDependencyError(error) || !error.retryable) throw error;
-      const delayMs = Math.min(max, first * 2 ** failures);
+      const delayMs = retryDelayMs(failures, { firstMs: first, maxMs: max });
       options.logger.warn(
         { err: error, dependency: error.dependency, attempt: failures + 1, retryInMs: delayMs },
         `${options.what}: ${error.dependency} unavailable; retrying`,

@@ -1,4 +1,4 @@
-import { generateOrder, ordersDue } from '@kafka-monitor/domain';
+import { generateOrder, ordersDue, retryDelayMs } from '@kafka-monitor/domain';
 import type { ControlStore, EventBus, Logger, Order, ProducedOrderStore, Random } from '@kafka-monitor/domain';
 import { ProcessorMeter, produceOrders, startHeartbeat, type Heartbeat } from '@kafka-monitor/pipeline';
 
@@ -114,7 +114,7 @@ export function createOrderProcessor(deps: OrderProcessorDeps): OrderProcessor {
         meter.record(0, 1);
         // While the bus or the store is down every tick would fail (and may append orders it could
         // not record): back off instead of retrying a hundred times a second.
-        waitMs = Math.min(retry.maxMs, retry.firstMs * 2 ** failuresInARow);
+        waitMs = retryDelayMs(failuresInARow, retry);
         failuresInARow++;
         logger.error({ err: error, retryInMs: waitMs }, 'generating orders failed; retrying');
         restartPace();
