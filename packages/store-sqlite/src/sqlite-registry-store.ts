@@ -16,6 +16,7 @@ import type {
 } from '@kafka-monitor/domain';
 import type { SqliteDatabase } from '@kafka-monitor/sqlite';
 import { settle, type Checkpoints } from './checkpoint.js';
+import { createReadCache } from './read-cache.js';
 import { orderParams } from './rows.js';
 
 interface RegisteredRow {
@@ -159,6 +160,28 @@ export function createSqliteRegistryStore(db: SqliteDatabase, checkpoints: Check
        total_rejected = total_rejected + excluded.total_rejected, timestamp = excluded.timestamp`,
   );
 
+  const totals = createReadCache(db, (): RegistryTotals => {
+    const t = sql.totals.get() as {
+      registered_count: number;
+      accepted_count: number;
+      denied_count: number;
+      pending_count: number;
+      accepted_revenue_cents: number;
+    };
+    const v = sql.validationStats.get(REGISTRY_PROCESSOR_ID) as
+      { total_validated: number; total_approved: number; total_rejected: number } | undefined;
+    return {
+      registeredCount: t.registered_count,
+      acceptedCount: t.accepted_count,
+      deniedCount: t.denied_count,
+      pendingCount: t.pending_count,
+      acceptedRevenueCents: t.accepted_revenue_cents,
+      totalValidated: v?.total_validated ?? 0,
+      totalApproved: v?.total_approved ?? 0,
+      totalRejected: v?.total_rejected ?? 0,
+    };
+  });
+
   /** What one batch adds to the counters, written once at its end. */
   class BatchTotals {
     registered = 0;
@@ -175,6 +198,7 @@ export function createSqliteRegistryStore(db: SqliteDatabase, checkpoints: Check
     flush(now: number): void {
       const { pending, accepted, denied } = this.byStatus;
       if (this.registered === 0 && pending === 0 && accepted === 0 && denied === 0 && this.revenueCents === 0) return;
+      totals.invalidate();
       addTotals.run(this.registered, pending, accepted, denied, this.revenueCents);
       if (this.registered > 0) {
         addValidations.run(REGISTRY_PROCESSOR_ID, this.registered, this.approved, this.registered - this.approved, now);
@@ -326,28 +350,7 @@ export function createSqliteRegistryStore(db: SqliteDatabase, checkpoints: Check
     history: (orderId) => settle(() => historyOf(orderId)),
     byStatus: (status, limit) =>
       settle(() => (sql.byStatus.all(status, limit) as RegisteredRow[]).map(registeredFromRow)),
-    totals: () =>
-      settle((): RegistryTotals => {
-        const t = sql.totals.get() as {
-          registered_count: number;
-          accepted_count: number;
-          denied_count: number;
-          pending_count: number;
-          accepted_revenue_cents: number;
-        };
-        const v = sql.validationStats.get(REGISTRY_PROCESSOR_ID) as
-          { total_validated: number; total_approved: number; total_rejected: number } | undefined;
-        return {
-          registeredCount: t.registered_count,
-          acceptedCount: t.accepted_count,
-          deniedCount: t.denied_count,
-          pendingCount: t.pending_count,
-          acceptedRevenueCents: t.accepted_revenue_cents,
-          totalValidated: v?.total_validated ?? 0,
-          totalApproved: v?.total_approved ?? 0,
-          totalRejected: v?.total_rejected ?? 0,
-        };
-      }),
+    totals: () => settle(() => totals.get()),
     decision: (requestId) =>
       settle(() => {
         const row = sql.decision.get(requestId) as DecisionRow | undefined;

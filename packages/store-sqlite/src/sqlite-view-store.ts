@@ -11,6 +11,7 @@ import type {
 } from '@kafka-monitor/domain';
 import type { SqliteDatabase } from '@kafka-monitor/sqlite';
 import { settle, type Checkpoints } from './checkpoint.js';
+import { createReadCache } from './read-cache.js';
 import { likePrefix, orderFromRow, orderParams, type OrderRow } from './rows.js';
 
 interface CustomerRow {
@@ -172,23 +173,28 @@ export function createSqliteViewStore(
     return { applied: outcome.applied, skipped: entries.length - fresh.length };
   });
 
+  const totals = createReadCache(db, (): OrderTotals => {
+    const row = sql.totals.get() as {
+      total_orders: number;
+      total_spent_cents: number;
+      customer_count: number;
+      product_count: number;
+    };
+    return {
+      totalOrders: row.total_orders,
+      totalSpentCents: row.total_spent_cents,
+      customerCount: row.customer_count,
+      productCount: row.product_count,
+    };
+  });
+
   return {
-    applyOrders: (source, entries, now) => settle(() => applyOrders.immediate(source, entries, now)),
-    totals: () =>
-      settle((): OrderTotals => {
-        const row = sql.totals.get() as {
-          total_orders: number;
-          total_spent_cents: number;
-          customer_count: number;
-          product_count: number;
-        };
-        return {
-          totalOrders: row.total_orders,
-          totalSpentCents: row.total_spent_cents,
-          customerCount: row.customer_count,
-          productCount: row.product_count,
-        };
+    applyOrders: (source, entries, now) =>
+      settle(() => {
+        totals.invalidate();
+        return applyOrders.immediate(source, entries, now);
       }),
+    totals: () => settle(() => totals.get()),
     topCustomers: (limit) => settle(() => (sql.topCustomers.all(limit) as CustomerRow[]).map(customerFromRow)),
     customer: (customerId) =>
       settle(() => {
