@@ -4,13 +4,12 @@
  * Prints total time and the distribution of per-batch durations (what a consumer's event loop feels).
  * BENCH_BATCHES (default 400) batches of 100 orders, BENCH_ROUNDS (default 3) pairs.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateOrder } from '@kafka-monitor/domain';
 import { createSqliteStore } from '@kafka-monitor/store-sqlite';
-import { log, seededRandom } from './common.js';
+import { benchOrderId, log, seededRandom } from './common.js';
 
 const BATCHES = Number(process.env.BENCH_BATCHES ?? 400);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -26,7 +25,7 @@ async function run(backgroundCheckpoints: boolean): Promise<void> {
     for (let b = 0; b < BATCHES; b++) {
       const entries = Array.from({ length: 100 }, () => ({
         offset: offset++,
-        content: generateOrder(random, { orderId: randomUUID(), timestamp: Date.now() }, 0.1),
+        content: generateOrder(random, { orderId: benchOrderId(), timestamp: Date.now() }, 0.1),
       }));
       const t = performance.now();
       await store.views.applyOrders({ consumer: 'bench', topic: 'orders', partition: 0 }, entries, Date.now());

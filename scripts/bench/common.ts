@@ -8,8 +8,10 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
 import { GROUPS } from '@kafka-monitor/domain';
+import { newTimeOrderedId } from '@kafka-monitor/runtime';
 
 export const root = fileURLToPath(new URL('../..', import.meta.url));
 export const LATENCY_RATE = 1_000;
@@ -30,6 +32,12 @@ export function seededRandom(seed: number): () => number {
     return state / 2_147_483_648;
   };
 }
+
+/**
+ * Order ids as the services make them (time-ordered, decision 10), or random version-4 UUIDs with
+ * BENCH_ORDER_IDS=random, as clients posting their own ids could send, to compare the two.
+ */
+export const benchOrderId: () => string = process.env.BENCH_ORDER_IDS === 'random' ? randomUUID : newTimeOrderedId;
 
 export interface Pipeline {
   readonly child: ChildProcess;

@@ -25,6 +25,7 @@ import {
   startPipeline,
   waitForHttp,
   writeResults,
+  benchOrderId,
 } from './common.js';
 
 const ORDERS = Number(process.env.BENCH_ENGINE_ORDERS ?? 50_000);
@@ -179,7 +180,7 @@ async function main(): Promise<void> {
       const now = Date.now();
       for (let i = 0; i < ORDERS; i += 1_000) {
         const batch = Array.from({ length: Math.min(1_000, ORDERS - i) }, (_, j) =>
-          generateOrder(random, { orderId: randomUUID(), timestamp: now - ORDERS + i + j }, 0.1),
+          generateOrder(random, { orderId: benchOrderId(), timestamp: now - ORDERS + i + j }, 0.1),
         );
         await produceOrders(bus, store.produced, batch);
       }

@@ -1,9 +1,9 @@
 /**
  * `npx tsx scripts/bench/stages.ts`: drains a seeded backlog with one processor at a time, in-process,
  * and prints wall and CPU time per order for each, to find where end-to-end time goes.
- * BENCH_ORDERS (default 30,000); BENCH_PROFILE_DIR writes a CPU profile of each stage there.
+ * BENCH_ORDERS (default 30,000); BENCH_PROFILE_DIR writes a CPU profile of each stage there;
+ * BENCH_ORDER_IDS=random uses random order ids instead of the services' time-ordered ones.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
@@ -16,6 +16,7 @@ import { createQueryProcessor } from '@kafka-monitor/query-processor';
 import { createRegistryProcessor } from '@kafka-monitor/registry-processor';
 import { embeddedFiles, pipelineTopics } from '@kafka-monitor/runtime';
 import { createSqliteStore } from '@kafka-monitor/store-sqlite';
+import { benchOrderId } from './common.js';
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 30_000);
 const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
@@ -52,7 +53,7 @@ try {
   await bus.ensureTopics(pipelineTopics());
   const now = Date.now();
   const orders = Array.from({ length: ORDERS }, (_, i) =>
-    generateOrder(Math.random, { orderId: randomUUID(), timestamp: now - ORDERS + i }, 0.1),
+    generateOrder(Math.random, { orderId: benchOrderId(), timestamp: now - ORDERS + i }, 0.1),
   );
   await timed('produce', async () => {
     for (let i = 0; i < ORDERS; i += 1_000) await produceOrders(bus, store.produced, orders.slice(i, i + 1_000));

@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { loadConfig } from '@kafka-monitor/runtime';
+import { loadConfig, newTimeOrderedId } from '@kafka-monitor/runtime';
 import { adaptersFromConfig } from './adapters.js';
 import { runCli } from './cli.js';
 import { processTerminal } from './terminal.js';
@@ -26,7 +25,7 @@ const code = await runCli(process.argv.slice(2), {
   adapters: adaptersFromConfig,
   now: Date.now,
   random: Math.random,
-  newId: randomUUID,
+  newId: newTimeOrderedId,
 });
 // Exit explicitly: a client of an unreachable broker may keep timers alive after its command gave up.
 process.exit(code);

@@ -2,6 +2,7 @@ export * from './orders/money.js';
 export * from './orders/order.js';
 export * from './orders/order-codec.js';
 export * from './orders/generate-order.js';
+export * from './orders/order-id.js';
 export * from './validation/rules.js';
 export * from './validation/validate-order.js';
 export * from './views/views.js';

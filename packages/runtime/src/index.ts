@@ -11,3 +11,4 @@ export { createLogger } from './logger.js';
 export { busNames, prefixEventBus, prefixEventBusAdmin, type BusNames } from './prefixed-bus.js';
 export { runProcess, stopAll, type ProcessContext, type Stoppable } from './run-process.js';
 export { retryStart, type RetryStartOptions } from './retry-start.js';
+export { newTimeOrderedId } from './order-ids.js';

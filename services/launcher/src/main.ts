@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { buildMonitor, monitorOptionsFrom } from '@kafka-monitor/monitor';
 import { createOrderProcessor } from '@kafka-monitor/order-processor';
 import { createQueryProcessor } from '@kafka-monitor/query-processor';
 import { createRegistryProcessor } from '@kafka-monitor/registry-processor';
-import { runProcess, type Stoppable } from '@kafka-monitor/runtime';
+import { newTimeOrderedId, runProcess, type Stoppable } from '@kafka-monitor/runtime';
 
 // Runs the services named by SERVICES (all by default) in this one process, sharing one bus and store.
 await runProcess('kafka-monitor', async ({ config, infrastructure, logger }) => {
@@ -12,7 +11,14 @@ await runProcess('kafka-monitor', async ({ config, infrastructure, logger }) => 
   const started: Stoppable[] = [];
   // Built first so in-process processors can report batch timings to its Prometheus metrics.
   const monitor = selected.has('monitor')
-    ? await buildMonitor({ bus, store, now: Date.now, newId: randomUUID, options: monitorOptionsFrom(config), logger })
+    ? await buildMonitor({
+        bus,
+        store,
+        now: Date.now,
+        newId: newTimeOrderedId,
+        options: monitorOptionsFrom(config),
+        logger,
+      })
     : undefined;
   const observeBatch = monitor?.metrics.observeBatch;
   const shared = { bus, control: store.control, instanceId: config.processorId, logger, now: Date.now };
@@ -34,7 +40,7 @@ await runProcess('kafka-monitor', async ({ config, infrastructure, logger }) => 
       ...shared,
       produced: store.produced,
       random: Math.random,
-      newOrderId: randomUUID,
+      newOrderId: newTimeOrderedId,
       settings: { orderRate: config.orderRate, anomalyRate: config.anomalyRate },
     });
     await processor.start();

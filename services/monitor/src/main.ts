@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { runProcess } from '@kafka-monitor/runtime';
+import { newTimeOrderedId, runProcess } from '@kafka-monitor/runtime';
 import { buildMonitor } from './server/app.js';
 import { monitorOptionsFrom } from './server/monitor-options.js';
 
@@ -8,7 +7,7 @@ await runProcess('monitor', async ({ config, infrastructure, logger }) => {
     bus: infrastructure.bus,
     store: infrastructure.store,
     now: Date.now,
-    newId: randomUUID,
+    newId: newTimeOrderedId,
     options: monitorOptionsFrom(config),
     logger,
   });

@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { runProcess } from '@kafka-monitor/runtime';
+import { newTimeOrderedId, runProcess } from '@kafka-monitor/runtime';
 import { createOrderProcessor } from './order-processor.js';
 
 await runProcess('order-processor', async ({ config, infrastructure, logger }) => {
@@ -11,7 +10,7 @@ await runProcess('order-processor', async ({ config, infrastructure, logger }) =
     logger,
     now: Date.now,
     random: Math.random,
-    newOrderId: randomUUID,
+    newOrderId: newTimeOrderedId,
     settings: { orderRate: config.orderRate, anomalyRate: config.anomalyRate },
   });
   await processor.start();
