@@ -35,7 +35,7 @@ export function seededRandom(seed: number): () => number {
 
 /**
  * Order ids as the services make them (time-ordered, decision 10), or random version-4 UUIDs with
- * BENCH_ORDER_IDS=random, as clients posting their own ids could send, to compare the two.
+ * BENCH_ORDER_IDS=random, as another producer publishing ids of its own could send, to compare the two.
  */
 export const benchOrderId: () => string = process.env.BENCH_ORDER_IDS === 'random' ? randomUUID : newTimeOrderedId;
 
