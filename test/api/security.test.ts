@@ -116,6 +116,9 @@ describe('monitor API security', () => {
       expect(response.headers.get('x-frame-options'), path).toBe('DENY');
       expect(response.headers.get('referrer-policy'), path).toBe('no-referrer');
       expect(response.headers.get('content-security-policy'), path).toBe("default-src 'none'; frame-ancestors 'none'");
+      expect(response.headers.get('cross-origin-resource-policy'), path).toBe('same-origin');
+      // Document-only switches are left off data answers.
+      expect(response.headers.get('cross-origin-opener-policy'), path).toBeNull();
     }
     // The event stream writes its own head; it keeps them.
     const abort = new AbortController();
@@ -129,6 +132,8 @@ describe('monitor API security', () => {
     expect(docs.headers.get('x-content-type-options')).toBe('nosniff');
     expect(docs.headers.get('x-frame-options')).toBe('SAMEORIGIN');
     expect(docs.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(docs.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+    expect(docs.headers.get('cross-origin-resource-policy')).toBe('same-origin');
   });
 
   it('refuses a body over 64 KiB on every route that takes one with 413 and a JSON reason', async () => {
