@@ -2,9 +2,34 @@ import type { Session } from './session.js';
 
 const PAGE = 32;
 
-/** Marks a bucket of a series as used, so readers can walk a series newest first without a scan. */
-export function touchBucket(session: Session, keyspace: string, series: string, bucket: number): Promise<void> {
-  return session.write(`INSERT INTO ${keyspace}.time_buckets (series, bucket_id) VALUES (?, ?)`, [series, bucket]);
+/** Buckets remembered as marked before the memory is started again (a few series, one bucket a day or hour). */
+const REMEMBERED_MARKS = 1_024;
+
+export interface BucketMarks {
+  /** Marks a bucket of a series as used, so readers can walk a series newest first without a scan. */
+  touch(series: string, bucket: number): Promise<void>;
+}
+
+/**
+ * Bucket marks of one keyspace. A mark is a row that never changes once written, and every order of a
+ * bucket would write it again: one write per bucket and process is enough. Callers that need the same
+ * new bucket at once share its write; a failed write is forgotten, so the next caller writes it again.
+ */
+export function bucketMarks(session: Session, keyspace: string): BucketMarks {
+  const cql = `INSERT INTO ${keyspace}.time_buckets (series, bucket_id) VALUES (?, ?)`;
+  const marked = new Map<string, Promise<void>>();
+  return {
+    touch(series, bucket) {
+      const key = `${series}\u0000${bucket}`;
+      const known = marked.get(key);
+      if (known !== undefined) return known;
+      if (marked.size >= REMEMBERED_MARKS) marked.clear();
+      const writing = session.write(cql, [series, bucket]);
+      marked.set(key, writing);
+      writing.catch(() => marked.delete(key));
+      return writing;
+    },
+  };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { DependencyError } from '@kafka-monitor/domain';
 import type { Order, OrderStatus, RegistryChange } from '@kafka-monitor/domain';
-import { touchBucket } from './buckets.js';
+import type { BucketMarks } from './buckets.js';
 import { num, str } from './rows.js';
 import type { Session } from './session.js';
 
@@ -38,7 +38,7 @@ interface StoredChange {
  * without n: resuming after any cursor misses nothing, across writers and restarts. One row holds
  * the changes of one apply batch (up to SLOTS), so the serialisation costs one LWT per batch.
  */
-export function createChangeFeed(session: Session, keyspace: string) {
+export function createChangeFeed(session: Session, keyspace: string, marks: BucketMarks) {
   const cql = {
     latestInBucket: `SELECT seq, changes FROM ${keyspace}.registry_changes WHERE bucket_id = ? ORDER BY seq DESC LIMIT 1`,
     append: `INSERT INTO ${keyspace}.registry_changes (bucket_id, seq, changes, written_at) VALUES (?, ?, ?, ?) IF NOT EXISTS`,
@@ -98,7 +98,7 @@ export function createChangeFeed(session: Session, keyspace: string) {
           }
           const seq = (await latest(true)).seq + 1;
           const bucket = Math.floor(seq / ROWS_PER_BUCKET);
-          await touchBucket(session, keyspace, SERIES, bucket);
+          await marks.touch(SERIES, bucket);
           appended = (await session.lwt(cql.append, [bucket, seq, text, Date.now()])).applied;
         }
       }

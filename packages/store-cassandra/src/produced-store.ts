@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Order, ProducedOrderStore } from '@kafka-monitor/domain';
-import { newestFirst, touchBucket } from './buckets.js';
+import { newestFirst, bucketMarks } from './buckets.js';
 import { bucketOf, orderFromRow, str } from './rows.js';
 import type { Keyspaces } from './schema.js';
 import { decimalFromCents, uuidFor, type Session } from './session.js';
@@ -19,6 +19,7 @@ export function createCassandraProducedStore(
   options: { readonly bucketMs: number },
 ): ProducedOrderStore {
   const o = ks.order;
+  const marks = bucketMarks(session, o);
   const cql = {
     insert: `INSERT INTO ${o}.orders
         (order_id, customer_id, product_id, quantity, unit_price, total, timestamp, status, order_key,
@@ -33,7 +34,7 @@ export function createCassandraProducedStore(
 
   async function save(order: Order): Promise<void> {
     const bucket = bucketOf(order.timestamp, options.bucketMs);
-    await touchBucket(session, o, SERIES, bucket);
+    await marks.touch(SERIES, bucket);
     // Same key, same values: saving twice leaves one row in both tables.
     await Promise.all([
       session.write(cql.insert, [

@@ -15,7 +15,7 @@ import type {
   StatusUpdate,
   ValidationMessage,
 } from '@kafka-monitor/domain';
-import { newestFirst, touchBucket } from './buckets.js';
+import { newestFirst, bucketMarks } from './buckets.js';
 import { createChangeFeed, type FeedChange } from './change-feed.js';
 import { bool, bucketOf, num, optStr, orderFromRow, positionToken, str } from './rows.js';
 import type { Keyspaces } from './schema.js';
@@ -113,6 +113,7 @@ class Tally {
  */
 export function createCassandraRegistryStore(session: Session, ks: Keyspaces): RegistryStore {
   const r = ks.registry;
+  const marks = bucketMarks(session, r);
   const cql = {
     shard: `SELECT * FROM ${r}.source_positions WHERE shard_group = ? AND consumer = ? AND topic = ? AND partition = ?`,
     shards: `SELECT * FROM ${r}.source_positions WHERE shard_group = ?`,
@@ -147,7 +148,7 @@ export function createCassandraRegistryStore(session: Session, ks: Keyspaces): R
     mirrorValidation: `INSERT INTO ${r}.validation_stats
         (processor_id, total_validated, total_approved, total_rejected, timestamp) VALUES (?, ?, ?, ?, ?)`,
   };
-  const feed = createChangeFeed(session, r);
+  const feed = createChangeFeed(session, r, marks);
 
   // SERIAL reads see every committed lightweight transaction, which decisions are made on.
   const readRegisteredRow = async (orderId: string): Promise<Row | undefined> =>
@@ -166,7 +167,7 @@ export function createCassandraRegistryStore(session: Session, ks: Keyspaces): R
     const bucket = bucketOf(order.registeredAt, DAY_MS);
     const key = [bucket, order.registeredAt, order.order.orderId];
     if (from !== null && from !== to) await session.write(cql.unindexStatus, [from, ...key]);
-    await touchBucket(session, r, `status:${to}`, bucket);
+    await marks.touch(`status:${to}`, bucket);
     await session.write(cql.indexStatus, [to, ...key]);
   }
 

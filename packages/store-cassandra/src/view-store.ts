@@ -10,7 +10,7 @@ import type {
   TimelineEntry,
   ViewStore,
 } from '@kafka-monitor/domain';
-import { newestFirst, touchBucket } from './buckets.js';
+import { newestFirst, bucketMarks } from './buckets.js';
 import { bucketOf, num, optNum, orderFromRow, positionToken, str } from './rows.js';
 import type { Keyspaces } from './schema.js';
 import type { Row, Session } from './session.js';
@@ -129,6 +129,7 @@ function mergeAll<K, V>(views: readonly V[], keyOf: (v: V) => K, merge: (a: V, b
  */
 export function createCassandraViewStore(session: Session, ks: Keyspaces, options: CassandraViewOptions): ViewStore {
   const q = ks.query;
+  const marks = bucketMarks(session, q);
   const cql = {
     position: `SELECT * FROM ${q}.source_positions WHERE shard_group = ? AND consumer = ? AND topic = ? AND partition = ?`,
     positions: `SELECT * FROM ${q}.source_positions WHERE shard_group = ?`,
@@ -218,7 +219,7 @@ export function createCassandraViewStore(session: Session, ks: Keyspaces, option
 
   async function insertTimeline(order: Order): Promise<void> {
     const bucket = bucketOf(order.timestamp, options.timelineBucketMs);
-    await touchBucket(session, q, TIMELINE, bucket);
+    await marks.touch(TIMELINE, bucket);
     await session.write(cql.insertTimeline, [
       bucket,
       order.timestamp,
