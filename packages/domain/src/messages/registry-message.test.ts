@@ -1,7 +1,9 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { orderToWire } from '../orders/order-codec.js';
 import type { Order } from '../orders/order.js';
 import type { StatusChange } from '../registry/registered-order.js';
-import { validateOrder } from '../validation/validate-order.js';
+import { validateOrder, type ValidationResult } from '../validation/validate-order.js';
 import {
   decodeRegistryMessage,
   encodeStatusChange,
@@ -59,6 +61,53 @@ function validationBody(overrides: Record<string, unknown> = {}): Record<string,
 }
 
 describe('encodeValidationMessage', () => {
+  /** The wire object of the message serialised as a whole: what the direct encoder must write. */
+  const reference = (order: Order, result: ValidationResult, timestamp: number): string =>
+    JSON.stringify({
+      order: orderToWire(order),
+      'validation-result': {
+        'order-id': result.orderId,
+        passed: result.passed,
+        rules: result.rules.map((r) => ({ 'rule-name': r.ruleName, passed: r.passed, message: r.message })),
+        message: result.message,
+      },
+      timestamp,
+    });
+
+  it('writes byte for byte what serialising the wire object writes, whatever the texts and numbers', () => {
+    // Full Unicode, quotes, backslashes, control characters and lone surrogates in every text.
+    const text = fc.string({ unit: 'binary', maxLength: 40 });
+    const anyNumber = fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.maxSafeInteger());
+    const order: fc.Arbitrary<Order> = fc.record({
+      orderId: text,
+      customerId: fc.integer(),
+      productId: text,
+      quantity: fc.integer(),
+      unitPriceCents: anyNumber,
+      totalCents: anyNumber,
+      timestamp: fc.maxSafeNat(),
+      status: text,
+    });
+    const result: fc.Arbitrary<ValidationResult> = fc.record({
+      orderId: text,
+      passed: fc.boolean(),
+      rules: fc.array(fc.record({ ruleName: text, passed: fc.boolean(), message: fc.option(text, { nil: null }) }), {
+        maxLength: 9,
+      }),
+      message: fc.option(text, { nil: null }),
+    });
+    fc.assert(
+      fc.property(order, result, fc.maxSafeNat(), (o, r, at) => {
+        expect(encodeValidationMessage(o, r, at)).toBe(reference(o, r, at));
+      }),
+      { numRuns: 2_000 },
+    );
+    const real = makeOrder({ orderId: 'x"\\\u2028', productId: 'PROD-\u0000', quantity: 0 });
+    expect(encodeValidationMessage(real, validateOrder(real), VALIDATED_AT)).toBe(
+      reference(real, validateOrder(real), VALIDATED_AT),
+    );
+  });
+
   it('Given a passing result, then the JSON uses the kebab-case keys of the original', () => {
     const order = makeOrder();
     const body = JSON.parse(encodeValidationMessage(order, validateOrder(order), VALIDATED_AT)) as Record<
