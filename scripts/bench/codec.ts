@@ -4,7 +4,7 @@
  * it with JSON.stringify, alternating BENCH_ROUNDS times (default 8) over BENCH_ORDERS generated orders
  * (default 20,000), and prints the median µs per message of each and their ratio.
  */
-import { encodeValidationMessage, generateOrder, orderToWire, validateOrder } from '@kafka-monitor/domain';
+import { encodeValidationMessage, generateOrder, validateOrder, validationMessageWire } from '@kafka-monitor/domain';
 import type { Order, ValidationResult } from '@kafka-monitor/domain';
 import { benchOrderId } from './common.js';
 
@@ -12,18 +12,8 @@ const ORDERS = Number(process.env.BENCH_ORDERS ?? 20_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 8);
 const REPEATS = 10;
 
-function viaWireObject(order: Order, result: ValidationResult, timestamp: number): string {
-  return JSON.stringify({
-    order: orderToWire(order),
-    'validation-result': {
-      'order-id': result.orderId,
-      passed: result.passed,
-      rules: result.rules.map((r) => ({ 'rule-name': r.ruleName, passed: r.passed, message: r.message })),
-      message: result.message,
-    },
-    timestamp,
-  });
-}
+const viaWireObject = (order: Order, result: ValidationResult, timestamp: number): string =>
+  JSON.stringify(validationMessageWire(order, result, timestamp));
 
 const now = Date.now();
 const orders = Array.from({ length: ORDERS }, (_, i) =>

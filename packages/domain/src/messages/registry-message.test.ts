@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { orderToWire } from '../orders/order-codec.js';
 import type { Order } from '../orders/order.js';
 import type { StatusChange } from '../registry/registered-order.js';
 import { validateOrder, type ValidationResult } from '../validation/validate-order.js';
@@ -8,6 +7,7 @@ import {
   decodeRegistryMessage,
   encodeStatusChange,
   encodeValidationMessage,
+  validationMessageWire,
   type RegistryMessage,
 } from './registry-message.js';
 
@@ -63,16 +63,7 @@ function validationBody(overrides: Record<string, unknown> = {}): Record<string,
 describe('encodeValidationMessage', () => {
   /** The wire object of the message serialised as a whole: what the direct encoder must write. */
   const reference = (order: Order, result: ValidationResult, timestamp: number): string =>
-    JSON.stringify({
-      order: orderToWire(order),
-      'validation-result': {
-        'order-id': result.orderId,
-        passed: result.passed,
-        rules: result.rules.map((r) => ({ 'rule-name': r.ruleName, passed: r.passed, message: r.message })),
-        message: result.message,
-      },
-      timestamp,
-    });
+    JSON.stringify(validationMessageWire(order, result, timestamp));
 
   it('writes byte for byte what serialising the wire object writes, whatever the texts and numbers', () => {
     // Full Unicode, quotes, backslashes, control characters and lone surrogates in every text.
