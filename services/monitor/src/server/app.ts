@@ -15,7 +15,7 @@ import { HttpError, type MonitorApp } from './app-types.js';
 import { createLiveStream, type LiveStream } from './live-stream.js';
 import { createMonitorMetrics, type MonitorMetrics } from './metrics.js';
 import { createProcessorStatusReader } from './processor-status.js';
-import { setSecurityHeaders } from './security-headers.js';
+import { securityHeaders } from './security-headers.js';
 import { startDeadLetterCollector } from './dead-letter-collector.js';
 import { registerCommandRoutes } from './routes/command-routes.js';
 import { registerDeadLetterRoutes } from './routes/dead-letter-routes.js';
@@ -120,9 +120,9 @@ export async function buildMonitor(deps: MonitorDeps): Promise<Monitor> {
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
-  // Before any route runs, so error answers and the event stream (which writes its own head) carry them.
+  // Before any route runs, so error answers carry them too.
   app.addHook('onRequest', (request, reply, done) => {
-    setSecurityHeaders(request.url, reply.raw);
+    void reply.headers(securityHeaders(request.url));
     done();
   });
   // Same-origin only unless origins are listed: without any, a browser page elsewhere gets no CORS

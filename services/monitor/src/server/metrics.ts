@@ -2,9 +2,12 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 
 import type { Store } from '@kafka-monitor/domain';
 import type { ProcessorStatusReader } from './processor-status.js';
+import { createRequestMetrics } from './request-metrics.js';
 
 export interface MonitorMetrics {
   readonly registry: Registry;
+  /** Everything a scrape reads, in the text exposition format of `registry.contentType`. */
+  readonly exposition: () => Promise<string>;
   readonly observeRequest: (method: string, route: string, status: number, seconds: number) => void;
   /** For processors running in this process: one batch's duration and its orders' end-to-end latency. */
   readonly observeBatch: (processor: string, seconds: number, latenciesSeconds: readonly number[]) => void;
@@ -19,19 +22,7 @@ export function createMonitorMetrics(store: Store, status: ProcessorStatusReader
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
 
-  const requests = new Counter({
-    name: 'http_requests_total',
-    help: 'HTTP requests answered, by method, route pattern and status code.',
-    labelNames: ['method', 'route', 'status'],
-    registers: [registry],
-  });
-  const requestSeconds = new Histogram({
-    name: 'http_request_duration_seconds',
-    help: 'Time to answer HTTP requests.',
-    labelNames: ['method', 'route'],
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-    registers: [registry],
-  });
+  const requests = createRequestMetrics();
   const batchSeconds = new Histogram({
     name: 'kafka_monitor_batch_processing_seconds',
     help: 'Time to process one consumed batch, by processor.',
@@ -139,10 +130,8 @@ export function createMonitorMetrics(store: Store, status: ProcessorStatusReader
 
   return {
     registry,
-    observeRequest: (method, route, statusCode, seconds) => {
-      requests.inc({ method, route, status: String(statusCode) });
-      requestSeconds.observe({ method, route }, seconds);
-    },
+    exposition: async () => `${requests.exposition()}\n${await registry.metrics()}`,
+    observeRequest: (method, route, statusCode, seconds) => requests.observe(method, route, statusCode, seconds),
     observeBatch: (processor, seconds, latencies) => {
       batchSeconds.observe({ processor }, seconds);
       for (const latency of latencies) latencySeconds.observe({ processor }, latency);

@@ -1,10 +1,7 @@
-import type { ServerResponse } from 'node:http';
-
 /**
  * The response headers every answer carries: no MIME sniffing, no referrer, no cross-origin embedding
- * of our responses, HSTS behind TLS-terminating proxies. They never vary by request, so they are a
- * constant set on the raw response once per request: a server-sent-events stream, which writes its own
- * head, keeps them too.
+ * of our responses, HSTS behind TLS-terminating proxies. They never vary by request, so each kind of
+ * answer gets one constant set.
  */
 const COMMON: readonly (readonly [string, string])[] = [
   ['cross-origin-resource-policy', 'same-origin'],
@@ -34,9 +31,17 @@ const PAGE_ONLY: readonly (readonly [string, string])[] = [
   ['x-xss-protection', '0'],
 ];
 
+const API_HEADERS: Readonly<Record<string, string>> = Object.freeze(Object.fromEntries([...COMMON, ...API_ONLY]));
+const PAGE_HEADERS: Readonly<Record<string, string>> = Object.freeze(Object.fromEntries([...COMMON, ...PAGE_ONLY]));
+
 const isDataPath = (url: string): boolean => url.startsWith('/api/') || url.startsWith('/metrics');
 
-export function setSecurityHeaders(url: string, response: ServerResponse): void {
-  for (const [name, value] of COMMON) response.setHeader(name, value);
-  for (const [name, value] of isDataPath(url) ? API_ONLY : PAGE_ONLY) response.setHeader(name, value);
+/**
+ * The set for a request's path, to be given to Fastify's reply rather than set on the raw response:
+ * Node writes a head from the reply's header object as it is only while nothing was set on the raw
+ * response before; one raw `setHeader` makes it copy every header of every answer into its own table.
+ * A route that writes its own head (the event stream) copies them from the reply.
+ */
+export function securityHeaders(url: string): Readonly<Record<string, string>> {
+  return isDataPath(url) ? API_HEADERS : PAGE_HEADERS;
 }

@@ -41,13 +41,17 @@ export function registerLiveRoutes(app: MonitorApp, deps: LiveRouteDeps): void {
         if (!/^\d{1,15}$/.test(raw)) throw new HttpError(400, `Last-Event-ID must be a change cursor, got '${raw}'`);
         lastEventId = Number(raw);
       }
+      // The stream writes its own head, so the headers the reply holds (the security set) go with it.
+      for (const [name, value] of Object.entries(reply.getHeaders())) {
+        if (value !== undefined) reply.raw.setHeader(name, value);
+      }
       reply.hijack();
       await deps.stream.attach(reply.raw, lastEventId);
     },
   );
 
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
-    const body = await deps.metrics.registry.metrics();
+    const body = await deps.metrics.exposition();
     return reply.type(deps.metrics.registry.contentType).send(body);
   });
 }
