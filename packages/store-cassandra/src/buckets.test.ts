@@ -12,6 +12,7 @@ function recordingSession(outcomes: ('ok' | 'fail')[] = []) {
       return outcomes.shift() === 'fail' ? Promise.reject(new Error('timeout')) : Promise.resolve();
     },
     lwt: () => Promise.resolve({ applied: true, current: undefined }),
+    lwtBatch: () => Promise.resolve(true),
     ddl: () => Promise.resolve(),
     close: () => Promise.resolve(),
   };

@@ -3,7 +3,8 @@ import { isDependencyError, validateOrder, type RegistryMessage } from '@kafka-m
 import { describeStoreContract, expectedViews, makeOrder, snapshotViews } from '@kafka-monitor/testkit';
 import { createCassandraStore, createStoreOnSession } from './cassandra-store.js';
 import { keyspaces } from './schema.js';
-import type { LwtResult, Row, Session } from './session.js';
+import type { BoundStatement, LwtResult, Row, Session } from './session.js';
+import { claimPartition } from './claims.js';
 import { productClaimKey } from './view-store.js';
 
 /*
@@ -57,6 +58,8 @@ const plain = (value: unknown): unknown =>
 
 class MemorySession implements Session {
   readonly tables = new Map<string, Table>();
+  /** Conditional batches run, to tell batched claims from per-order ones. */
+  batches = 0;
   private clock = 1e15;
 
   ddl(cql: string): Promise<void> {
@@ -182,14 +185,13 @@ class MemorySession implements Session {
     const text = squash(cql);
     const stamp = ++this.clock;
     if (text.startsWith('SELECT')) return { rows: this.select(text, params) };
-    const insert = /^INSERT INTO (\S+) \((.+?)\) VALUES \((.+?)\)(?: USING (TIMESTAMP|TTL) \?)?( IF NOT EXISTS)?$/.exec(
-      text,
-    );
+    const insert =
+      /^INSERT INTO (\S+) \((.+?)\) VALUES \((.+?)\)(?: USING (TIMESTAMP|TTL) (\?|\d+))?( IF NOT EXISTS)?$/.exec(text);
     if (insert !== null) {
-      const [, name = '', columns = '', , using, ifNotExists] = insert;
+      const [, name = '', columns = '', , using, usingValue, ifNotExists] = insert;
       const table = this.table(name);
       const values = Object.fromEntries(columns.split(',').map((c) => [c.trim(), plain(params.shift())] as const));
-      const option = using === undefined ? undefined : params.shift();
+      const option = using === undefined ? undefined : usingValue === '?' ? params.shift() : Number(usingValue);
       MemorySession.checkKey(table, values);
       const existing = table.rows.get(MemorySession.keyOf(table, values));
       if (ifNotExists !== undefined && existing !== undefined) {
@@ -245,6 +247,24 @@ class MemorySession implements Session {
 
   lwt(cql: string, params: readonly unknown[]): Promise<LwtResult> {
     return Promise.resolve().then(() => this.run(cql, [...params]).lwt ?? { applied: true, current: undefined });
+  }
+
+  /** Conditions are judged on the rows as they stand before the batch; one refused means none is written. */
+  lwtBatch(statements: readonly BoundStatement[]): Promise<boolean> {
+    return Promise.resolve().then(() => {
+      this.batches++;
+      const refused = statements.some(({ cql, params }) => {
+        const insert = /^INSERT INTO (\S+) \((.+?)\) VALUES \((.+?)\) IF NOT EXISTS$/.exec(squash(cql));
+        if (insert === null) throw new Error(`unsupported batch statement ${cql}`);
+        const [, name = '', columns = ''] = insert;
+        const table = this.table(name);
+        const values = Object.fromEntries(columns.split(',').map((c, i) => [c.trim(), plain(params[i])] as const));
+        return table.rows.has(MemorySession.keyOf(table, values));
+      });
+      if (refused) return false;
+      for (const { cql, params } of statements) this.run(cql, [...params]);
+      return true;
+    });
   }
 
   close(): Promise<void> {
@@ -380,6 +400,175 @@ describe('Cassandra adapter (offline)', () => {
     }
     expect(await snapshotViews(store.views)).toEqual(expectedViews(log));
     expect((await store.views.product(''))?.orderCount).toBe(10);
+  });
+
+  it('claims the order ids of a batch in one conditional batch per claims partition, not one LWT each', async () => {
+    class CountingSession extends MemorySession {
+      orderLwts = 0;
+      override lwt(cql: string, params: readonly unknown[]): Promise<LwtResult> {
+        if (cql.includes('counted_orders')) this.orderLwts++;
+        return super.lwt(cql, params);
+      }
+    }
+    const session = new CountingSession();
+    const store = createStoreOnSession(session, memoryOptions);
+    await store.migrate();
+    // Two days, so the 60 orders fall in more partitions than one and fewer than 60.
+    const log = Array.from({ length: 60 }, (_, i) =>
+      makeOrder({ orderId: `c${i}`, timestamp: 1_700_000_000_000 + (i % 2) * 86_400_000 }),
+    );
+    const partitions = new Set(log.map((o) => JSON.stringify(claimPartition(o.orderId, o.timestamp))));
+    expect(partitions.size).toBeGreaterThan(2);
+    expect(partitions.size).toBeLessThan(log.length);
+    const entries = log.map((content, offset) => ({ offset, content }));
+    await store.views.applyOrders({ consumer: 'q', topic: 'orders', partition: 0 }, entries, 1);
+    expect(session.orderLwts).toBe(0);
+    expect(session.batches).toBe(partitions.size);
+    expect(await snapshotViews(store.views)).toEqual(expectedViews(log));
+    expect((await store.views.timelineEntry('c7'))?.orderId).toBe('c7');
+  });
+
+  it('counts an order id once when a batch of claims is refused for one id another partition holds', async () => {
+    const store = createStoreOnSession(new MemorySession(), memoryOptions);
+    await store.migrate();
+    // Three ids in one claims partition: the shared one makes the second partition's batch fail whole.
+    const target = JSON.stringify(claimPartition('s0', makeOrder().timestamp));
+    const ids = Array.from({ length: 200 }, (_, i) => `s${i}`).filter(
+      (id) => JSON.stringify(claimPartition(id, makeOrder().timestamp)) === target,
+    );
+    const [shared = '', first = '', second = ''] = ids;
+    expect(second).not.toBe('');
+    const orders = (list: string[]) => list.map((orderId, offset) => ({ offset, content: makeOrder({ orderId }) }));
+    await store.views.applyOrders({ consumer: 'q', topic: 'orders', partition: 0 }, orders([shared]), 1);
+    await store.views.applyOrders({ consumer: 'q', topic: 'orders', partition: 1 }, orders([first, shared, second]), 2);
+    expect((await store.views.totals()).totalOrders).toBe(3);
+    // The replay of the second partition's batch (its position lost) still counts its two ids once.
+    await store.views.applyOrders({ consumer: 'q', topic: 'orders', partition: 2 }, orders([second, first]), 3);
+    expect((await store.views.totals()).totalOrders).toBe(3);
+  });
+
+  it('keeps claiming per order in a store that counted orders before batched claims existed', async () => {
+    const session = new MemorySession();
+    const store = createStoreOnSession(session, memoryOptions);
+    await store.migrate();
+    // The store as version 2 left it: an order counted in counted_orders, migration 3 not yet applied.
+    const before = makeOrder({ orderId: 'old-1' });
+    await store.views.applyOrders(
+      { consumer: 'q', topic: 'orders', partition: 0 },
+      [{ offset: 0, content: before }],
+      1,
+    );
+    session.tables.get('query_processor.order_claims')?.rows.clear();
+    session.tables.get('order_processor.store_settings')?.rows.clear();
+    session.tables.get('order_processor.schema_migrations')?.rows.delete(JSON.stringify([3]));
+    const upgraded = createStoreOnSession(session, memoryOptions);
+    await upgraded.migrate();
+    const batchesBefore = session.batches;
+    // The same order resent to another partition after the upgrade: its claim is in counted_orders.
+    const again = [
+      { offset: 0, content: before },
+      { offset: 1, content: makeOrder({ orderId: 'new-1' }) },
+    ];
+    await upgraded.views.applyOrders({ consumer: 'q', topic: 'orders', partition: 1 }, again, 2);
+    expect((await upgraded.views.totals()).totalOrders).toBe(2);
+    expect(session.batches).toBe(batchesBefore);
+  });
+
+  describe('registration claims', () => {
+    const source = { consumer: 'registry-processor', topic: 'registry', partition: 0 };
+    const validation = (order: ReturnType<typeof makeOrder>): RegistryMessage => ({
+      kind: 'validation',
+      order,
+      result: validateOrder(order),
+      timestamp: 1,
+    });
+    const decision = (orderId: string, requestId: string): RegistryMessage => ({
+      kind: 'status-change',
+      change: { orderId, newStatus: 'accepted', reason: 'ok', requestedAt: 5, requestId, requestedBy: 'test' },
+    });
+    class CountingSession extends MemorySession {
+      registrationLwts = 0;
+      override lwt(cql: string, params: readonly unknown[]): Promise<LwtResult> {
+        if (cql.includes('INSERT INTO registry_processor.registered_orders')) this.registrationLwts++;
+        return super.lwt(cql, params);
+      }
+    }
+
+    it('claims the registrations of a batch in conditional batches, not one LWT per order', async () => {
+      const session = new CountingSession();
+      const store = createStoreOnSession(session, memoryOptions);
+      await store.migrate();
+      const orders = Array.from({ length: 40 }, (_, i) => makeOrder({ orderId: `g${i}` }));
+      const entries = orders.map((o, offset) => ({ offset, content: validation(o) }));
+      const outcome = await store.registry.applyRegistryMessages(source, entries, 10);
+      expect(outcome.registered).toHaveLength(40);
+      expect(session.registrationLwts).toBe(0);
+      const claimPartitions = new Set(orders.map((o) => JSON.stringify(claimPartition(o.orderId, o.timestamp))));
+      expect(session.batches).toBe(claimPartitions.size);
+      expect((await store.registry.registered('g3'))?.registeredAt).toBe(10);
+      expect((await store.registry.totals()).registeredCount).toBe(40);
+    });
+
+    it('keeps a decision when the registration it followed is applied again late', async () => {
+      const session = new MemorySession();
+      const store = createStoreOnSession(session, memoryOptions);
+      await store.migrate();
+      const order = makeOrder({ orderId: 'late', totalCents: 5_000 });
+      await store.registry.applyRegistryMessages(source, [{ offset: 0, content: validation(order) }], 10);
+      expect((await store.registry.registered('late'))?.status).toBe('pending');
+      await store.registry.applyRegistryMessages(source, [{ offset: 1, content: decision('late', 'req-1') }], 20);
+      // A consumer that lost the partition writes its registration once more, after the decision.
+      session.tables.get('registry_processor.source_positions')?.rows.clear();
+      await store.registry.applyRegistryMessages(source, [{ offset: 0, content: validation(order) }], 30);
+      const now = await store.registry.registered('late');
+      expect(now?.status).toBe('accepted');
+      expect(now?.version).toBe(2);
+      expect(now?.registeredAt).toBe(10);
+    });
+
+    it('writes a registration whose claim was made before a crash, once, at the first time', async () => {
+      const session = new MemorySession();
+      const store = createStoreOnSession(session, memoryOptions);
+      await store.migrate();
+      const order = makeOrder({ orderId: 'half' });
+      await store.registry.applyRegistryMessages(source, [{ offset: 0, content: validation(order) }], 10);
+      // The claim stands; the row, its history and the position did not make it.
+      for (const table of ['registered_orders', 'order_updates', 'source_positions']) {
+        session.tables.get(`registry_processor.${table}`)?.rows.clear();
+      }
+      const outcome = await store.registry.applyRegistryMessages(
+        source,
+        [{ offset: 0, content: validation(order) }],
+        30,
+      );
+      expect(outcome.registered.map((r) => r.registeredAt)).toEqual([10]);
+      expect((await store.registry.registered('half'))?.registeredAt).toBe(10);
+      expect((await store.registry.history('half')).map((u) => u.version)).toEqual([1]);
+      expect((await store.registry.totals()).registeredCount).toBe(1);
+    });
+
+    it('keeps registering per order in a store that registered orders before registration claims existed', async () => {
+      const session = new CountingSession();
+      const store = createStoreOnSession(session, memoryOptions);
+      await store.migrate();
+      const order = makeOrder({ orderId: 'before' });
+      await store.registry.applyRegistryMessages(source, [{ offset: 0, content: validation(order) }], 10);
+      // The store as version 2 left it: the registration in registered_orders, no claims table rows.
+      session.tables.get('registry_processor.registration_claims')?.rows.clear();
+      session.tables.get('order_processor.store_settings')?.rows.clear();
+      session.tables.get('order_processor.schema_migrations')?.rows.delete(JSON.stringify([3]));
+      const upgraded = createStoreOnSession(session, memoryOptions);
+      await upgraded.migrate();
+      const other = { ...source, partition: 1 };
+      const entries = [
+        { offset: 0, content: validation(order) },
+        { offset: 1, content: validation(makeOrder({ orderId: 'after' })) },
+      ];
+      const outcome = await upgraded.registry.applyRegistryMessages(other, entries, 20);
+      expect(outcome.registered.map((r) => r.order.orderId)).toEqual(['after']);
+      expect(session.registrationLwts).toBe(2);
+      expect((await upgraded.registry.totals()).registeredCount).toBe(2);
+    });
   });
 
   it('escapes product claim keys injectively and never to an empty key', () => {

@@ -18,7 +18,8 @@ import type {
 import { newestFirst, bucketMarks } from './buckets.js';
 import { createChangeFeed, type FeedChange } from './change-feed.js';
 import { bool, bucketOf, num, optStr, orderFromRow, positionToken, str } from './rows.js';
-import type { Keyspaces } from './schema.js';
+import { CLAIM_SETTINGS, claimsPerOrder, type Keyspaces } from './schema.js';
+import { createOrderClaims, type ClaimResult } from './claims.js';
 import type { Row, Session } from './session.js';
 import { forEachLimited } from './concurrency.js';
 import { sumStats } from './view-store.js';
@@ -29,6 +30,7 @@ const GROUP = 'registry';
 const ORDERS_IN_FLIGHT = 16;
 export const REGISTRY_PROCESSOR_ID = 'registry-processor';
 const DAY_MS = 86_400_000;
+const LOST: ClaimResult = { kind: 'lost' };
 
 interface Shard {
   readonly nextOffset: number;
@@ -128,6 +130,14 @@ export function createCassandraRegistryStore(session: Session, ks: Keyspaces): R
          validation_passed, unit_price_cents, total_cents, order_timestamp, order_status, failed_rules,
          registered_by)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) IF NOT EXISTS`,
+    // The row of a claimed registration, written at timestamp 1: every decision (a lightweight transaction,
+    // written at the current time) supersedes its cells, while a replay, or a late write of a consumer
+    // that lost the partition, writes the same values at the same timestamp and changes nothing.
+    writeRegistered: `INSERT INTO ${r}.registered_orders
+        (order_id, customer_id, product_id, quantity, unit_price, total, status, registered_at, updated_at, version,
+         validation_passed, unit_price_cents, total_cents, order_timestamp, order_status, failed_rules,
+         registered_by)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP 1`,
     registered: `SELECT * FROM ${r}.registered_orders WHERE order_id = ?`,
     decide: `UPDATE ${r}.registered_orders SET status = ?, updated_at = ?, version = ?, last_request_id = ?
       WHERE order_id = ? IF version = ? AND status = 'pending'`,
@@ -149,6 +159,8 @@ export function createCassandraRegistryStore(session: Session, ks: Keyspaces): R
         (processor_id, total_validated, total_approved, total_rejected, timestamp) VALUES (?, ?, ?, ?, ?)`,
   };
   const feed = createChangeFeed(session, r, marks);
+  const claimRegistrations = createOrderClaims(session, `${r}.registration_claims`, ['registered_at']);
+  const perOrderClaims = claimsPerOrder(session, ks, CLAIM_SETTINGS.registry);
 
   // SERIAL reads see every committed lightweight transaction, which decisions are made on.
   const readRegisteredRow = async (orderId: string): Promise<Row | undefined> =>
@@ -194,17 +206,9 @@ export function createCassandraRegistryStore(session: Session, ks: Keyspaces): R
     order,
   });
 
-  /** Registers once per order id; returns the registration when this log position made it. */
-  async function register(
-    message: ValidationMessage,
-    token: string,
-    now: number,
-    tally: Tally,
-    changes: FeedChange[],
-  ): Promise<RegisteredOrder | undefined> {
-    const { registered, update } = registerOrder(message.order, message.result, now);
+  function registeredValues(registered: RegisteredOrder, token: string): unknown[] {
     const o = registered.order;
-    const result = await session.lwt(cql.register, [
+    return [
       o.orderId,
       o.customerId,
       o.productId,
@@ -222,18 +226,42 @@ export function createCassandraRegistryStore(session: Session, ks: Keyspaces): R
       o.status,
       JSON.stringify(registered.failedRules),
       token,
-    ]);
-    if (!result.applied && result.current?.registered_by !== token) return undefined;
-    if (!result.applied) tally.repeated = true;
-    // Replaying our own registration: the row holds the times of the first attempt.
+    ];
+  }
+
+  /**
+   * Registers once per order id; returns the registration when this log position made it. `claim` is
+   * the outcome of the batch's registration claims, or undefined where registering claims per order.
+   */
+  async function register(
+    message: ValidationMessage,
+    token: string,
+    now: number,
+    tally: Tally,
+    changes: FeedChange[],
+    claim: ClaimResult | undefined,
+  ): Promise<RegisteredOrder | undefined> {
+    const { registered, update } = registerOrder(message.order, message.result, now);
+    const o = registered.order;
+    let firstRegisteredAt: number | undefined;
+    if (claim === undefined) {
+      const result = await session.lwt(cql.register, registeredValues(registered, token));
+      if (!result.applied && result.current?.registered_by !== token) return undefined;
+      if (!result.applied) tally.repeated = true;
+      if (!result.applied && result.current !== undefined) firstRegisteredAt = num(result.current, 'registered_at');
+    } else {
+      if (claim.kind === 'lost') return undefined;
+      if (claim.kind === 'again') {
+        tally.repeated = true;
+        firstRegisteredAt = num(claim.row, 'registered_at');
+      }
+    }
+    // Replaying our own registration: the first attempt's time stands.
     const stored =
-      result.applied || result.current === undefined
+      firstRegisteredAt === undefined
         ? registered
-        : {
-            ...registered,
-            registeredAt: num(result.current, 'registered_at'),
-            updatedAt: num(result.current, 'registered_at'),
-          };
+        : { ...registered, registeredAt: firstRegisteredAt, updatedAt: firstRegisteredAt };
+    if (claim !== undefined) await session.write(cql.writeRegistered, registeredValues(stored, token));
     const first = { ...update, updatedAt: stored.registeredAt };
     await writeUpdate(first);
     await moveStatusIndex(stored, null, stored.status);
@@ -356,6 +384,29 @@ export function createCassandraRegistryStore(session: Session, ks: Keyspaces): R
     return record;
   }
 
+  /** Claims the registrations of a batch at once; the outcome by offset of each order id's first validation. */
+  async function claimBatch(
+    entries: readonly Consumed<RegistryMessage>[],
+    tokenAt: (offset: number) => string,
+    now: number,
+  ): Promise<Map<number, ClaimResult>> {
+    const firsts = new Map<string, { offset: number; order: Order }>();
+    for (const { offset, content } of entries) {
+      if (content?.kind === 'validation' && !firsts.has(content.order.orderId)) {
+        firsts.set(content.order.orderId, { offset, order: content.order });
+      }
+    }
+    const results = await claimRegistrations(
+      [...firsts.values()].map(({ offset, order }) => ({
+        orderId: order.orderId,
+        orderTimestamp: order.timestamp,
+        token: tokenAt(offset),
+        values: [now],
+      })),
+    );
+    return new Map([...firsts.values()].map(({ offset, order }) => [offset, results.get(order.orderId) ?? LOST]));
+  }
+
   async function readShard(source: SourcePartition): Promise<Shard> {
     const [row] = await session.rows(cql.shard, [GROUP, source.consumer, source.topic, source.partition]);
     return row === undefined ? EMPTY_SHARD : shardFromRow(row);
@@ -428,13 +479,17 @@ export function createCassandraRegistryStore(session: Session, ks: Keyspaces): R
         if (group === undefined) byOrder.set(orderId, [entry]);
         else group.push(entry);
       }
+      const tokenAt = (offset: number) => positionToken(source.consumer, source.topic, source.partition, offset);
+      const claims = (await perOrderClaims()) ? undefined : await claimBatch(fresh, tokenAt, now);
       await forEachLimited([...byOrder.values()], ORDERS_IN_FLIGHT, async (group) => {
         for (const { offset, content } of group) {
           if (content === null) continue;
-          const token = positionToken(source.consumer, source.topic, source.partition, offset);
+          const token = tokenAt(offset);
           const own: FeedChange[] = [];
           if (content.kind === 'validation') {
-            const added = await register(content, token, now, tally, own);
+            // Only the first validation of an order id in the batch asked; any later one is not the first.
+            const claimed = claims?.get(offset) ?? (claims === undefined ? undefined : LOST);
+            const added = await register(content, token, now, tally, own, claimed);
             results.set(offset, { ...(added && { registered: added }), changes: own });
           } else {
             const decided = await decide(content.change, token, now, tally, own);

@@ -29,6 +29,36 @@ export interface Migration {
   readonly description: string;
   /** Statements with {order}, {query}, {registry} standing for the keyspace names. */
   readonly statements: readonly string[];
+  /** Runs after the statements, for what depends on the data already there; must be safe to repeat. */
+  readonly after?: (session: Session, ks: Keyspaces) => Promise<void>;
+}
+
+/**
+ * store_settings rows naming how order ids are claimed. A store that counted or registered orders
+ * before version 3 holds those claims one partition per order id (counted_orders, registered_orders),
+ * where the batched claims of order_claims and registration_claims cannot see them: it keeps claiming
+ * there, one lightweight transaction per order, as before.
+ */
+export const CLAIM_SETTINGS = { views: 'order-claims', registry: 'registration-claims' } as const;
+export const CLAIMS_PER_ORDER = 'per-order';
+
+/**
+ * Whether the store keeps the per-order claims of `setting`. Read once, on first use (after the
+ * migration that writes it; it never changes), and again only after a failed read.
+ */
+export function claimsPerOrder(session: Session, ks: Keyspaces, setting: string): () => Promise<boolean> {
+  let known: Promise<boolean> | undefined;
+  const read = async () => {
+    const [row] = await session.rows(`SELECT value FROM ${ks.order}.store_settings WHERE name = ?`, [setting]);
+    return row?.value === CLAIMS_PER_ORDER;
+  };
+  return () => {
+    known ??= read().catch((error: unknown) => {
+      known = undefined;
+      throw error;
+    });
+    return known;
+  };
 }
 
 const buckets = (ks: string) =>
@@ -153,6 +183,33 @@ export const MIGRATIONS: readonly Migration[] = [
          PRIMARY KEY ((dead_letter_id), at, action_id))`,
     ],
   },
+  {
+    version: 3,
+    description: 'order ids claimed in batches, in partitions by id hash and order day',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS {order}.store_settings (name text PRIMARY KEY, value text)`,
+      `CREATE TABLE IF NOT EXISTS {query}.order_claims (
+         bucket int, day int, order_id text, claimed_by text,
+         PRIMARY KEY ((bucket, day), order_id))`,
+      `CREATE TABLE IF NOT EXISTS {registry}.registration_claims (
+         bucket int, day int, order_id text, claimed_by text, registered_at bigint,
+         PRIMARY KEY ((bucket, day), order_id))`,
+    ],
+    async after(session, ks) {
+      const legacy = [
+        { setting: CLAIM_SETTINGS.views, table: `${ks.query}.counted_orders` },
+        { setting: CLAIM_SETTINGS.registry, table: `${ks.registry}.registered_orders` },
+      ];
+      for (const { setting, table } of legacy) {
+        const [claimed] = await session.rows(`SELECT order_id FROM ${table} LIMIT 1`, []);
+        if (claimed === undefined) continue;
+        await session.write(`INSERT INTO ${ks.order}.store_settings (name, value) VALUES (?, ?)`, [
+          setting,
+          CLAIMS_PER_ORDER,
+        ]);
+      }
+    },
+  },
 ];
 
 const fill = (cql: string, ks: Keyspaces): string =>
@@ -183,6 +240,7 @@ export async function migrate(session: Session, ks: Keyspaces, replicationFactor
   for (const migration of MIGRATIONS) {
     if (applied.has(migration.version)) continue;
     for (const statement of migration.statements) await session.ddl(fill(statement, ks));
+    await migration.after?.(session, ks);
     await session.write(
       `INSERT INTO ${ks.order}.schema_migrations (version, description, applied_at) VALUES (?, ?, ?)`,
       [migration.version, migration.description, Date.now()],

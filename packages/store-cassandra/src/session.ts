@@ -10,6 +10,12 @@ export interface LwtResult {
   readonly current: Row | undefined;
 }
 
+/** One statement of a batch, with its values. */
+export interface BoundStatement {
+  readonly cql: string;
+  readonly params: readonly unknown[];
+}
+
 export type ConsistencyName = 'one' | 'localOne' | 'quorum' | 'localQuorum' | 'all';
 
 export interface SessionOptions {
@@ -34,6 +40,11 @@ export interface Session {
   write(cql: string, params: readonly unknown[]): Promise<void>;
   /** Runs a conditional (IF …) statement and reports whether it was applied. */
   lwt(cql: string, params: readonly unknown[]): Promise<LwtResult>;
+  /**
+   * Runs conditional statements on one partition as one batch, decided by a single Paxos round.
+   * True when every condition held and everything was written; false when nothing was.
+   */
+  lwtBatch(statements: readonly BoundStatement[]): Promise<boolean>;
   /** Schema statements: not prepared (DDL cannot be), never carrying values. */
   ddl(cql: string): Promise<void>;
   close(): Promise<void>;
@@ -114,6 +125,19 @@ export function openSession(options: SessionOptions): Session {
       const first = result.first() as cassandra.types.Row | null;
       const applied = first === null ? true : first.get('[applied]') === true;
       return { applied, current: applied || first === null ? undefined : toRow(first) };
+    },
+    async lwtBatch(statements) {
+      let result: cassandra.types.ResultSet;
+      try {
+        result = await client.batch(
+          statements.map((s) => ({ query: s.cql, params: [...s.params] })),
+          { prepare: true },
+        );
+      } catch (error) {
+        throw failure('conditional batch', error);
+      }
+      const first = result.first() as cassandra.types.Row | null;
+      return first === null || first.get('[applied]') === true;
     },
     async ddl(cql) {
       try {

@@ -1,6 +1,5 @@
 import { evolveCustomer, evolveProduct, isLaterOrder, averageQuantity } from '@kafka-monitor/domain';
 import type {
-  Consumed,
   CustomerView,
   Order,
   OrderTotals,
@@ -11,8 +10,9 @@ import type {
   ViewStore,
 } from '@kafka-monitor/domain';
 import { newestFirst, bucketMarks } from './buckets.js';
+import { createOrderClaims } from './claims.js';
 import { bucketOf, num, optNum, orderFromRow, positionToken, str } from './rows.js';
-import type { Keyspaces } from './schema.js';
+import { CLAIM_SETTINGS, claimsPerOrder, type Keyspaces } from './schema.js';
 import type { Row, Session } from './session.js';
 
 /** All view shards live in one partition per table: the customer and product id spaces are bounded. */
@@ -130,6 +130,7 @@ function mergeAll<K, V>(views: readonly V[], keyOf: (v: V) => K, merge: (a: V, b
 export function createCassandraViewStore(session: Session, ks: Keyspaces, options: CassandraViewOptions): ViewStore {
   const q = ks.query;
   const marks = bucketMarks(session, q);
+  const claimBatch = createOrderClaims(session, `${q}.order_claims`);
   const cql = {
     position: `SELECT * FROM ${q}.source_positions WHERE shard_group = ? AND consumer = ? AND topic = ? AND partition = ?`,
     positions: `SELECT * FROM ${q}.source_positions WHERE shard_group = ?`,
@@ -142,6 +143,9 @@ export function createCassandraViewStore(session: Session, ks: Keyspaces, option
         (order_id, claimed_by, customer_id, product_id, quantity, unit_price_cents, total_cents, timestamp, status)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) IF NOT EXISTS`,
     countedOrder: `SELECT * FROM ${q}.counted_orders WHERE order_id = ?`,
+    writeCountedOrder: `INSERT INTO ${q}.counted_orders
+        (order_id, claimed_by, customer_id, product_id, quantity, unit_price_cents, total_cents, timestamp, status)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     customerClaim: `SELECT claimed_by FROM ${q}.customer_claims WHERE customer_id = ?`,
     claimCustomer: `INSERT INTO ${q}.customer_claims (customer_id, claimed_by) VALUES (?, ?) IF NOT EXISTS`,
     productClaim: `SELECT claimed_by FROM ${q}.product_claims WHERE product_id = ?`,
@@ -193,9 +197,15 @@ export function createCassandraViewStore(session: Session, ks: Keyspaces, option
     };
   }
 
-  /** Claims the order id for this log position; true when this position is the one that counts it. */
+  /** Per-order claims in counted_orders, for a store that counted orders before order_claims existed. */
   async function claimOrder(token: string, order: Order): Promise<boolean> {
-    const result = await session.lwt(cql.claimOrder, [
+    const result = await session.lwt(cql.claimOrder, countedOrderValues(token, order));
+    return result.applied || result.current?.claimed_by === token;
+  }
+
+  /** The values of a counted_orders row, in the column order of claimOrder and writeCountedOrder. */
+  function countedOrderValues(token: string, order: Order): unknown[] {
+    return [
       order.orderId,
       token,
       order.customerId,
@@ -205,8 +215,38 @@ export function createCassandraViewStore(session: Session, ks: Keyspaces, option
       order.totalCents,
       order.timestamp,
       order.status,
-    ]);
-    return result.applied || result.current?.claimed_by === token;
+    ];
+  }
+
+  const perOrderClaims = claimsPerOrder(session, ks, CLAIM_SETTINGS.views);
+
+  /** The orders of a batch that this log position counts: the first claim of an order id wins. */
+  async function claimOrders(firsts: readonly Counted[], token: (offset: number) => string): Promise<Counted[]> {
+    let counted: Counted[];
+    if (await perOrderClaims()) {
+      const claims = await Promise.all(
+        firsts.map(async (c) => ((await claimOrder(token(c.offset), c.order)) ? c : null)),
+      );
+      counted = claims.filter((c): c is Counted => c !== null);
+    } else {
+      const results = await claimBatch(
+        firsts.map((c) => ({
+          orderId: c.order.orderId,
+          orderTimestamp: c.order.timestamp,
+          token: token(c.offset),
+          values: [],
+        })),
+      );
+      counted = firsts.filter((c) => {
+        const kind = results.get(c.order.orderId)?.kind;
+        return kind === 'new' || kind === 'again';
+      });
+      // The order by id, as timelineEntry reads it; the same values whenever the claim's holder writes it.
+      await Promise.all(
+        counted.map((c) => session.write(cql.writeCountedOrder, countedOrderValues(token(c.offset), c.order))),
+      );
+    }
+    return counted.sort((a, b) => a.offset - b.offset);
   }
 
   /** Claims an entity for counting (customer-count, product-count); a plain read first avoids most LWTs. */
@@ -348,14 +388,13 @@ export function createCassandraViewStore(session: Session, ks: Keyspaces, option
       const token = (offset: number) => positionToken(source.consumer, source.topic, source.partition, offset);
 
       // 1. Claim order ids: the first occurrence of an id in this batch asks; the claim decides.
-      const firsts = new Map<string, Consumed<Order>>();
-      for (const e of fresh) if (e.content !== null && !firsts.has(e.content.orderId)) firsts.set(e.content.orderId, e);
-      const claims = await Promise.all(
-        [...firsts.values()].map(async (e) => ((await claimOrder(token(e.offset), e.content as Order)) ? e : null)),
-      );
-      const counted: Counted[] = claims
-        .flatMap((e) => (e === null || e.content === null ? [] : [{ offset: e.offset, order: e.content }]))
-        .sort((a, b) => a.offset - b.offset);
+      const firsts = new Map<string, Counted>();
+      for (const e of fresh) {
+        if (e.content !== null && !firsts.has(e.content.orderId)) {
+          firsts.set(e.content.orderId, { offset: e.offset, order: e.content });
+        }
+      }
+      const counted = await claimOrders([...firsts.values()], token);
 
       // 2. Effects, all idempotent: timeline rows, entity claims, entity shards (and the original tables).
       await Promise.all(counted.map((c) => insertTimeline(c.order)));
