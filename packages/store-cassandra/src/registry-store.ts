@@ -261,10 +261,13 @@ export function createCassandraRegistryStore(session: Session, ks: Keyspaces): R
       firstRegisteredAt === undefined
         ? registered
         : { ...registered, registeredAt: firstRegisteredAt, updatedAt: firstRegisteredAt };
-    if (claim !== undefined) await session.write(cql.writeRegistered, registeredValues(stored, token));
     const first = { ...update, updatedAt: stored.registeredAt };
-    await writeUpdate(first);
-    await moveStatusIndex(stored, null, stored.status);
+    // Independent writes, each idempotent: a crash between them replays the registration as a whole.
+    await Promise.all([
+      claim === undefined ? undefined : session.write(cql.writeRegistered, registeredValues(stored, token)),
+      writeUpdate(first),
+      moveStatusIndex(stored, null, stored.status),
+    ]);
     changes.push(feedChange(first, o));
     tally.registered++;
     tally.byStatus[stored.status]++;
