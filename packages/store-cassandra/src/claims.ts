@@ -16,6 +16,7 @@ const DAY_MS = 86_400_000;
 const MAX_CLAIMS_PER_BATCH = 100;
 const encoder = new TextEncoder();
 
+/** The day fits CQL's int: the order codec admits timestamps up to 8.64e15 ms (day 100,000,000). */
 export function claimPartition(orderId: string, orderTimestamp: number): { bucket: number; day: number } {
   return {
     bucket: partitionForKey(encoder.encode(orderId), CLAIM_BUCKETS),
