@@ -274,6 +274,19 @@ class MemorySession implements Session {
 
 const memoryOptions = { contactPoints: ['memory'], localDataCenter: 'memory' };
 
+/**
+ * Takes the store back to what schema version 2 left (no rows in `claimsTable` or store_settings,
+ * migration 3 not recorded), then migrates it again as a new process would.
+ */
+async function migratedFromVersion2(session: MemorySession, claimsTable: string) {
+  session.tables.get(claimsTable)?.rows.clear();
+  session.tables.get('order_processor.store_settings')?.rows.clear();
+  session.tables.get('order_processor.schema_migrations')?.rows.delete(JSON.stringify([3]));
+  const upgraded = createStoreOnSession(session, memoryOptions);
+  await upgraded.migrate();
+  return upgraded;
+}
+
 describeStoreContract(
   'Cassandra adapter on an in-memory CQL double',
   async () => {
@@ -442,7 +455,7 @@ describe('Cassandra adapter (offline)', () => {
     await store.views.applyOrders({ consumer: 'q', topic: 'orders', partition: 0 }, orders([shared]), 1);
     await store.views.applyOrders({ consumer: 'q', topic: 'orders', partition: 1 }, orders([first, shared, second]), 2);
     expect((await store.views.totals()).totalOrders).toBe(3);
-    // The replay of the second partition's batch (its position lost) still counts its two ids once.
+    // A third partition carrying two of those ids again counts neither.
     await store.views.applyOrders({ consumer: 'q', topic: 'orders', partition: 2 }, orders([second, first]), 3);
     expect((await store.views.totals()).totalOrders).toBe(3);
   });
@@ -458,11 +471,7 @@ describe('Cassandra adapter (offline)', () => {
       [{ offset: 0, content: before }],
       1,
     );
-    session.tables.get('query_processor.order_claims')?.rows.clear();
-    session.tables.get('order_processor.store_settings')?.rows.clear();
-    session.tables.get('order_processor.schema_migrations')?.rows.delete(JSON.stringify([3]));
-    const upgraded = createStoreOnSession(session, memoryOptions);
-    await upgraded.migrate();
+    const upgraded = await migratedFromVersion2(session, 'query_processor.order_claims');
     const batchesBefore = session.batches;
     // The same order resent to another partition after the upgrade: its claim is in counted_orders.
     const again = [
@@ -554,11 +563,7 @@ describe('Cassandra adapter (offline)', () => {
       const order = makeOrder({ orderId: 'before' });
       await store.registry.applyRegistryMessages(source, [{ offset: 0, content: validation(order) }], 10);
       // The store as version 2 left it: the registration in registered_orders, no claims table rows.
-      session.tables.get('registry_processor.registration_claims')?.rows.clear();
-      session.tables.get('order_processor.store_settings')?.rows.clear();
-      session.tables.get('order_processor.schema_migrations')?.rows.delete(JSON.stringify([3]));
-      const upgraded = createStoreOnSession(session, memoryOptions);
-      await upgraded.migrate();
+      const upgraded = await migratedFromVersion2(session, 'registry_processor.registration_claims');
       const other = { ...source, partition: 1 };
       const entries = [
         { offset: 0, content: validation(order) },
