@@ -460,6 +460,42 @@ describe('Cassandra adapter (offline)', () => {
     expect((await store.views.totals()).totalOrders).toBe(3);
   });
 
+  it('claims more ids than one conditional batch holds in several, each settling its own refusals', async () => {
+    const session = new MemorySession();
+    const store = createStoreOnSession(session, memoryOptions);
+    await store.migrate();
+    // 250 ids of one claims partition: three batches of at most 100. Two ids of the second are held
+    // by another partition already, so that batch is refused once and retried without them.
+    const target = JSON.stringify(claimPartition('k0', makeOrder().timestamp));
+    const ids: string[] = [];
+    for (let i = 0; ids.length < 250; i++) {
+      if (JSON.stringify(claimPartition(`k${i}`, makeOrder().timestamp)) === target) ids.push(`k${i}`);
+    }
+    const held = [ids[120] ?? '', ids[150] ?? ''];
+    const orders = (list: string[]) => list.map((orderId, offset) => ({ offset, content: makeOrder({ orderId }) }));
+    await store.views.applyOrders({ consumer: 'q', topic: 'orders', partition: 1 }, orders(held), 1);
+    const batchesBefore = session.batches;
+    await store.views.applyOrders({ consumer: 'q', topic: 'orders', partition: 0 }, orders(ids), 2);
+    expect(session.batches - batchesBefore).toBe(4);
+    expect((await store.views.totals()).totalOrders).toBe(250);
+  });
+
+  it('fails a batch with a retryable store error when a refused claim batch names no claimed id', async () => {
+    // A refusal that the SERIAL read cannot explain must not spin: the consumer retries the batch later.
+    class RefusingSession extends MemorySession {
+      override lwtBatch(): Promise<boolean> {
+        return Promise.resolve(false);
+      }
+    }
+    const store = createStoreOnSession(new RefusingSession(), memoryOptions);
+    await store.migrate();
+    const error: unknown = await store.views
+      .applyOrders({ consumer: 'q', topic: 'orders', partition: 0 }, [{ offset: 0, content: makeOrder() }], 1)
+      .catch((e: unknown) => e);
+    expect(isDependencyError(error) && error.dependency === 'store' && error.retryable).toBe(true);
+    expect(String(error)).toMatch(/refused, yet none of its ids is claimed/);
+  });
+
   it('keeps claiming per order in a store that counted orders before batched claims existed', async () => {
     const session = new MemorySession();
     const store = createStoreOnSession(session, memoryOptions);

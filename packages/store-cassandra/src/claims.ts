@@ -1,4 +1,4 @@
-import { partitionForKey } from '@kafka-monitor/domain';
+import { DependencyError, partitionForKey } from '@kafka-monitor/domain';
 import type { Row, Session } from './session.js';
 import { str } from './rows.js';
 
@@ -74,8 +74,10 @@ export function createOrderClaims(session: Session, table: string, extraColumns:
         );
         const unclaimed = pending.filter((r) => !rows.has(r.orderId));
         if (unclaimed.length === pending.length) {
-          throw new Error(
-            `claims in ${table} (bucket ${bucket}, day ${day}): a batch was refused, yet no id is claimed`,
+          // Retryable like any store failure: the consumer hands the whole batch over again later.
+          throw new DependencyError(
+            'store',
+            `Cassandra store: claims in ${table} (bucket ${bucket}, day ${day}): a batch was refused, yet none of its ids is claimed`,
           );
         }
         for (const r of pending) {
