@@ -496,6 +496,35 @@ describe('Cassandra adapter (offline)', () => {
     expect(String(error)).toMatch(/refused, yet none of its ids is claimed/);
   });
 
+  it('asks for a customer claim once per store, since a claim never changes', async () => {
+    class CountingSession extends MemorySession {
+      claimReads = 0;
+      override rows(cql: string, params: readonly unknown[]): Promise<Row[]> {
+        if (cql.includes('customer_claims')) this.claimReads++;
+        return super.rows(cql, params);
+      }
+    }
+    const session = new CountingSession();
+    const store = createStoreOnSession(session, memoryOptions);
+    await store.migrate();
+    const batch = (first: number, partition: number) =>
+      Array.from({ length: 10 }, (_, i) => ({
+        offset: first + i,
+        content: makeOrder({ orderId: `m${partition}-${first + i}`, customerId: (i % 5) + 1 }),
+      }));
+    await store.views.applyOrders({ consumer: 'q', topic: 'orders', partition: 0 }, batch(0, 0), 1);
+    expect(session.claimReads).toBe(5);
+    await store.views.applyOrders({ consumer: 'q', topic: 'orders', partition: 0 }, batch(10, 0), 2);
+    await store.views.applyOrders({ consumer: 'q', topic: 'orders', partition: 1 }, batch(0, 1), 3);
+    expect(session.claimReads).toBe(5);
+    expect((await store.views.totals()).customerCount).toBe(5);
+    // Another store (another process) asks again, and counts none of them a second time.
+    const other = createStoreOnSession(session, memoryOptions);
+    await other.views.applyOrders({ consumer: 'q', topic: 'orders', partition: 2 }, batch(0, 2), 4);
+    expect(session.claimReads).toBe(10);
+    expect((await other.views.totals()).customerCount).toBe(5);
+  });
+
   it('keeps claiming per order in a store that counted orders before batched claims existed', async () => {
     const session = new MemorySession();
     const store = createStoreOnSession(session, memoryOptions);

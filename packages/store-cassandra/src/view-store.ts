@@ -17,6 +17,7 @@ import type { Row, Session } from './session.js';
 
 /** All view shards live in one partition per table: the customer and product id spaces are bounded. */
 const GROUP = 'views';
+const MAX_KNOWN_CLAIMS = 100_000;
 const TIMELINE = 'timeline';
 
 /**
@@ -249,12 +250,32 @@ export function createCassandraViewStore(session: Session, ks: Keyspaces, option
     return counted.sort((a, b) => a.offset - b.offset);
   }
 
+  /**
+   * Holders of the customer and product claims this store has seen. A claim never changes once made,
+   * so a holder learnt once answers every later batch without a request (a batch touches ~100
+   * customers). Bounded: past MAX_KNOWN_CLAIMS the map starts again empty.
+   */
+  const claimHolders = { customer: new Map<unknown, string>(), product: new Map<unknown, string>() };
+
   /** Claims an entity for counting (customer-count, product-count); a plain read first avoids most LWTs. */
-  async function claimEntity(readCql: string, claimCql: string, key: unknown, token: string): Promise<boolean> {
+  async function claimEntity(
+    readCql: string,
+    claimCql: string,
+    key: unknown,
+    token: string,
+    holders: Map<unknown, string>,
+  ): Promise<boolean> {
+    const known = holders.get(key);
+    if (known !== undefined) return known === token;
     const [row] = await session.rows(readCql, [key]);
-    if (row !== undefined) return row.claimed_by === token;
-    const result = await session.lwt(claimCql, [key, token]);
-    return result.applied || result.current?.claimed_by === token;
+    const holder =
+      row !== undefined
+        ? row.claimed_by
+        : await session.lwt(claimCql, [key, token]).then((r) => (r.applied ? token : r.current?.claimed_by));
+    if (typeof holder !== 'string') return false;
+    if (holders.size >= MAX_KNOWN_CLAIMS) holders.clear();
+    holders.set(key, holder);
+    return holder === token;
   }
 
   async function insertTimeline(order: Order): Promise<void> {
@@ -403,12 +424,18 @@ export function createCassandraViewStore(session: Session, ks: Keyspaces, option
       const [customerClaims, productClaims] = await Promise.all([
         Promise.all(
           [...byCustomer].map(([id, group]) =>
-            claimEntity(cql.customerClaim, cql.claimCustomer, id, token(group[0]?.offset ?? 0)),
+            claimEntity(cql.customerClaim, cql.claimCustomer, id, token(group[0]?.offset ?? 0), claimHolders.customer),
           ),
         ),
         Promise.all(
           [...byProduct].map(([id, group]) =>
-            claimEntity(cql.productClaim, cql.claimProduct, productClaimKey(id), token(group[0]?.offset ?? 0)),
+            claimEntity(
+              cql.productClaim,
+              cql.claimProduct,
+              productClaimKey(id),
+              token(group[0]?.offset ?? 0),
+              claimHolders.product,
+            ),
           ),
         ),
       ]);
