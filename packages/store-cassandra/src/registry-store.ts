@@ -490,8 +490,8 @@ export function createCassandraRegistryStore(session: Session, ks: Keyspaces): R
           const token = tokenAt(offset);
           const own: FeedChange[] = [];
           if (content.kind === 'validation') {
-            // Only the first validation of an order id in the batch asked; any later one is not the first.
-            const claimed = claims?.get(offset) ?? (claims === undefined ? undefined : LOST);
+            // Only the first validation of an order id in the batch asked; a later one registers nothing.
+            const claimed = claims === undefined ? undefined : (claims.get(offset) ?? LOST);
             const added = await register(content, token, now, tally, own, claimed);
             results.set(offset, { ...(added && { registered: added }), changes: own });
           } else {
