@@ -69,7 +69,10 @@ async function openAdapter(config: Config, logger: Logger): Promise<EventBus> {
  * The store the configuration names, not yet migrated; for tools (the CLI) that need it without a bus.
  * Long-running services pass `backgroundCheckpoints` (see @kafka-monitor/sqlite); a short command does not.
  */
-export async function openStore(config: Config, options: { backgroundCheckpoints?: boolean } = {}): Promise<Store> {
+export async function openStore(
+  config: Config,
+  options: { backgroundCheckpoints?: boolean; logger?: Logger } = {},
+): Promise<Store> {
   if (config.store === 'sqlite') {
     return createSqliteStore({
       file: embeddedFiles(config.dataDir).store,
@@ -79,11 +82,13 @@ export async function openStore(config: Config, options: { backgroundCheckpoints
   }
   const { contactPoints, port, datacenter, replicationFactor, keyspacePrefix } = config.cassandra;
   const { createCassandraStore } = await import('@kafka-monitor/store-cassandra');
+  const cassandraLogger = (options.logger ?? silentLogger).child({ component: 'cassandra' });
   return createCassandraStore({
     contactPoints: contactPoints.map((host) => (host.includes(':') ? host : `${host}:${port}`)),
     localDataCenter: datacenter,
     replicationFactor,
     keyspacePrefix,
+    onServerWarning: (warning) => cassandraLogger.warn({ warning }, 'Cassandra warned about a request'),
   });
 }
 
@@ -92,7 +97,7 @@ export async function openInfrastructure(config: Config, logger: Logger = silent
   const bus = await openBus(config, logger);
   let store: Store;
   try {
-    store = await openStore(config, { backgroundCheckpoints: true });
+    store = await openStore(config, { backgroundCheckpoints: true, logger });
   } catch (error) {
     await bus.close().catch(() => undefined);
     throw error;

@@ -13,6 +13,7 @@ function recordingSession(outcomes: ('ok' | 'fail')[] = []) {
     },
     lwt: () => Promise.resolve({ applied: true, current: undefined }),
     lwtBatch: () => Promise.resolve(true),
+    writeBatch: () => Promise.reject(new Error('not expected here')),
     ddl: () => Promise.resolve(),
     close: () => Promise.resolve(),
   };

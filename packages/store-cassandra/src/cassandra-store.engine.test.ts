@@ -197,6 +197,40 @@ describe('Cassandra store', () => {
     await dropKeyspaces(prefix);
   });
 
+  it("writes a full batch's rows in batches a stock node takes without a warning", async () => {
+    const prefix = `t${runId}_warn_`;
+    const warnings: string[] = [];
+    const store = createCassandraStore({ ...optionsFor(prefix), onServerWarning: (w) => warnings.push(w) });
+    await store.migrate();
+    let seed = 7;
+    const random = (): number => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed / 2_147_483_648;
+    };
+    const orders = Array.from({ length: 1_000 }, (_, i) =>
+      generateOrder(random, { orderId: randomUUID(), timestamp: 1_700_000_000_000 + i }, 0.1),
+    );
+    for (let from = 0; from < orders.length; from += 500) {
+      const batch = orders.slice(from, from + 500).map((order, i) => ({ offset: from + i, content: order }));
+      await store.views.applyOrders({ consumer: 'query-processor', topic: 'orders', partition: 0 }, batch, 1);
+      const validations = batch.map(({ offset, content }) => ({
+        offset,
+        content: { kind: 'validation' as const, order: content, result: validateOrder(content), timestamp: 1 },
+      }));
+      const outcome = await store.registry.applyRegistryMessages(
+        { consumer: 'registry-processor', topic: 'registry', partition: 0 },
+        validations,
+        2,
+      );
+      expect(outcome.registered).toHaveLength(500);
+    }
+    expect(await snapshotViews(store.views)).toEqual(expectedViews(orders));
+    expect((await store.registry.totals()).registeredCount).toBe(1_000);
+    expect(warnings).toEqual([]);
+    await store.close();
+    await dropKeyspaces(prefix);
+  });
+
   it('applies one of two concurrent decisions on a pending order', async () => {
     const prefix = `t${runId}_race_`;
     const a = createCassandraStore(optionsFor(prefix));

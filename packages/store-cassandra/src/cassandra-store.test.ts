@@ -60,6 +60,8 @@ class MemorySession implements Session {
   readonly tables = new Map<string, Table>();
   /** Conditional batches run, to tell batched claims from per-order ones. */
   batches = 0;
+  /** Unlogged batches run, with the statements of each. */
+  readonly writeBatches: BoundStatement[][] = [];
   private clock = 1e15;
 
   ddl(cql: string): Promise<void> {
@@ -267,12 +269,50 @@ class MemorySession implements Session {
     });
   }
 
+  /** Every statement of an unlogged batch is written with one timestamp, as Cassandra does. */
+  writeBatch(statements: readonly BoundStatement[]): Promise<void> {
+    return Promise.resolve().then(() => {
+      this.writeBatches.push([...statements]);
+      const stamp = this.clock + 1;
+      for (const { cql, params } of statements) {
+        this.clock = stamp - 1;
+        this.run(cql, [...params]);
+      }
+      this.clock = stamp;
+    });
+  }
+
   close(): Promise<void> {
     return Promise.resolve();
   }
 }
 
 const memoryOptions = { contactPoints: ['memory'], localDataCenter: 'memory' };
+
+/** Counts the requests a store sends (every kind), to tell batched row writes from one request per row. */
+class RequestCountingSession extends MemorySession {
+  requests = 0;
+  override rows(cql: string, params: readonly unknown[]): Promise<Row[]> {
+    this.requests++;
+    return super.rows(cql, params);
+  }
+  override write(cql: string, params: readonly unknown[]): Promise<void> {
+    this.requests++;
+    return super.write(cql, params);
+  }
+  override lwt(cql: string, params: readonly unknown[]): Promise<LwtResult> {
+    this.requests++;
+    return super.lwt(cql, params);
+  }
+  override lwtBatch(statements: readonly BoundStatement[]): Promise<boolean> {
+    this.requests++;
+    return super.lwtBatch(statements);
+  }
+  override writeBatch(statements: readonly BoundStatement[]): Promise<void> {
+    this.requests++;
+    return super.writeBatch(statements);
+  }
+}
 
 /**
  * Takes the store back to what schema version 2 left (no rows in `claimsTable` or store_settings,
@@ -311,6 +351,36 @@ describe('Cassandra adapter (offline)', () => {
   it('refuses a replication factor below one', async () => {
     const store = createStoreOnSession(new MemorySession(), { ...memoryOptions, replicationFactor: 0 });
     await expect(store.migrate()).rejects.toThrow(/replication factor/);
+  });
+
+  it("sends a batch's row writes in unlogged batches: fewer requests than orders", async () => {
+    const session = new RequestCountingSession();
+    const store = createStoreOnSession(session, memoryOptions);
+    await store.migrate();
+    const orders = Array.from({ length: 200 }, (_, i) => ({
+      offset: i,
+      content: makeOrder({ orderId: `b${i}`, customerId: i % 20, productId: `PROD-${i % 5}`, timestamp: 1e12 + i }),
+    }));
+    session.requests = 0;
+    await store.views.applyOrders({ consumer: 'q', topic: 'orders', partition: 0 }, orders, 1);
+    // One request per row would be over 400 for the order and timeline rows alone.
+    expect(session.requests).toBeLessThan(orders.length);
+    expect(session.writeBatches.length).toBeGreaterThan(0);
+    expect((await store.views.timeline(500)).length).toBe(200);
+    expect((await store.views.timelineEntry('b7'))?.customerId).toBe(7);
+    expect((await store.views.customer(3))?.totalOrders).toBe(10);
+
+    const source = { consumer: 'r', topic: 'registry', partition: 0 };
+    const validations = orders.map(({ offset, content }) => ({
+      offset,
+      content: { kind: 'validation' as const, order: content, result: validateOrder(content), timestamp: 1 },
+    }));
+    session.requests = 0;
+    const outcome = await store.registry.applyRegistryMessages(source, validations, 10);
+    expect(outcome.registered).toHaveLength(200);
+    // Three rows per registration: 600 requests if each went on its own.
+    expect(session.requests).toBeLessThan(orders.length);
+    expect((await store.registry.history('b7')).map((u) => u.version)).toEqual([1]);
   });
 
   it('walks the timeline across time buckets, newest first', async () => {
@@ -581,6 +651,25 @@ describe('Cassandra adapter (offline)', () => {
       expect(session.batches).toBe(claimPartitions.size);
       expect((await store.registry.registered('g3'))?.registeredAt).toBe(10);
       expect((await store.registry.totals()).registeredCount).toBe(40);
+    });
+
+    it('decides an order registered earlier in the same batch', async () => {
+      const session = new MemorySession();
+      const store = createStoreOnSession(session, memoryOptions);
+      await store.migrate();
+      const order = makeOrder({ orderId: 'same', totalCents: 5_000 });
+      const outcome = await store.registry.applyRegistryMessages(
+        source,
+        [
+          { offset: 0, content: validation(order) },
+          { offset: 1, content: decision('same', 'req-same') },
+        ],
+        10,
+      );
+      expect(outcome.decisions.map((d) => d.applied)).toEqual([true]);
+      const now = await store.registry.registered('same');
+      expect(now?.status).toBe('accepted');
+      expect((await store.registry.history('same')).map((u) => u.version)).toEqual([2, 1]);
     });
 
     it('keeps a decision when the registration it followed is applied again late', async () => {

@@ -28,6 +28,8 @@ export interface CassandraStoreOptions {
   readonly timelineBucketMs?: number;
   /** Seconds a timeline row lives; default 0 (kept; buckets already bound each partition). */
   readonly timelineTtlSeconds?: number;
+  /** Told each warning Cassandra sends back with an answer; the runtime logs them. */
+  readonly onServerWarning?: (warning: string) => void;
 }
 
 export type { ConsistencyName };
@@ -48,6 +50,7 @@ export function createCassandraStore(options: CassandraStoreOptions): Store {
       consistency: options.consistency ?? 'localQuorum',
       serialConsistency: options.serialConsistency ?? 'localSerial',
       requestTimeoutMs: options.requestTimeoutMs ?? 12_000,
+      ...(options.onServerWarning === undefined ? {} : { onServerWarning: options.onServerWarning }),
     }),
     options,
   );

@@ -23,6 +23,7 @@ import { createOrderClaims, type ClaimResult } from './claims.js';
 import type { Row, Session } from './session.js';
 import { forEachLimited } from './concurrency.js';
 import { sumStats } from './view-store.js';
+import { writeRows, type PartitionWrite } from './writes.js';
 
 const GROUP = 'registry';
 
@@ -175,6 +176,43 @@ export function createCassandraRegistryStore(session: Session, ks: Keyspaces): R
     return row === undefined ? undefined : registeredFromRow(row);
   };
 
+  /**
+   * Row writes of a batch's registrations, held back and sent in unlogged batches (writes.ts). A
+   * decision reads what registrations wrote, so every decision flushes them first, as does the commit.
+   */
+  function pendingRows() {
+    let pending: PartitionWrite[] = [];
+    const sent: Promise<void>[] = [];
+    return {
+      add(rows: readonly PartitionWrite[]): void {
+        pending.push(...rows);
+      },
+      /** Sends what is pending; settles once everything sent so far has, with its first failure. */
+      async flush(): Promise<void> {
+        if (pending.length > 0) sent.push(writeRows(session, pending));
+        pending = [];
+        const failed = (await Promise.allSettled(sent)).find((o) => o.status === 'rejected');
+        if (failed !== undefined) throw failed.reason;
+      },
+      /** After a failure: drops what is pending and waits out what was sent, so no retry overlaps it. */
+      async abandon(): Promise<void> {
+        pending = [];
+        await Promise.allSettled(sent);
+      },
+    };
+  }
+
+  /** A registration's first status index row, its bucket marked first. */
+  async function firstIndexRow(order: RegisteredOrder): Promise<PartitionWrite> {
+    const bucket = bucketOf(order.registeredAt, DAY_MS);
+    await marks.touch(`status:${order.status}`, bucket);
+    return {
+      partition: `registered_by_status\u0000${order.status}\u0000${bucket}`,
+      cql: cql.indexStatus,
+      params: [order.status, bucket, order.registeredAt, order.order.orderId],
+    };
+  }
+
   async function moveStatusIndex(order: RegisteredOrder, from: OrderStatus | null, to: OrderStatus): Promise<void> {
     const bucket = bucketOf(order.registeredAt, DAY_MS);
     const key = [bucket, order.registeredAt, order.order.orderId];
@@ -183,17 +221,19 @@ export function createCassandraRegistryStore(session: Session, ks: Keyspaces): R
     await session.write(cql.indexStatus, [to, ...key]);
   }
 
+  const updateValues = (u: StatusUpdate): unknown[] => [
+    u.orderId,
+    u.version,
+    u.previousStatus,
+    u.newStatus,
+    u.updatedAt,
+    u.reason,
+    u.requestId,
+    u.requestedBy,
+  ];
+
   async function writeUpdate(u: StatusUpdate): Promise<void> {
-    await session.write(cql.insertUpdate, [
-      u.orderId,
-      u.version,
-      u.previousStatus,
-      u.newStatus,
-      u.updatedAt,
-      u.reason,
-      u.requestId,
-      u.requestedBy,
-    ]);
+    await session.write(cql.insertUpdate, updateValues(u));
   }
 
   const feedChange = (u: StatusUpdate, order: Order): FeedChange => ({
@@ -240,6 +280,7 @@ export function createCassandraRegistryStore(session: Session, ks: Keyspaces): R
     tally: Tally,
     changes: FeedChange[],
     claim: ClaimResult | undefined,
+    pending: { add(rows: readonly PartitionWrite[]): void },
   ): Promise<RegisteredOrder | undefined> {
     const { registered, update } = registerOrder(message.order, message.result, now);
     const o = registered.order;
@@ -263,10 +304,19 @@ export function createCassandraRegistryStore(session: Session, ks: Keyspaces): R
         : { ...registered, registeredAt: firstRegisteredAt, updatedAt: firstRegisteredAt };
     const first = { ...update, updatedAt: stored.registeredAt };
     // Independent writes, each idempotent: a crash between them replays the registration as a whole.
-    await Promise.all([
-      claim === undefined ? undefined : session.write(cql.writeRegistered, registeredValues(stored, token)),
-      writeUpdate(first),
-      moveStatusIndex(stored, null, stored.status),
+    const partition = `\u0000${o.orderId}`;
+    pending.add([
+      ...(claim === undefined
+        ? []
+        : [
+            {
+              partition: `registered_orders${partition}`,
+              cql: cql.writeRegistered,
+              params: registeredValues(stored, token),
+            },
+          ]),
+      { partition: `order_updates${partition}`, cql: cql.insertUpdate, params: updateValues(first) },
+      await firstIndexRow(stored),
     ]);
     changes.push(feedChange(first, o));
     tally.registered++;
@@ -484,7 +534,8 @@ export function createCassandraRegistryStore(session: Session, ks: Keyspaces): R
       }
       const tokenAt = (offset: number) => positionToken(source.consumer, source.topic, source.partition, offset);
       const claims = (await perOrderClaims()) ? undefined : await claimBatch(fresh, tokenAt, now);
-      await forEachLimited([...byOrder.values()], ORDERS_IN_FLIGHT, async (group) => {
+      const pending = pendingRows();
+      const applying = forEachLimited([...byOrder.values()], ORDERS_IN_FLIGHT, async (group) => {
         for (const { offset, content } of group) {
           if (content === null) continue;
           const token = tokenAt(offset);
@@ -492,14 +543,20 @@ export function createCassandraRegistryStore(session: Session, ks: Keyspaces): R
           if (content.kind === 'validation') {
             // Only the first validation of an order id in the batch asked; a later one registers nothing.
             const claimed = claims === undefined ? undefined : (claims.get(offset) ?? LOST);
-            const added = await register(content, token, now, tally, own, claimed);
+            const added = await register(content, token, now, tally, own, claimed, pending);
             results.set(offset, { ...(added && { registered: added }), changes: own });
           } else {
+            await pending.flush();
             const decided = await decide(content.change, token, now, tally, own);
             results.set(offset, { ...(decided && { decision: decided }), changes: own });
           }
         }
       });
+      await applying.catch(async (error: unknown) => {
+        await pending.abandon();
+        throw error;
+      });
+      await pending.flush();
       const inEntryOrder = fresh.flatMap((e) => {
         const result = results.get(e.offset);
         return result === undefined ? [] : [result];

@@ -26,6 +26,8 @@ export interface SessionOptions {
   readonly consistency: ConsistencyName;
   readonly serialConsistency: 'serial' | 'localSerial';
   readonly requestTimeoutMs: number;
+  /** Told each warning Cassandra sends back with an answer (an oversized batch, a tombstone-heavy read). */
+  readonly onServerWarning?: (warning: string) => void;
 }
 
 /**
@@ -45,6 +47,8 @@ export interface Session {
    * True when every condition held and everything was written; false when nothing was.
    */
   lwtBatch(statements: readonly BoundStatement[]): Promise<boolean>;
+  /** Runs writes as one unlogged batch: one request, no atomicity across partitions (writes.ts). */
+  writeBatch(statements: readonly BoundStatement[]): Promise<void>;
   /** Schema statements: not prepared (DDL cannot be), never carrying values. */
   ddl(cql: string): Promise<void>;
   close(): Promise<void>;
@@ -87,13 +91,19 @@ export function openSession(options: SessionOptions): Session {
   }
   const client = new cassandra.Client(clientOptions);
   const serial = types.consistencies[options.serialConsistency];
+  const warned = (result: cassandra.types.ResultSet): cassandra.types.ResultSet => {
+    for (const warning of result.info.warnings ?? []) options.onServerWarning?.(warning);
+    return result;
+  };
 
   async function execute(cql: string, params: readonly unknown[], serialRead = false) {
     try {
-      return await client.execute(cql, [...params], {
-        prepare: true,
-        ...(serialRead ? { consistency: serial } : {}),
-      });
+      return warned(
+        await client.execute(cql, [...params], {
+          prepare: true,
+          ...(serialRead ? { consistency: serial } : {}),
+        }),
+      );
     } catch (error) {
       throw failure(cql.split(/\s+/).slice(0, 4).join(' '), error);
     }
@@ -129,15 +139,29 @@ export function openSession(options: SessionOptions): Session {
     async lwtBatch(statements) {
       let result: cassandra.types.ResultSet;
       try {
-        result = await client.batch(
-          statements.map((s) => ({ query: s.cql, params: [...s.params] })),
-          { prepare: true },
+        result = warned(
+          await client.batch(
+            statements.map((s) => ({ query: s.cql, params: [...s.params] })),
+            { prepare: true },
+          ),
         );
       } catch (error) {
         throw failure('conditional batch', error);
       }
       const first = result.first() as cassandra.types.Row | null;
       return first === null || first.get('[applied]') === true;
+    },
+    async writeBatch(statements) {
+      try {
+        warned(
+          await client.batch(
+            statements.map((s) => ({ query: s.cql, params: [...s.params] })),
+            { prepare: true, logged: false },
+          ),
+        );
+      } catch (error) {
+        throw failure('batch', error);
+      }
     },
     async ddl(cql) {
       try {

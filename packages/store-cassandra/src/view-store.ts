@@ -14,11 +14,14 @@ import { createOrderClaims } from './claims.js';
 import { bucketOf, num, optNum, orderFromRow, positionToken, str } from './rows.js';
 import { CLAIM_SETTINGS, claimsPerOrder, type Keyspaces } from './schema.js';
 import type { Row, Session } from './session.js';
+import { writeRows, type PartitionWrite } from './writes.js';
 
 /** All view shards live in one partition per table: the customer and product id spaces are bounded. */
 const GROUP = 'views';
 const MAX_KNOWN_CLAIMS = 100_000;
 const TIMELINE = 'timeline';
+/** Customers or products named in one IN read of their shards. */
+const MAX_IN_KEYS = 100;
 
 /**
  * Cassandra refuses an empty partition key ("Key may not be empty"), yet '' is a legal product id on
@@ -156,16 +159,14 @@ export function createCassandraViewStore(session: Session, ks: Keyspaces, option
          unit_price_cents, total_cents)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TTL ?`,
     timelineBucket: `SELECT * FROM ${q}.orders_timeline WHERE bucket_id = ? LIMIT ?`,
-    customerShard: `SELECT * FROM ${q}.customer_shards
-      WHERE shard_group = ? AND customer_id = ? AND consumer = ? AND topic = ? AND partition = ?`,
+    customerShardsIn: `SELECT * FROM ${q}.customer_shards WHERE shard_group = ? AND customer_id IN ?`,
     customerShards: `SELECT * FROM ${q}.customer_shards WHERE shard_group = ? AND customer_id = ?`,
     allCustomerShards: `SELECT * FROM ${q}.customer_shards WHERE shard_group = ?`,
     writeCustomerShard: `INSERT INTO ${q}.customer_shards
         (shard_group, customer_id, consumer, topic, partition, next_offset, total_orders, total_spent_cents,
          first_order_timestamp, last_order_id, last_order_timestamp)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?`,
-    productShard: `SELECT * FROM ${q}.product_shards
-      WHERE shard_group = ? AND product_id = ? AND consumer = ? AND topic = ? AND partition = ?`,
+    productShardsIn: `SELECT * FROM ${q}.product_shards WHERE shard_group = ? AND product_id IN ?`,
     productShards: `SELECT * FROM ${q}.product_shards WHERE shard_group = ? AND product_id = ?`,
     allProductShards: `SELECT * FROM ${q}.product_shards WHERE shard_group = ?`,
     writeProductShard: `INSERT INTO ${q}.product_shards
@@ -221,9 +222,16 @@ export function createCassandraViewStore(session: Session, ks: Keyspaces, option
 
   const perOrderClaims = claimsPerOrder(session, ks, CLAIM_SETTINGS.views);
 
-  /** The orders of a batch that this log position counts: the first claim of an order id wins. */
-  async function claimOrders(firsts: readonly Counted[], token: (offset: number) => string): Promise<Counted[]> {
+  /**
+   * The orders of a batch that this log position counts (the first claim of an order id wins), and the
+   * counted_orders rows still to write for them.
+   */
+  async function claimOrders(
+    firsts: readonly Counted[],
+    token: (offset: number) => string,
+  ): Promise<{ counted: Counted[]; rows: PartitionWrite[] }> {
     let counted: Counted[];
+    let rows: PartitionWrite[] = [];
     if (await perOrderClaims()) {
       const claims = await Promise.all(
         firsts.map(async (c) => ((await claimOrder(token(c.offset), c.order)) ? c : null)),
@@ -243,11 +251,13 @@ export function createCassandraViewStore(session: Session, ks: Keyspaces, option
         return kind === 'new' || kind === 'again';
       });
       // The order by id, as timelineEntry reads it; the same values whenever the claim's holder writes it.
-      await Promise.all(
-        counted.map((c) => session.write(cql.writeCountedOrder, countedOrderValues(token(c.offset), c.order))),
-      );
+      rows = counted.map((c) => ({
+        partition: `counted_orders\u0000${c.order.orderId}`,
+        cql: cql.writeCountedOrder,
+        params: countedOrderValues(token(c.offset), c.order),
+      }));
     }
-    return counted.sort((a, b) => a.offset - b.offset);
+    return { counted: counted.sort((a, b) => a.offset - b.offset), rows };
   }
 
   /**
@@ -278,24 +288,44 @@ export function createCassandraViewStore(session: Session, ks: Keyspaces, option
     return holder === token;
   }
 
-  async function insertTimeline(order: Order): Promise<void> {
-    const bucket = bucketOf(order.timestamp, options.timelineBucketMs);
-    await marks.touch(TIMELINE, bucket);
-    await session.write(cql.insertTimeline, [
-      bucket,
-      order.timestamp,
-      order.orderId,
-      order.customerId,
-      order.productId,
-      order.quantity,
-      order.unitPriceCents / 100,
-      order.totalCents / 100,
-      order.status,
-      order.unitPriceCents,
-      order.totalCents,
-      options.timelineTtlSeconds,
-    ]);
+  /** An order's timeline row; its bucket must be marked before the row is written. */
+  function timelineRow(order: Order, bucket: number): PartitionWrite {
+    return {
+      partition: `orders_timeline\u0000${bucket}`,
+      cql: cql.insertTimeline,
+      params: [
+        bucket,
+        order.timestamp,
+        order.orderId,
+        order.customerId,
+        order.productId,
+        order.quantity,
+        order.unitPriceCents / 100,
+        order.totalCents / 100,
+        order.status,
+        order.unitPriceCents,
+        order.totalCents,
+        options.timelineTtlSeconds,
+      ],
+    };
   }
+
+  /** Counted orders' timeline rows, each bucket marked first, written together with `rows`. */
+  async function writeOrderRows(counted: readonly Counted[], rows: readonly PartitionWrite[]): Promise<void> {
+    const buckets = counted.map((c) => bucketOf(c.order.timestamp, options.timelineBucketMs));
+    await Promise.all([...new Set(buckets)].map((bucket) => marks.touch(TIMELINE, bucket)));
+    await writeRows(session, [...rows, ...counted.map((c, i) => timelineRow(c.order, buckets[i] ?? 0))]);
+  }
+
+  /** All shards of the given customers or products (every source's), in IN reads of MAX_IN_KEYS. */
+  async function shardsOf(cqlText: string, keys: readonly unknown[]): Promise<Row[]> {
+    const chunks: unknown[][] = [];
+    for (let i = 0; i < keys.length; i += MAX_IN_KEYS) chunks.push(keys.slice(i, i + MAX_IN_KEYS));
+    return (await Promise.all(chunks.map((chunk) => session.rows(cqlText, [GROUP, chunk])))).flat();
+  }
+
+  const isOwnShard = (row: Row, source: SourcePartition) =>
+    row.consumer === source.consumer && row.topic === source.topic && row.partition === source.partition;
 
   /** Groups counted orders by key, keeping offset order, and remembers the first offset of each key. */
   function groupBy<K>(counted: readonly Counted[], keyOf: (o: Order) => K): Map<K, Counted[]> {
@@ -309,72 +339,130 @@ export function createCassandraViewStore(session: Session, ks: Keyspaces, option
     return groups;
   }
 
-  async function applyCustomerShard(source: SourcePartition, customerId: number, orders: Counted[], end: number) {
-    const key = [GROUP, customerId, source.consumer, source.topic, source.partition];
-    const [row] = await session.rows(cql.customerShard, key);
-    const shardNext = row === undefined ? 0 : num(row, 'next_offset');
-    const todo = orders.filter((c) => c.offset >= shardNext);
-    if (todo.length === 0) return;
-    let view = row === undefined ? undefined : customerFromShard(row);
-    for (const c of todo) view = evolveCustomer(view, c.order);
-    if (view === undefined) return;
-    await session.write(cql.writeCustomerShard, [
-      ...key,
-      end,
-      view.totalOrders,
-      view.totalSpentCents,
-      view.firstOrderTimestamp,
-      view.lastOrderId,
-      view.lastOrderTimestamp,
-      end,
-    ]);
-    // The original's table, for readers of the old schema: a merge of the shards at this moment.
-    const merged = await readCustomer(customerId);
-    if (merged !== undefined) {
-      await session.write(cql.mirrorCustomer, [
-        merged.customerId,
-        merged.firstOrderTimestamp,
-        merged.lastOrderId,
-        merged.lastOrderTimestamp,
-        merged.totalOrders,
-        merged.totalSpentCents / 100,
-        merged.totalSpentCents,
-      ]);
+  /**
+   * Folds each customer's counted orders into this source's shard of it, then writes the original's
+   * orders_by_customer row of every changed customer: a merge of all its shards read after the write.
+   */
+  async function applyCustomerShards(source: SourcePartition, groups: Map<number, Counted[]>, end: number) {
+    const own = new Map(
+      (await shardsOf(cql.customerShardsIn, [...groups.keys()]))
+        .filter((row) => isOwnShard(row, source))
+        .map((row) => [num(row, 'customer_id'), row]),
+    );
+    const shards: PartitionWrite[] = [];
+    for (const [customerId, orders] of groups) {
+      const row = own.get(customerId);
+      const shardNext = row === undefined ? 0 : num(row, 'next_offset');
+      const todo = orders.filter((c) => c.offset >= shardNext);
+      if (todo.length === 0) continue;
+      let view = row === undefined ? undefined : customerFromShard(row);
+      for (const c of todo) view = evolveCustomer(view, c.order);
+      if (view === undefined) continue;
+      shards.push({
+        partition: 'customer_shards',
+        cql: cql.writeCustomerShard,
+        params: [
+          GROUP,
+          customerId,
+          source.consumer,
+          source.topic,
+          source.partition,
+          end,
+          view.totalOrders,
+          view.totalSpentCents,
+          view.firstOrderTimestamp,
+          view.lastOrderId,
+          view.lastOrderTimestamp,
+          end,
+        ],
+      });
     }
+    if (shards.length === 0) return;
+    await writeRows(session, shards);
+    const changed = shards.map((w) => w.params[1]);
+    const merged = mergeAll(
+      (await shardsOf(cql.customerShardsIn, changed)).map(customerFromShard),
+      (c) => c.customerId,
+      mergeCustomer,
+    );
+    await writeRows(
+      session,
+      [...merged.values()].map((m) => ({
+        partition: `orders_by_customer\u0000${m.customerId}`,
+        cql: cql.mirrorCustomer,
+        params: [
+          m.customerId,
+          m.firstOrderTimestamp,
+          m.lastOrderId,
+          m.lastOrderTimestamp,
+          m.totalOrders,
+          m.totalSpentCents / 100,
+          m.totalSpentCents,
+        ],
+      })),
+    );
   }
 
-  async function applyProductShard(source: SourcePartition, productId: string, orders: Counted[], end: number) {
-    const key = [GROUP, productId, source.consumer, source.topic, source.partition];
-    const [row] = await session.rows(cql.productShard, key);
-    const shardNext = row === undefined ? 0 : num(row, 'next_offset');
-    const todo = orders.filter((c) => c.offset >= shardNext);
-    if (todo.length === 0) return;
-    let view = row === undefined ? undefined : productFromShard(row);
-    for (const c of todo) view = evolveProduct(view, c.order);
-    if (view === undefined) return;
-    await session.write(cql.writeProductShard, [
-      ...key,
-      end,
-      view.totalQuantity,
-      view.totalRevenueCents,
-      view.orderCount,
-      view.lastOrderTimestamp,
-      end,
-    ]);
+  /** As applyCustomerShards, for products and the original's orders_by_product. */
+  async function applyProductShards(source: SourcePartition, groups: Map<string, Counted[]>, end: number) {
+    const own = new Map(
+      (await shardsOf(cql.productShardsIn, [...groups.keys()]))
+        .filter((row) => isOwnShard(row, source))
+        .map((row) => [str(row, 'product_id'), row]),
+    );
+    const shards: PartitionWrite[] = [];
+    for (const [productId, orders] of groups) {
+      const row = own.get(productId);
+      const shardNext = row === undefined ? 0 : num(row, 'next_offset');
+      const todo = orders.filter((c) => c.offset >= shardNext);
+      if (todo.length === 0) continue;
+      let view = row === undefined ? undefined : productFromShard(row);
+      for (const c of todo) view = evolveProduct(view, c.order);
+      if (view === undefined) continue;
+      shards.push({
+        partition: 'product_shards',
+        cql: cql.writeProductShard,
+        params: [
+          GROUP,
+          productId,
+          source.consumer,
+          source.topic,
+          source.partition,
+          end,
+          view.totalQuantity,
+          view.totalRevenueCents,
+          view.orderCount,
+          view.lastOrderTimestamp,
+          end,
+        ],
+      });
+    }
+    if (shards.length === 0) return;
+    await writeRows(session, shards);
     // The original table is keyed by product id alone and cannot hold an empty one (see
     // productClaimKey); its readers never had such a row, and the shards above carry the view.
-    const merged = productId === '' ? undefined : await readProduct(productId);
-    if (merged !== undefined) {
-      await session.write(cql.mirrorProduct, [
-        merged.productId,
-        merged.totalQuantity,
-        merged.totalRevenueCents / 100,
-        merged.orderCount,
-        averageQuantity(merged),
-        merged.lastOrderTimestamp,
-        merged.totalRevenueCents,
-      ]);
-    }
+    const changed = shards.map((w) => w.params[1]).filter((id) => id !== '');
+    const merged = mergeAll(
+      (await shardsOf(cql.productShardsIn, changed)).map(productFromShard),
+      (p) => p.productId,
+      mergeProduct,
+    );
+    await writeRows(
+      session,
+      [...merged.values()].map((m) => ({
+        partition: `orders_by_product\u0000${m.productId}`,
+        cql: cql.mirrorProduct,
+        params: [
+          m.productId,
+          m.totalQuantity,
+          m.totalRevenueCents / 100,
+          m.orderCount,
+          averageQuantity(m),
+          m.lastOrderTimestamp,
+          m.totalRevenueCents,
+        ],
+      })),
+    );
   }
 
   async function readCustomer(customerId: number): Promise<CustomerView | undefined> {
@@ -415,10 +503,10 @@ export function createCassandraViewStore(session: Session, ks: Keyspaces, option
           firsts.set(e.content.orderId, { offset: e.offset, order: e.content });
         }
       }
-      const counted = await claimOrders([...firsts.values()], token);
+      const { counted, rows } = await claimOrders([...firsts.values()], token);
 
-      // 2. Effects, all idempotent: timeline rows, entity claims, entity shards (and the original tables).
-      await Promise.all(counted.map((c) => insertTimeline(c.order)));
+      // 2. Effects, all idempotent: order rows, entity claims, entity shards (and the original tables).
+      await writeOrderRows(counted, rows);
       const byCustomer = groupBy(counted, (o) => o.customerId);
       const byProduct = groupBy(counted, (o) => o.productId);
       const [customerClaims, productClaims] = await Promise.all([
@@ -439,10 +527,7 @@ export function createCassandraViewStore(session: Session, ks: Keyspaces, option
           ),
         ),
       ]);
-      await Promise.all([
-        ...[...byCustomer].map(([id, group]) => applyCustomerShard(source, id, group, end)),
-        ...[...byProduct].map(([id, group]) => applyProductShard(source, id, group, end)),
-      ]);
+      await Promise.all([applyCustomerShards(source, byCustomer, end), applyProductShards(source, byProduct, end)]);
 
       // 3. Commit: the position row, written for offset `end`, carries this partition's totals.
       const errors = fresh.filter((e) => e.content === null).length;
