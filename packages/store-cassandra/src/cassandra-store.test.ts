@@ -442,6 +442,40 @@ describe('Cassandra adapter (offline)', () => {
     expect((await store.registry.totals()).registeredCount).toBe(4);
   });
 
+  it('appends to the change feed after its own last row without reading the newest row, gap-free across writers', async () => {
+    class FeedReadingSession extends MemorySession {
+      newestRowReads = 0;
+      override rows(cql: string, params: readonly unknown[]): Promise<Row[]> {
+        if (cql.includes('registry_changes') && cql.includes('ORDER BY seq DESC')) this.newestRowReads++;
+        return super.rows(cql, params);
+      }
+    }
+    const session = new FeedReadingSession();
+    const [one, other] = [0, 1].map(() => createStoreOnSession(session, memoryOptions));
+    await one?.migrate();
+    const register = async (store: typeof one, partition: number, offset: number, id: string) => {
+      const order = makeOrder({ orderId: id });
+      const content: RegistryMessage = { kind: 'validation', order, result: validateOrder(order), timestamp: 1 };
+      const source = { consumer: 'registry-processor', topic: 'orders', partition };
+      await store?.registry.applyRegistryMessages(source, [{ offset, content }], 1);
+    };
+    await register(one, 0, 0, 'f0');
+    const afterFirst = session.newestRowReads;
+    await register(one, 0, 1, 'f1');
+    await register(one, 0, 2, 'f2');
+    expect(session.newestRowReads).toBe(afterFirst);
+    // Another writer appends in between: this store's next append is refused once and reads again.
+    await register(other, 1, 0, 'g0');
+    await register(one, 0, 3, 'f3');
+    expect(session.newestRowReads).toBeGreaterThan(afterFirst);
+    const feed = (await one?.registry.changesSince(0, 100)) ?? [];
+    expect(feed.map((c) => c.orderId)).toEqual(['f0', 'f1', 'f2', 'g0', 'f3']);
+    const seqs = [...(session.tables.get('registry_processor.registry_changes')?.rows.values() ?? [])]
+      .map((r) => Number(r.values.seq))
+      .sort((a, b) => a - b);
+    expect(seqs).toEqual([1, 2, 3, 4, 5]);
+  });
+
   it('fails a registry batch with a retryable error instead of looping when the feed refuses every append', async () => {
     // A feed whose appends are always refused (its newest row reads as an old number) must not hold the
     // batch forever: the consumer retries it later with a backoff.

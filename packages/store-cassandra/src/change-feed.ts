@@ -58,6 +58,14 @@ export function createChangeFeed(session: Session, keyspace: string, marks: Buck
     return { seq: 0, count: 0 };
   }
 
+  /**
+   * The seq this feed's own last append took. Appending after it again needs no SERIAL read of the
+   * newest row (a Paxos round and the whole row, the changes of a batch): row `last` is known to be
+   * committed, so attempting `last + 1` keeps the sequence gap-free, and when another writer took that
+   * number the refused append falls back to reading the newest row. 0 = not known yet.
+   */
+  let lastAppended = 0;
+
   const parse = (text: string): StoredChange[] => JSON.parse(text) as StoredChange[];
   const identity = (change: { orderId: string; version: number }): string => `${change.orderId}@${change.version}`;
 
@@ -96,10 +104,11 @@ export function createChangeFeed(session: Session, keyspace: string, marks: Buck
               })`,
             );
           }
-          const seq = (await latest(true)).seq + 1;
+          const seq = (attempt === 1 && lastAppended > 0 ? lastAppended : (await latest(true)).seq) + 1;
           const bucket = Math.floor(seq / ROWS_PER_BUCKET);
           await marks.touch(SERIES, bucket);
           appended = (await session.lwt(cql.append, [bucket, seq, text, Date.now()])).applied;
+          if (appended) lastAppended = Math.max(lastAppended, seq);
         }
       }
     },
