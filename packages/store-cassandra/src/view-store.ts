@@ -350,6 +350,7 @@ export function createCassandraViewStore(session: Session, ks: Keyspaces, option
         .map((row) => [num(row, 'customer_id'), row]),
     );
     const shards: PartitionWrite[] = [];
+    const changed: number[] = [];
     for (const [customerId, orders] of groups) {
       const row = own.get(customerId);
       const shardNext = row === undefined ? 0 : num(row, 'next_offset');
@@ -358,6 +359,7 @@ export function createCassandraViewStore(session: Session, ks: Keyspaces, option
       let view = row === undefined ? undefined : customerFromShard(row);
       for (const c of todo) view = evolveCustomer(view, c.order);
       if (view === undefined) continue;
+      changed.push(customerId);
       shards.push({
         partition: 'customer_shards',
         cql: cql.writeCustomerShard,
@@ -379,7 +381,6 @@ export function createCassandraViewStore(session: Session, ks: Keyspaces, option
     }
     if (shards.length === 0) return;
     await writeRows(session, shards);
-    const changed = shards.map((w) => w.params[1]);
     const merged = mergeAll(
       (await shardsOf(cql.customerShardsIn, changed)).map(customerFromShard),
       (c) => c.customerId,
@@ -411,6 +412,7 @@ export function createCassandraViewStore(session: Session, ks: Keyspaces, option
         .map((row) => [str(row, 'product_id'), row]),
     );
     const shards: PartitionWrite[] = [];
+    const changed: string[] = [];
     for (const [productId, orders] of groups) {
       const row = own.get(productId);
       const shardNext = row === undefined ? 0 : num(row, 'next_offset');
@@ -419,6 +421,9 @@ export function createCassandraViewStore(session: Session, ks: Keyspaces, option
       let view = row === undefined ? undefined : productFromShard(row);
       for (const c of todo) view = evolveProduct(view, c.order);
       if (view === undefined) continue;
+      // The original table is keyed by product id alone and cannot hold an empty one (see
+      // productClaimKey); its readers never had such a row, and the shards carry the view.
+      if (productId !== '') changed.push(productId);
       shards.push({
         partition: 'product_shards',
         cql: cql.writeProductShard,
@@ -439,9 +444,6 @@ export function createCassandraViewStore(session: Session, ks: Keyspaces, option
     }
     if (shards.length === 0) return;
     await writeRows(session, shards);
-    // The original table is keyed by product id alone and cannot hold an empty one (see
-    // productClaimKey); its readers never had such a row, and the shards above carry the view.
-    const changed = shards.map((w) => w.params[1]).filter((id) => id !== '');
     const merged = mergeAll(
       (await shardsOf(cql.productShardsIn, changed)).map(productFromShard),
       (p) => p.productId,
