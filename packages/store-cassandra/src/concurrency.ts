@@ -23,3 +23,12 @@ export async function forEachLimited<T>(
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   if (failure !== undefined) throw failure.error;
 }
+
+/**
+ * Waits for every promise to settle, then rejects with the first failure in the order given, if any:
+ * when it rejects, nothing it was given is still running, so a retry of the caller never overlaps them.
+ */
+export async function settleAll(promises: readonly Promise<unknown>[]): Promise<void> {
+  const failed = (await Promise.allSettled(promises)).find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
+}

@@ -21,7 +21,7 @@ import { bool, bucketOf, num, optStr, orderFromRow, positionToken, str } from '.
 import { CLAIM_SETTINGS, claimsPerOrder, type Keyspaces } from './schema.js';
 import { createOrderClaims, type ClaimResult } from './claims.js';
 import type { Row, Session } from './session.js';
-import { forEachLimited } from './concurrency.js';
+import { forEachLimited, settleAll } from './concurrency.js';
 import { sumStats } from './view-store.js';
 import { writeRows, type PartitionWrite } from './writes.js';
 
@@ -191,8 +191,7 @@ export function createCassandraRegistryStore(session: Session, ks: Keyspaces): R
       async flush(): Promise<void> {
         if (pending.length > 0) sent.push(writeRows(session, pending));
         pending = [];
-        const failed = (await Promise.allSettled(sent)).find((o) => o.status === 'rejected');
-        if (failed !== undefined) throw failed.reason;
+        await settleAll(sent);
       },
       /** After a failure: drops what is pending and waits out what was sent, so no retry overlaps it. */
       async abandon(): Promise<void> {

@@ -118,7 +118,7 @@ export function openSession(options: SessionOptions): Session {
       while (page !== undefined && page !== null) {
         let next: cassandra.types.ResultSet;
         try {
-          next = await client.execute(cql, [...params], { prepare: true, pageState: page });
+          next = warned(await client.execute(cql, [...params], { prepare: true, pageState: page }));
         } catch (error) {
           throw failure('paging', error);
         }

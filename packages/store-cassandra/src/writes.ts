@@ -1,3 +1,4 @@
+import { settleAll } from './concurrency.js';
 import type { BoundStatement, Session } from './session.js';
 
 /** A row write, with the partition it lands in (table and partition key), so writes can share batches. */
@@ -62,7 +63,7 @@ export function batchesOf(writes: readonly PartitionWrite[]): PartitionWrite[][]
  * writes of the attempt that failed.
  */
 export async function writeRows(session: Session, writes: readonly PartitionWrite[]): Promise<void> {
-  const outcomes = await Promise.allSettled(
+  await settleAll(
     batchesOf(writes).map((batch) => {
       const [only] = batch;
       return batch.length === 1 && only !== undefined
@@ -70,6 +71,4 @@ export async function writeRows(session: Session, writes: readonly PartitionWrit
         : session.writeBatch(batch);
     }),
   );
-  const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
-  if (failed !== undefined) throw failed.reason;
 }
