@@ -10,7 +10,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
-import { GROUPS } from '@kafka-monitor/domain';
+import { GROUPS, generateOrder } from '@kafka-monitor/domain';
+import type { EventBus, ProducedOrderStore } from '@kafka-monitor/domain';
+import { produceOrders } from '@kafka-monitor/pipeline';
 import { newTimeOrderedId } from '@kafka-monitor/runtime';
 
 export const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -38,6 +40,21 @@ export function seededRandom(seed: number): () => number {
  * BENCH_ORDER_IDS=random, as another producer publishing ids of its own could send, to compare the two.
  */
 export const benchOrderId: () => string = process.env.BENCH_ORDER_IDS === 'random' ? randomUUID : newTimeOrderedId;
+
+/**
+ * Publishes `count` generated orders through the producer path, 1,000 at a time, timestamped in the
+ * milliseconds before now. Drawn from one seed, so every run processes the same orders.
+ */
+export async function seedBacklog(bus: EventBus, produced: ProducedOrderStore, count: number): Promise<void> {
+  const random = seededRandom(42);
+  const now = Date.now();
+  for (let i = 0; i < count; i += 1_000) {
+    const batch = Array.from({ length: Math.min(1_000, count - i) }, (_, j) =>
+      generateOrder(random, { orderId: benchOrderId(), timestamp: now - count + i + j }, 0.1),
+    );
+    await produceOrders(bus, produced, batch);
+  }
+}
 
 export interface Pipeline {
   readonly child: ChildProcess;

@@ -11,8 +11,6 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import cassandra from 'cassandra-driver';
 import { Kafka, logLevel } from 'kafkajs';
-import { generateOrder } from '@kafka-monitor/domain';
-import { produceOrders } from '@kafka-monitor/pipeline';
 import { loadConfig, openInfrastructure, type Environment } from '@kafka-monitor/runtime';
 import {
   LATENCY_RATE,
@@ -21,11 +19,10 @@ import {
   measureApi,
   measureDrain,
   measureLatency,
-  seededRandom,
+  seedBacklog,
   startPipeline,
   waitForHttp,
   writeResults,
-  benchOrderId,
 } from './common.js';
 
 const ORDERS = Number(process.env.BENCH_ENGINE_ORDERS ?? 50_000);
@@ -206,14 +203,7 @@ async function main(): Promise<void> {
       if (alreadyInLog > 0) throw new Error(`'orders' already holds ${alreadyInLog} messages: start fresh engines`);
 
       log(`seeding ${ORDERS} orders into Kafka through the producer path`);
-      const random = seededRandom(42);
-      const now = Date.now();
-      for (let i = 0; i < ORDERS; i += 1_000) {
-        const batch = Array.from({ length: Math.min(1_000, ORDERS - i) }, (_, j) =>
-          generateOrder(random, { orderId: benchOrderId(), timestamp: now - ORDERS + i + j }, 0.1),
-        );
-        await produceOrders(bus, store.produced, batch);
-      }
+      await seedBacklog(bus, store.produced, ORDERS);
 
       log('processing the backlog with both processors (one process, as npm start runs them)');
       const pipeline = startPipeline(

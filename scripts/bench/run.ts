@@ -10,8 +10,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createEmbeddedEventBus } from '@kafka-monitor/bus-embedded';
-import { generateOrder } from '@kafka-monitor/domain';
-import { produceOrders } from '@kafka-monitor/pipeline';
 import { embeddedFiles, pipelineTopics } from '@kafka-monitor/runtime';
 import { createSqliteStore } from '@kafka-monitor/store-sqlite';
 import {
@@ -21,11 +19,10 @@ import {
   measureApi,
   measureDrain,
   measureLatency,
-  seededRandom,
+  seedBacklog,
   startPipeline,
   waitForHttp,
   writeResults,
-  benchOrderId,
 } from './common.js';
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 1_000_000);
@@ -66,14 +63,7 @@ async function seedOrders(dataDir: string): Promise<void> {
   const bus = createEmbeddedEventBus({ file: files.log });
   const store = createSqliteStore({ file: files.store });
   await bus.ensureTopics(pipelineTopics());
-  const random = seededRandom(42);
-  const now = Date.now();
-  for (let i = 0; i < ORDERS; i += 1_000) {
-    const batch = Array.from({ length: Math.min(1_000, ORDERS - i) }, (_, j) =>
-      generateOrder(random, { orderId: benchOrderId(), timestamp: now - ORDERS + i + j }, 0.1),
-    );
-    await produceOrders(bus, store.produced, batch);
-  }
+  await seedBacklog(bus, store.produced, ORDERS);
   await bus.close();
   await store.close();
 }

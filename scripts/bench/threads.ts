@@ -17,14 +17,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { createEmbeddedEventBus } from '@kafka-monitor/bus-embedded';
-import { generateOrder, silentLogger } from '@kafka-monitor/domain';
+import { silentLogger } from '@kafka-monitor/domain';
 import type { EventBus, Store } from '@kafka-monitor/domain';
-import { produceOrders } from '@kafka-monitor/pipeline';
 import { createQueryProcessor } from '@kafka-monitor/query-processor';
 import { createRegistryProcessor } from '@kafka-monitor/registry-processor';
 import { embeddedFiles, pipelineTopics } from '@kafka-monitor/runtime';
 import { createSqliteStore } from '@kafka-monitor/store-sqlite';
-import { benchOrderId, log, seededRandom } from './common.js';
+import { log, seedBacklog } from './common.js';
 
 const LAYOUTS = ['one-thread', 'registry-thread', 'registry-thread-own-file'] as const;
 type Layout = (typeof LAYOUTS)[number];
@@ -69,14 +68,7 @@ async function drain(layout: Layout, orders: number): Promise<{ ordersPerSec: nu
     const registryStore =
       registryFiles.store === files.store ? store : createSqliteStore({ file: registryFiles.store });
     await bus.ensureTopics(pipelineTopics());
-    const random = seededRandom(42);
-    const now = Date.now();
-    for (let i = 0; i < orders; i += 1_000) {
-      const batch = Array.from({ length: Math.min(1_000, orders - i) }, (_, j) =>
-        generateOrder(random, { orderId: benchOrderId(), timestamp: now - orders + i + j }, 0.1),
-      );
-      await produceOrders(bus, store.produced, batch);
-    }
+    await seedBacklog(bus, store.produced, orders);
 
     const started = performance.now();
     const query = createQueryProcessor({
