@@ -5,7 +5,7 @@
  * - `one-thread`: both on the main thread, as `npm start` runs them;
  * - `registry-thread`: the registry processor on a worker thread with its own connections, on the
  *   same store file;
- * - `registry-thread-own-file`: the same, with the registry's tables in a store file of their own.
+ * - `registry-thread-own-file`: the same, with the registry writing to a store file of its own.
  * Prints orders/s and the process's VmHWM for each. No monitor and no background checkpoints: this
  * compares the processors' layouts, not the whole service. BENCH_ORDERS (default 200,000) orders.
  */
@@ -81,6 +81,8 @@ async function drain(layout: Layout, orders: number): Promise<{ ordersPerSec: nu
     });
     await query.start();
     let stopRegistry: () => Promise<void>;
+    // A thread that fails mid-drain would leave the totals short forever: the wait checks this.
+    let threadFailure: Error | undefined;
     if (layout === 'one-thread') {
       // One bus and one store connection for both, as `npm start` shares them.
       let release = (): void => undefined;
@@ -91,15 +93,16 @@ async function drain(layout: Layout, orders: number): Promise<{ ordersPerSec: nu
       };
     } else {
       const worker = startRegistryThread(registryFiles);
-      const failed = new Promise<never>((_, reject) => worker.once('error', reject));
+      worker.once('error', (error) => (threadFailure = error));
       stopRegistry = async () => {
         const stopped = new Promise((resolve) => worker.once('message', resolve));
         worker.postMessage('stop');
-        await Promise.race([stopped, failed]);
+        await stopped;
         await worker.terminate();
       };
     }
     for (;;) {
+      if (threadFailure !== undefined) throw threadFailure;
       const [views, registry] = await Promise.all([store.views.totals(), registryStore.registry.totals()]);
       if (views.totalOrders >= orders && registry.registeredCount >= orders) break;
       await sleep(5);
@@ -128,7 +131,8 @@ if (!isMainThread) {
   await store.close();
   port.postMessage('stopped');
 } else if (process.argv[2] !== undefined) {
-  const layout = process.argv[2] as Layout;
+  const layout = LAYOUTS.find((l) => l === process.argv[2]);
+  if (layout === undefined) throw new Error(`layout must be one of ${LAYOUTS.join(', ')}`);
   console.log(JSON.stringify(await drain(layout, Number(process.env.BENCH_ORDERS ?? 200_000))));
 } else {
   const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
