@@ -3,7 +3,20 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 
-export const CHROMIUM = '/usr/bin/chromium';
+const DEBIAN_CHROMIUM = '/usr/bin/chromium';
+
+/**
+ * Debian's chromium where it is installed (CI), else the browser Playwright downloads; `npm test`'s
+ * pretest step (scripts/ensure-browser.mjs) installs one of the two, looking in the same order.
+ */
+function browserPath(): string {
+  if (existsSync(DEBIAN_CHROMIUM)) return DEBIAN_CHROMIUM;
+  const downloaded = chromium.executablePath();
+  if (existsSync(downloaded)) return downloaded;
+  throw new Error(
+    `no Chromium at ${DEBIAN_CHROMIUM} or ${downloaded}: run \`node scripts/ensure-browser.mjs\` (npm test does)`,
+  );
+}
 
 /** Builds the dashboard if needed (the same check `npm start` runs). */
 export function ensureDashboardBuilt(): void {
@@ -11,12 +24,10 @@ export function ensureDashboardBuilt(): void {
   execFileSync(process.execPath, ['--import', 'tsx', script], { stdio: 'inherit' });
 }
 
-/** Debian's chromium, driven by playwright-core; a missing browser fails the run instead of skipping. */
+/** A real Chromium, driven by playwright-core; a missing browser fails the run instead of skipping. */
 export async function launchBrowser(): Promise<Browser> {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)`);
   return chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath: browserPath(),
     args: [
       '--no-sandbox',
       '--disable-gpu',
