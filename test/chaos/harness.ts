@@ -136,6 +136,8 @@ export async function startCluster(name: string): Promise<ChaosCluster> {
       env: {
         ...environment,
         SERVICES: service,
+        // Several processes on one host: each health and metrics server on any free port.
+        METRICS_PORT: '0',
         PROCESSOR_ID: id,
         ...(keyspacePrefix === undefined ? {} : { CASSANDRA_KEYSPACE_PREFIX: keyspacePrefix }),
       },
