@@ -57,6 +57,19 @@ describe('npm start', () => {
       expect(grown / seconds).toBeGreaterThan(RATE * 0.85);
       expect(grown / seconds).toBeLessThan(RATE * 1.15);
       expect(second?.data['registry-processor']['registered-count']).toBeGreaterThan(0);
+
+      // All in one process: the monitor serves the process's probes and every family once on PORT.
+      expect((await fetch(`http://127.0.0.1:${port}/health/live`)).status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${port}/health/ready`)).status).toBe(200);
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      for (const processor of ['query-processor', 'registry-processor']) {
+        expect(metrics).toMatch(
+          new RegExp(`^kafka_monitor_batch_processing_seconds_count\\{processor="${processor}"\\} [1-9]`, 'm'),
+        );
+      }
+      const types = metrics.split('\n').filter((line) => line.startsWith('# TYPE '));
+      expect(new Set(types).size).toBe(types.length);
+      expect(types).toContain('# TYPE kafka_monitor_orders gauge');
     } finally {
       if (child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');
       await exited;
