@@ -1,5 +1,5 @@
-import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { SQLITE_DRIVER_PATH } from './driver.js';
 import type { SqliteDatabase } from './open-sqlite.js';
 
 /**
@@ -55,10 +55,9 @@ export function startBackgroundCheckpoints(
   file: string,
   options: { intervalMs?: number; onError?: (message: string) => void } = {},
 ): BackgroundCheckpoints {
-  const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(CHECKPOINTER_SOURCE, {
     eval: true,
-    workerData: { file, driver, intervalMs: options.intervalMs ?? 100 },
+    workerData: { file, driver: SQLITE_DRIVER_PATH, intervalMs: options.intervalMs ?? 100 },
   });
   // Checkpointing is housekeeping: it must never keep a process alive that is otherwise done.
   worker.unref();
