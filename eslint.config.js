@@ -72,6 +72,12 @@ export default tseslint.config(
     },
   },
   {
+    // Plain-node scripts are type-checked as JavaScript (tooling/tsconfig.json, checkJs), which knows
+    // Node's globals; ESLint's own undefined-name rule does not.
+    files: ['**/*.mjs'],
+    rules: { 'no-undef': 'off' },
+  },
+  {
     files: ['eslint.config.js'],
     ...tseslint.configs.disableTypeChecked,
   },

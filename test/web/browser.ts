@@ -7,8 +7,8 @@ export const CHROMIUM = '/usr/bin/chromium';
 
 /** Builds the dashboard if needed (the same check `npm start` runs). */
 export function ensureDashboardBuilt(): void {
-  const script = fileURLToPath(new URL('../../scripts/ensure-web-build.ts', import.meta.url));
-  execFileSync(process.execPath, ['--import', 'tsx', script], { stdio: 'inherit' });
+  const script = fileURLToPath(new URL('../../scripts/build.mjs', import.meta.url));
+  execFileSync(process.execPath, [script], { stdio: 'inherit' });
 }
 
 /** Debian's chromium, driven by playwright-core; a missing browser fails the run instead of skipping. */
