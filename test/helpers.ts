@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +9,18 @@ import { TOPICS, decodeOrder, type EventBus, type Order, type StoredMessage } fr
 export const LAUNCHER = fileURLToPath(new URL('../dist/app/launcher.js', import.meta.url));
 /** Node's arguments for the launcher, V8 flag included, as in `npm start` (decisions 9 and 11). */
 export const LAUNCHER_ARGS: readonly string[] = ['--no-allocation-site-pretenuring', LAUNCHER];
+
+/** A TCP port free on 127.0.0.1 right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
+    });
+  });
+}
 
 export function temporaryDirectory(prefix: string): { path: string; remove(): void } {
   const path = mkdtempSync(join(tmpdir(), prefix));

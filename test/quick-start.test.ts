@@ -1,25 +1,13 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@kafka-monitor/testkit';
-import { temporaryDirectory } from './helpers.js';
+import { freePort, temporaryDirectory } from './helpers.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const RATE = 200;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
-    });
-  });
-}
 
 interface Stats {
   data: { 'query-processor': { 'total-orders': number }; 'registry-processor': { 'registered-count': number } };
