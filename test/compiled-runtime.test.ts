@@ -98,7 +98,8 @@ describe('the compiled runtime', () => {
     it('runs node on dist/app/launcher.js, with the V8 flag and no loader, and serves /api/stats', async () => {
       const port = await freePort();
       // What npm start itself puts on node's command line and in its environment is under test.
-      const { NODE_OPTIONS: _, ...inherited } = process.env;
+      const inherited = { ...process.env };
+      delete inherited.NODE_OPTIONS;
       const npm = spawn('npm', ['start', '--silent'], {
         cwd: root,
         env: { ...inherited, DATA_DIR: dir.path, PORT: String(port), ORDER_RATE: '0', LOG_LEVEL: 'warn' },
