@@ -44,8 +44,10 @@ RUN mkdir -p /data && chown node:node /data
 USER node
 # 3000: the monitor's API and dashboard; 9464: /health/live, /health/ready and /metrics of every process.
 EXPOSE 3000 9464
-# METRICS_PORT is the health and metrics port (9464 unless set); the monitor serves them on PORT too.
+# Ready when /health/ready answers 200 on METRICS_PORT (9464 unless set), the port of every process,
+# or on PORT, where a process with the monitor serves it too. (METRICS_PORT=0, any free port, cannot
+# be probed: give a container a fixed one.)
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=6 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.METRICS_PORT||9464)+'/health/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+  CMD ["node", "-e", "const e=process.env;Promise.any([e.METRICS_PORT||9464,e.PORT||3000].map(p=>fetch('http://127.0.0.1:'+p+'/health/ready').then(r=>{if(!r.ok)throw r.status}))).then(()=>process.exit(0),()=>process.exit(1))"]
 # V8 flags belong on the command line (decision 9); npm start runs the same command.
 CMD ["node", "--no-allocation-site-pretenuring", "dist/app/launcher.js"]
