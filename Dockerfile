@@ -31,7 +31,7 @@ RUN npm run build
 # The production dependencies only (`npm ls --omit=dev` holds no test or build tool; a test checks).
 FROM toolchain AS production-deps
 COPY --from=manifests /manifests/ ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+RUN npm ci --omit=dev --no-audit --no-fund
 
 FROM ${NODE_IMAGE}
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 DATA_DIR=/data
