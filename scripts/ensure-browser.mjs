@@ -12,6 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { getuid } from 'node:process';
+import { chromium } from 'playwright-core';
 
 const DEBIAN_CHROMIUM = '/usr/bin/chromium';
 
@@ -24,14 +25,17 @@ function findBrowser() {
 
 function playwrightChromium() {
   try {
-    const { chromium } = createRequire(import.meta.url)('playwright-core');
     return chromium.executablePath();
   } catch {
     return undefined;
   }
 }
 
-// The installers' progress is hundreds of lines; their errors (stderr) are what a reader needs.
+/**
+ * The installers' progress is hundreds of lines; their errors (stderr) are what a reader needs.
+ * @param {string} command
+ * @param {string[]} args
+ */
 function run(command, args) {
   console.log(`ensure-browser: ${command} ${args.join(' ')}`);
   const result = spawnSync(command, args, {
@@ -55,8 +59,9 @@ function main() {
   const present = findBrowser();
   if (present !== undefined) return 0;
   console.log('ensure-browser: no Chromium for the dashboard tests; installing one');
-  if ((installWithApt() || installWithPlaywright()) && findBrowser() !== undefined) {
-    console.log(`ensure-browser: using ${findBrowser()}`);
+  const installed = installWithApt() || installWithPlaywright() ? findBrowser() : undefined;
+  if (installed !== undefined) {
+    console.log(`ensure-browser: using ${installed}`);
     return 0;
   }
   console.error(

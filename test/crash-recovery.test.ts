@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmbeddedEventBus } from '@kafka-monitor/bus-embedded';
 import {
@@ -17,17 +16,16 @@ import {
 import { embeddedFiles, pipelineTopics } from '@kafka-monitor/runtime';
 import { createSqliteStore } from '@kafka-monitor/store-sqlite';
 import { expectedViews, snapshotViews, waitFor } from '@kafka-monitor/testkit';
-import { ordersInLog, readTopic, temporaryDirectory, totalLag } from './helpers.js';
+import { LAUNCHER_ARGS, ordersInLog, readTopic, temporaryDirectory, totalLag } from './helpers.js';
 
 const TARGET_ORDERS = 20_000;
 const MIN_KILLS = 5;
-const launcher = fileURLToPath(new URL('../services/launcher/src/main.ts', import.meta.url));
 
 /** Pipelines still running; a test that times out leaves its child behind, so afterAll kills these. */
 const running = new Set<ChildProcess>();
 
 function startPipeline(dataDir: string, orderRate: number): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', launcher], {
+  const child = spawn(process.execPath, LAUNCHER_ARGS, {
     env: {
       ...process.env,
       DATA_DIR: dataDir,

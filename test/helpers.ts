@@ -3,7 +3,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { TOPICS, decodeOrder, type EventBus, type Order, type StoredMessage } from '@kafka-monitor/domain';
+
+/** The launcher as `npm start` runs it: compiled (scripts/build.mjs, run by the tests' global setup). */
+export const LAUNCHER = fileURLToPath(new URL('../dist/app/launcher.js', import.meta.url));
+/** Node's arguments for the launcher, V8 flag included, as in `npm start` (decisions 9 and 11). */
+export const LAUNCHER_ARGS: readonly string[] = ['--no-allocation-site-pretenuring', LAUNCHER];
 
 export function temporaryDirectory(prefix: string): { path: string; remove(): void } {
   const path = mkdtempSync(join(tmpdir(), prefix));

@@ -2,7 +2,7 @@
  * What `npm run bench` and `npm run bench:engines` share: the pipeline process, the end-to-end drain,
  * the latency histogram read from /metrics, the API load, peak RSS, and the results file.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -65,12 +65,14 @@ export interface Pipeline {
 }
 
 /**
- * The whole pipeline as `npm start` runs it, in its own process (so its RSS is its own), optionally
- * writing a V8 CPU profile to `profileDir`.
+ * The whole pipeline as `npm start` runs it (compiled, built first if stale, with its V8 flag), in its
+ * own process (so its RSS is its own), optionally writing a V8 CPU profile to `profileDir`.
  */
 export function startPipeline(env: Record<string, string>, port: number, profileDir?: string): Pipeline {
+  execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
   const profile = profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', join(root, 'services/launcher/src/main.ts')], {
+  const launcher = join(root, 'dist/app/launcher.js');
+  const child = spawn(process.execPath, [...profile, '--no-allocation-site-pretenuring', launcher], {
     env: { ...process.env, PORT: String(port), LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

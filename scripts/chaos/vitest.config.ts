@@ -10,6 +10,7 @@ export default defineConfig({
   test: {
     include: ['test/chaos/**/*.chaos.test.ts'],
     exclude: ['**/node_modules/**'],
+    globalSetup: ['test/global-setup.ts'],
     testTimeout: 420_000,
     hookTimeout: 120_000,
     fileParallelism: false,

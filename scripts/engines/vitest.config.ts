@@ -16,6 +16,7 @@ export default defineConfig({
       'scripts/**/*.engine.test.ts',
     ],
     exclude: ['**/node_modules/**'],
+    globalSetup: ['test/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // One shared broker and database: files run one after another, so the group rebalances of one file

@@ -4,7 +4,6 @@ import { once } from 'node:events';
 import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { onTestFinished } from 'vitest';
 import {
@@ -21,7 +20,7 @@ import {
 import { produceOrders } from '@kafka-monitor/pipeline';
 import { loadConfig, openInfrastructure, type Environment, type Infrastructure } from '@kafka-monitor/runtime';
 import { expectedViews, snapshotViews, waitFor } from '@kafka-monitor/testkit';
-import { freePort, temporaryDirectory } from '../helpers.js';
+import { LAUNCHER_ARGS, freePort, temporaryDirectory } from '../helpers.js';
 
 /*
  * Shared machinery of the fault scenarios (`npm run test:chaos`): real services as processes on real
@@ -29,7 +28,6 @@ import { freePort, temporaryDirectory } from '../helpers.js';
  * monitor reported while a fault lasted, and the final comparison with a recomputation from the log.
  */
 
-const launcher = fileURLToPath(new URL('../../services/launcher/src/main.ts', import.meta.url));
 const run = promisify(execFile);
 
 function required(name: string): string {
@@ -121,7 +119,7 @@ export async function startCluster(name: string): Promise<ChaosCluster> {
   function start(service: ServiceName, id: string, keyspacePrefix?: string): ServiceProcess {
     const logFile = join(logs, `${id}.log`);
     const out = createWriteStream(logFile, { flags: 'a' });
-    const child = spawn(process.execPath, ['--import', 'tsx', launcher], {
+    const child = spawn(process.execPath, LAUNCHER_ARGS, {
       env: {
         ...environment,
         SERVICES: service,

@@ -2,7 +2,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   GROUPS,
@@ -16,7 +15,7 @@ import {
 import { produceOrders } from '@kafka-monitor/pipeline';
 import { loadConfig, openInfrastructure, type Environment } from '@kafka-monitor/runtime';
 import { expectedViews, snapshotViews, waitFor } from '@kafka-monitor/testkit';
-import { temporaryDirectory } from '../helpers.js';
+import { LAUNCHER_ARGS, temporaryDirectory } from '../helpers.js';
 
 const brokers = process.env.KAFKA_BROKERS;
 if (brokers === undefined || brokers === '')
@@ -24,7 +23,6 @@ if (brokers === undefined || brokers === '')
 
 const ORDERS = 20_000;
 const INSTANCES = 3;
-const launcher = fileURLToPath(new URL('../../services/launcher/src/main.ts', import.meta.url));
 
 /**
  * Every service in its own process on real Kafka and Cassandra: 3 query-processor and 3
@@ -45,7 +43,7 @@ describe('distributed pipeline on Kafka + Cassandra: 3 + 3 instances, kills and 
   };
 
   function startInstance(service: string, id: string): ChildProcess {
-    const child = spawn(process.execPath, ['--import', 'tsx', launcher], {
+    const child = spawn(process.execPath, LAUNCHER_ARGS, {
       // Several processes on one host: each health and metrics server on any free port.
       env: { ...environment, SERVICES: service, PROCESSOR_ID: id, METRICS_PORT: '0' },
       // Logs go to stdout at LOG_LEVEL=warn: a processor that keeps failing a batch shows up here.

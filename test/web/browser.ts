@@ -20,8 +20,8 @@ function browserPath(): string {
 
 /** Builds the dashboard if needed (the same check `npm start` runs). */
 export function ensureDashboardBuilt(): void {
-  const script = fileURLToPath(new URL('../../scripts/ensure-web-build.ts', import.meta.url));
-  execFileSync(process.execPath, ['--import', 'tsx', script], { stdio: 'inherit' });
+  const script = fileURLToPath(new URL('../../scripts/build.mjs', import.meta.url));
+  execFileSync(process.execPath, [script], { stdio: 'inherit' });
 }
 
 /** A real Chromium, driven by playwright-core; a missing browser fails the run instead of skipping. */

@@ -6,7 +6,7 @@ import { binary, kafkaMonitor, start } from './spawn.js';
 import { cliHarness, countIn } from './testing.js';
 
 /** The real binary, as `npx kafka-monitor` and `./kafka.sh` run it, in child processes. */
-// Every spawn compiles the CLI through tsx: seconds each on two shared cores, hence the long timeout.
+// Each spawn is a whole node process on two shared cores, hence the long timeout.
 describe('the kafka-monitor binary', { timeout: 120_000 }, () => {
   const data = cliHarness('cli-bin-');
   const environment = { ...process.env, LOG_LEVEL: 'warn', DATA_DIR: data.dataDir };

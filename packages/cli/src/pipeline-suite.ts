@@ -9,7 +9,8 @@ import { kafkaMonitor, start, type Spawned } from './spawn.js';
 import { cliHarness, countIn, type CliTarget } from './testing.js';
 
 const ORDERS = 10_000;
-const launcher = fileURLToPath(new URL('../../../services/launcher/src/main.ts', import.meta.url));
+/** The launcher as `npm start` runs it, compiled (the tests' global setup builds it). */
+const launcher = fileURLToPath(new URL('../../../dist/app/launcher.js', import.meta.url));
 
 interface GroupLag {
   readonly group: string;
@@ -30,7 +31,7 @@ export function describePipelineWithCli(target: CliTarget, inherited: NodeJS.Pro
     let store: Store | undefined;
 
     function startProcessors(): Spawned {
-      return start(process.execPath, ['--import', 'tsx', launcher], {
+      return start(process.execPath, ['--no-allocation-site-pretenuring', launcher], {
         ...environment,
         SERVICES: 'query-processor,registry-processor',
         // Any free port for its health and metrics server: tests run side by side.

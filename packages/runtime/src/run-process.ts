@@ -1,4 +1,3 @@
-import { setFlagsFromString } from 'node:v8';
 import type { Logger } from '@kafka-monitor/domain';
 import { createProcessMetrics, type ProcessMetrics } from '@kafka-monitor/pipeline';
 import { loadConfig, metricsPortOf, type Config, type ServiceName } from './config.js';
@@ -33,18 +32,18 @@ export interface Stoppable {
  * the batch in flight commit, then close the bus and the store. A second signal exits at once.
  * The health and metrics server (METRICS_PORT) listens first, so an outage of the bus or the store
  * shows as not ready, with its reason, instead of as a process that does not answer.
+ *
+ * Service processes run as `node --no-allocation-site-pretenuring dist/app/<entry>.js` (`npm start`, the
+ * image's CMD, the services' READMEs): with V8's pretenuring, objects made during start-up or a large
+ * backlog can tip per-request allocation sites into the old generation, after which each young
+ * collection copies megabytes (decision 9). The flag is on the command line rather than set here
+ * because V8 reads it before any code runs, start-up included.
  */
 export async function runProcess(
   name: string,
   start: (context: ProcessContext) => Promise<readonly Stoppable[]>,
   options: RunProcessOptions = {},
 ): Promise<void> {
-  // V8 moves an allocation site's objects straight to the old generation once enough of them survived a
-  // young collection; objects made during start-up (and during a large backlog) can tip per-request
-  // sites into that, after which every request's garbage waits for a full mark-compact and each young
-  // collection copies megabytes (decision 9: 10 ms pauses and half the requests a second, in about
-  // one process start in three).
-  setFlagsFromString('--no-allocation-site-pretenuring');
   let config: Config;
   try {
     config = loadConfig();
