@@ -4,9 +4,8 @@
  * run them), in one run: each round starts every service once per variant, the variants' order
  * alternating from round to round. Embedded bus and store, each start on a fresh DATA_DIR, no orders.
  *
- * Ready means `GET /health/ready` answered 200 (on METRICS_PORT, or the monitor's PORT). A build whose
- * processes do not serve it yet is measured to the signal each service gives today: the monitor's
- * `GET /api/health`, a processor's "consuming"/"started" log line. The table says which was used.
+ * Ready means `GET /health/ready` answered 200 on the process's METRICS_PORT (every process sets one
+ * here, the monitor included, so each is probed the same way).
  *
  * BENCH_ROUNDS (default 3), BENCH_IDLE_MS (default 3000: how long a ready process idles before its RSS
  * is read).
@@ -28,31 +27,26 @@ interface Service {
   readonly name: string;
   readonly bundle: string;
   readonly source: string;
-  /** Today's readiness signal when /health/ready is not served: a log message, or the monitor's API. */
-  readonly fallback: RegExp | 'api';
 }
 
 const SERVICES: readonly Service[] = [
-  { name: 'launcher (all four)', bundle: 'launcher', source: 'services/launcher/src/main.ts', fallback: 'api' },
+  { name: 'launcher (all four)', bundle: 'launcher', source: 'services/launcher/src/main.ts' },
   {
     name: 'order-processor',
     bundle: 'order-processor',
     source: 'services/order-processor/src/main.ts',
-    fallback: /"msg":"order generator started"/,
   },
   {
     name: 'query-processor',
     bundle: 'query-processor',
     source: 'services/query-processor/src/main.ts',
-    fallback: /"msg":"query-processor consuming"/,
   },
   {
     name: 'registry-processor',
     bundle: 'registry-processor',
     source: 'services/registry-processor/src/main.ts',
-    fallback: /"msg":"registry-processor consuming"/,
   },
-  { name: 'monitor', bundle: 'monitor', source: 'services/monitor/src/main.ts', fallback: 'api' },
+  { name: 'monitor', bundle: 'monitor', source: 'services/monitor/src/main.ts' },
 ];
 
 type Variant = 'tsx' | 'compiled';
@@ -65,7 +59,6 @@ function commandLine(service: Service, variant: Variant): string[] {
 
 interface Measurement {
   readonly readyMs: number;
-  readonly signal: 'health/ready' | 'fallback';
   readonly rssMb: number;
 }
 
@@ -97,8 +90,7 @@ async function stop(child: ChildProcess): Promise<void> {
 async function measure(service: Service, variant: Variant): Promise<Measurement> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-startup-'));
   const [port, metricsPort] = [await freePort(), await freePort()];
-  const healthUrls = [`http://127.0.0.1:${metricsPort}/health/ready`];
-  if (service.fallback === 'api') healthUrls.push(`http://127.0.0.1:${port}/health/ready`);
+  const readyUrl = `http://127.0.0.1:${metricsPort}/health/ready`;
   const startedAt = performance.now();
   const child = spawn(process.execPath, commandLine(service, variant), {
     cwd: root,
@@ -116,27 +108,11 @@ async function measure(service: Service, variant: Variant): Promise<Measurement>
   let log = '';
   child.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString('utf8')));
   try {
-    let fallbackAt: number | undefined;
-    let healthServed = false;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`${service.name} (${variant}) exited early:\n${log}`);
-      const statuses = await Promise.all(healthUrls.map(status));
-      const now = performance.now();
-      if (statuses.includes(200)) return await idle(child, now - startedAt, 'health/ready');
-      // A 503 means the endpoint exists and the process is not ready yet: wait for it, not for the fallback.
-      healthServed ||= statuses.some((s) => s !== undefined && s !== 404);
-      if (fallbackAt === undefined) {
-        const seen =
-          service.fallback === 'api'
-            ? (await status(`http://127.0.0.1:${port}/api/health`)) === 200
-            : service.fallback.test(log);
-        if (seen) fallbackAt = performance.now();
-      }
-      // Without /health/ready, the fallback signal counts once a second passed with no readiness answer.
-      if (fallbackAt !== undefined && !healthServed && now - fallbackAt > 1_000) {
-        return await idle(child, fallbackAt - startedAt, 'fallback');
-      }
-      if (now - startedAt > 60_000) throw new Error(`${service.name} (${variant}) not ready in 60 s:\n${log}`);
+      if ((await status(readyUrl)) === 200) return await idle(child, performance.now() - startedAt);
+      if (performance.now() - startedAt > 60_000)
+        throw new Error(`${service.name} (${variant}) not ready in 60 s:\n${log}`);
       await sleep(10);
     }
   } finally {
@@ -145,9 +121,9 @@ async function measure(service: Service, variant: Variant): Promise<Measurement>
   }
 }
 
-async function idle(child: ChildProcess, readyMs: number, signal: Measurement['signal']): Promise<Measurement> {
+async function idle(child: ChildProcess, readyMs: number): Promise<Measurement> {
   await sleep(IDLE_MS);
-  return { readyMs, signal, rssMb: rssMb(child.pid ?? 0) };
+  return { readyMs, rssMb: rssMb(child.pid ?? 0) };
 }
 
 const median = (values: readonly number[]): number => {
@@ -170,19 +146,18 @@ for (let round = 0; round < ROUNDS; round++) {
       const key = `${service.name}|${variant}`;
       results.set(key, [...(results.get(key) ?? []), result]);
       console.log(
-        `round ${round + 1} ${service.name} ${variant}: ready ${Math.round(result.readyMs)} ms (${result.signal}), RSS ${result.rssMb.toFixed(1)} MB`,
+        `round ${round + 1} ${service.name} ${variant}: ready ${Math.round(result.readyMs)} ms, RSS ${result.rssMb.toFixed(1)} MB`,
       );
     }
   }
 }
 
-console.log('\n| process | ready via | start-up, tsx | start-up, compiled | idle RSS, tsx | idle RSS, compiled |');
-console.log('| --- | --- | --- | --- | --- | --- |');
+console.log('\n| process | start-up, tsx | start-up, compiled | idle RSS, tsx | idle RSS, compiled |');
+console.log('| --- | --- | --- | --- | --- |');
 for (const service of SERVICES) {
   const tsx = results.get(`${service.name}|tsx`) ?? [];
   const compiled = results.get(`${service.name}|compiled`) ?? [];
-  const signals = [...new Set([...tsx, ...compiled].map((m) => m.signal))].join(', ');
   const ms = (ms: readonly Measurement[]): string => `${Math.round(median(ms.map((m) => m.readyMs)))} ms`;
   const mb = (ms: readonly Measurement[]): string => `${median(ms.map((m) => m.rssMb)).toFixed(0)} MB`;
-  console.log(`| ${service.name} | ${signals} | ${ms(tsx)} | ${ms(compiled)} | ${mb(tsx)} | ${mb(compiled)} |`);
+  console.log(`| ${service.name} | ${ms(tsx)} | ${ms(compiled)} | ${mb(tsx)} | ${mb(compiled)} |`);
 }
