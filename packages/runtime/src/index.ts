@@ -1,7 +1,19 @@
-export { loadConfig, ConfigError, SERVICE_NAMES, type Config, type Environment, type ServiceName } from './config.js';
+export {
+  loadConfig,
+  ConfigError,
+  SERVICE_NAMES,
+  KAFKA_SECURITY_PROTOCOLS,
+  KAFKA_SASL_MECHANISMS,
+  type Config,
+  type Environment,
+  type KafkaSecurity,
+  type ServiceName,
+  type TlsSettings,
+} from './config.js';
 export {
   openInfrastructure,
   openStore,
+  kafkaSecurityOptions,
   pipelineTopics,
   embeddedFiles,
   UnavailableAdapterError,
@@ -10,5 +22,5 @@ export {
 export { createLogger } from './logger.js';
 export { busNames, prefixEventBus, prefixEventBusAdmin, type BusNames } from './prefixed-bus.js';
 export { runProcess, stopAll, type ProcessContext, type Stoppable } from './run-process.js';
-export { retryStart, type RetryStartOptions } from './retry-start.js';
+export { retryStart, START_RETRY, type RetryStartOptions } from './retry-start.js';
 export { newTimeOrderedId } from './order-ids.js';
