@@ -481,7 +481,10 @@ export function createKafkaEventBus(options: KafkaEventBusOptions): KafkaEventBu
             })(),
             new Promise<never>((_, reject) => {
               // The likely cause, when the sockets saw one, says more than the silence.
-              timer = setTimeout(() => reject(watch.last ?? new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+              timer = setTimeout(
+                () => reject(watch.last ?? new Error(`no answer within ${timeoutMs} ms; is the bus reachable?`)),
+                timeoutMs,
+              );
             }),
           ]);
         } finally {
