@@ -20,6 +20,17 @@ export class ConnectionWatch {
   private closesBeforeAnswer = 0;
   /** The last problem seen, for a caller that gave up waiting. */
   last: DependencyError | undefined;
+  /** Set when the bus closed: no socket opens any more. */
+  closed = false;
+
+  /**
+   * kafkajs keeps retrying a connect that failed (for a minute with the bus's defaults) even after its
+   * client disconnected; once the bus is closed those retries must not reach the brokers, or every
+   * failed start of a service would leave a stream of connection attempts behind.
+   */
+  close(): void {
+    this.closed = true;
+  }
 
   report(message: string, cause?: unknown): void {
     const problem = this.remember(message, cause);
@@ -49,6 +60,7 @@ export class ConnectionWatch {
   /** Opens sockets as kafkajs's own factory does (TLS when `tls` is given), and watches them. */
   socketFactory(tls: ConnectionOptions | undefined): SocketFactory {
     return ({ host, port, onConnect }) => {
+      if (this.closed) throw new Error('the bus is closed');
       const socket =
         tls === undefined
           ? netConnect({ host, port }, onConnect)

@@ -110,6 +110,21 @@ describe('connection failures caused by the settings, against local servers', ()
     expect(elapsedMs).toBeLessThan(5_000);
   });
 
+  it('Given a start that failed on its settings, then once the bus is closed kafkajs retries open no more connections', async () => {
+    let connections = 0;
+    const address = await listen(
+      createTcpServer((socket) => {
+        connections++;
+        socket.destroy();
+      }),
+    );
+    const { error } = await pingFailure({ brokers: [address], tls: {}, retry: { initialMs: 100, retries: 8 } });
+    expect(error.message).toBe(TLS_AGAINST_PLAINTEXT);
+    const afterClose = connections;
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(connections).toBe(afterClose);
+  });
+
   it('Given a plaintext client at a listener that closes without answering (a TLS listener does), then ping fails naming it', async () => {
     const address = await listen(createTcpServer((socket) => socket.once('data', () => socket.end())));
     const { error, elapsedMs } = await pingFailure({ brokers: [address], retry: { initialMs: 50, retries: 5 } });
