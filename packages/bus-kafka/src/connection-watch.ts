@@ -12,7 +12,7 @@ export type SocketFactory = (target: { host: string; port: number; onConnect: ()
 /**
  * Watches the sockets of one bus for failures that retrying cannot fix: a certificate not trusted, a
  * TLS client at a plaintext listener, a plaintext client at a TLS listener. kafkajs reports those as
- * retriable connection errors and retries for a minute; a caller racing `settled` learns the cause at
+ * retriable connection errors and retries for a minute; a caller going through `guard` learns the cause at
  * the first failed handshake. Only the cause is kept, never what was sent.
  */
 export class ConnectionWatch {
