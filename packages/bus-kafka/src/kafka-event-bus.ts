@@ -117,7 +117,7 @@ export function createKafkaEventBus(options: KafkaEventBusOptions): KafkaEventBu
   const publishTimeoutMs = options.publishTimeoutMs ?? 60_000;
   const connect = options.connect;
   const security = kafkajsSecurity(options);
-  const watch = new ConnectionWatch();
+  const watch = new ConnectionWatch({ sasl: security.sasl !== undefined });
   let kafka: Kafka;
   function newAdmin(): Admin {
     return kafka.admin({ retry });
