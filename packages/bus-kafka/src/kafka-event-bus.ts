@@ -16,11 +16,13 @@ import type {
 } from '@kafka-monitor/domain';
 import { AssignerProtocol, Kafka, logLevel, Partitioners } from 'kafkajs';
 import type { Admin, LogEntry, PartitionMetadata, Producer, RetryOptions } from 'kafkajs';
+import { ConnectionWatch } from './connection-watch.js';
 import { startConsumer, type ConsumerSettings } from './consumer.js';
 import { createKafkaBusAdmin } from './kafka-bus-admin.js';
 import { busClosed, guard, kafkaErrorType, kafkaErrorTypes, toBusError, unknownTopic } from './errors.js';
 import { toKafkaMessage, toStoredMessage } from './messages.js';
 import { createPartitionReader } from './partition-reader.js';
+import { kafkajsSecurity, type KafkaSaslOptions, type KafkaTlsOptions } from './security.js';
 
 export type KafkaLogLevel = 'error' | 'warn' | 'info' | 'debug';
 
@@ -28,6 +30,10 @@ export interface KafkaEventBusOptions {
   /** host:port pairs; use 127.0.0.1 rather than localhost (Node may resolve localhost to ::1 first). */
   readonly brokers: readonly string[];
   readonly clientId?: string;
+  /** TLS to the brokers (Kafka's SSL and SASL_SSL); plaintext when absent. */
+  readonly tls?: KafkaTlsOptions | undefined;
+  /** SASL authentication (Kafka's SASL_PLAINTEXT and SASL_SSL); none when absent. */
+  readonly sasl?: KafkaSaslOptions | undefined;
   /** Replicas of topics created by ensureTopics; default min(3, brokers in the cluster). */
   readonly replicationFactor?: number;
   /** Idempotent producer (exactly one copy per acknowledged send, even across retries); default true. */
@@ -52,8 +58,9 @@ export interface KafkaEventBusOptions {
    */
   readonly groupSettleMs?: number;
   /**
-   * Opens the TCP connections to the brokers (default: net.connect with keep-alive). Tests pass one
-   * that cuts connections at chosen moments, as a broker going away mid-request does.
+   * Opens the TCP connections to the brokers (default: net.connect with keep-alive, tls.connect with
+   * `tls`). Tests pass one that cuts connections at chosen moments, as a broker going away mid-request
+   * does; it replaces TLS too.
    */
   readonly connect?: (target: {
     readonly host: string;
@@ -72,7 +79,7 @@ const HEALING_DELAY_MS = 200;
 /** Broker answers meaning "your metadata is stale", not "this is wrong". */
 const STALE_METADATA = ['UNKNOWN_TOPIC_OR_PARTITION', 'NOT_LEADER_FOR_PARTITION', 'LEADER_NOT_AVAILABLE'];
 
-function logCreator(log: KafkaEventBusOptions['log']) {
+function logCreator(log: KafkaEventBusOptions['log'], isClosed: () => boolean) {
   const levels: Record<number, KafkaLogLevel> = {
     [logLevel.ERROR]: 'error',
     [logLevel.WARN]: 'warn',
@@ -81,6 +88,9 @@ function logCreator(log: KafkaEventBusOptions['log']) {
   };
   return () =>
     ({ level, log: entry }: LogEntry) => {
+      // After close, kafkajs may still be working through the retries of a connect that failed; nothing
+      // it says then concerns anyone.
+      if (isClosed()) return;
       const { message, ...context } = entry;
       log?.(levels[level] ?? 'info', message, context);
     };
@@ -106,6 +116,8 @@ export function createKafkaEventBus(options: KafkaEventBusOptions): KafkaEventBu
   const idempotent = options.idempotent ?? true;
   const publishTimeoutMs = options.publishTimeoutMs ?? 60_000;
   const connect = options.connect;
+  const security = kafkajsSecurity(options);
+  const watch = new ConnectionWatch({ sasl: security.sasl !== undefined });
   let kafka: Kafka;
   function newAdmin(): Admin {
     return kafka.admin({ retry });
@@ -131,10 +143,13 @@ export function createKafkaEventBus(options: KafkaEventBusOptions): KafkaEventBu
       requestTimeout: options.requestTimeoutMs ?? 30_000,
       retry,
       logLevel: options.log === undefined ? logLevel.NOTHING : logLevel.INFO,
-      logCreator: logCreator(options.log),
-      ...(connect === undefined
-        ? {}
-        : { socketFactory: ({ host, port, onConnect }) => connect({ host, port, onConnect }) }),
+      logCreator: logCreator(options.log, () => watch.closed),
+      ...(security.ssl === undefined ? {} : { ssl: security.ssl }),
+      ...(security.sasl === undefined ? {} : { sasl: security.sasl }),
+      socketFactory:
+        connect === undefined
+          ? watch.socketFactory(security.ssl)
+          : ({ host, port, onConnect }) => connect({ host, port, onConnect }),
     });
     admin = newAdmin();
     producer = newProducer();
@@ -164,7 +179,9 @@ export function createKafkaEventBus(options: KafkaEventBusOptions): KafkaEventBu
   // brokers are down starts working once they are back (kafkajs reconnects established clients itself).
   function connectAdmin(): Promise<void> {
     if (closed) return Promise.reject(busClosed());
-    adminReady ??= admin.connect().catch((error: unknown) => {
+    // The watch fails the attempt at the first handshake refused for the client's settings, instead of
+    // after every retry of kafkajs.
+    adminReady ??= watch.guard(admin.connect()).catch((error: unknown) => {
       adminReady = undefined;
       throw error;
     });
@@ -174,7 +191,7 @@ export function createKafkaEventBus(options: KafkaEventBusOptions): KafkaEventBu
   async function connectedProducer(): Promise<Producer> {
     if (closed) throw busClosed();
     const current = producer;
-    producerReady ??= current.connect().catch((error: unknown) => {
+    producerReady ??= watch.guard(current.connect()).catch((error: unknown) => {
       if (producer === current) producerReady = undefined;
       throw error;
     });
@@ -466,7 +483,11 @@ export function createKafkaEventBus(options: KafkaEventBusOptions): KafkaEventBu
               await admin.describeCluster();
             })(),
             new Promise<never>((_, reject) => {
-              timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+              // The likely cause, when the sockets saw one, says more than the silence.
+              timer = setTimeout(
+                () => reject(watch.last ?? new Error(`no answer within ${timeoutMs} ms; is the bus reachable?`)),
+                timeoutMs,
+              );
             }),
           ]);
         } finally {
@@ -479,6 +500,7 @@ export function createKafkaEventBus(options: KafkaEventBusOptions): KafkaEventBu
       // Consumers first: they finish and commit their batch in flight before the connections go.
       await Promise.allSettled([...consumers].map((c) => c.stop()));
       closed = true;
+      watch.close();
       const results = await Promise.allSettled([
         producer.disconnect(),
         admin.disconnect(),

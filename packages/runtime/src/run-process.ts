@@ -63,16 +63,12 @@ export async function runProcess(
   let stoppables: readonly Stoppable[];
   try {
     // Started during an outage, a process waits for the bus and the store rather than exiting, which
-    // under a supervisor would be a crash loop. Each failed attempt's reason is what readiness says.
-    const open = async (): Promise<Infrastructure> => {
-      try {
-        return await openInfrastructure(config, logger);
-      } catch (error) {
-        readiness.notReady(reasonOf(error));
-        throw error;
-      }
-    };
-    infrastructure = await retryStart(open, { logger, what: name });
+    // under a supervisor would be a crash loop. Each failed attempt's cause is what readiness says.
+    infrastructure = await retryStart(() => openInfrastructure(config, logger), {
+      logger,
+      what: name,
+      onAttemptFailed: (reason) => readiness.notReady(reason),
+    });
     readiness.notReady('starting the services');
     stoppables = await start({ config, infrastructure, logger, metrics, readiness });
     readiness.ready();
