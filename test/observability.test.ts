@@ -93,7 +93,14 @@ describe('every process observable on its own', () => {
         60_000,
       );
       expect(JSON.parse(ready?.text ?? '')).toEqual({ status: 'ready' });
-      expect((await get(`http://127.0.0.1:${generatorPort}/health/ready`))?.status).toBe(200);
+      // The generator starts beside it and may be slower to open the shared files: wait, then check.
+      const generatorReady = await waitFor(
+        "the generator's /health/ready 200",
+        () => get(`http://127.0.0.1:${generatorPort}/health/ready`),
+        (a) => a?.status === 200,
+        60_000,
+      );
+      expect(generatorReady?.status).toBe(200);
 
       const series = 'kafka_monitor_batch_processing_seconds_count{processor="registry-processor"}';
       const scrape = await waitFor(
