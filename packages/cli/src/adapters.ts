@@ -36,7 +36,11 @@ export interface Adapters {
  * Loaded by name at run time rather than imported, so the CLI builds and runs without the Kafka
  * adapter; asking for BUS=kafka without it is then a clear error instead of a crash at start.
  */
-const KAFKA_ADAPTER_PACKAGE = '@kafka-monitor/bus-kafka';
+/**
+ * The Kafka adapter, loaded only when BUS=kafka. The specifier is a literal so that the build bundles
+ * the adapter (into a chunk of its own) instead of leaving a bare import of workspace sources behind.
+ */
+const loadKafkaAdapter = (): Promise<unknown> => import('@kafka-monitor/bus-kafka');
 
 const ADMIN_METHODS = [
   'deleteTopic',
@@ -71,21 +75,20 @@ export function pingWithin(timeoutMs: number): number {
   return Math.max(1, timeoutMs - Math.min(1_000, timeoutMs / 5));
 }
 
-async function loadKafkaFactory(packageName: string): Promise<KafkaBusFactory> {
+async function loadKafkaFactory(packageName: string | undefined): Promise<KafkaBusFactory> {
+  const adapter = packageName ?? '@kafka-monitor/bus-kafka';
   let module: unknown;
   try {
-    module = (await import(packageName)) as unknown;
+    module = packageName === undefined ? await loadKafkaAdapter() : ((await import(packageName)) as unknown);
   } catch (error) {
     throw new UnavailableAdapterError(
-      `BUS=kafka needs the Kafka adapter (${packageName}), which is not available in this build ` +
+      `BUS=kafka needs the Kafka adapter (${adapter}), which is not available in this build ` +
         `(${(error as Error).message}); use BUS=embedded, or install the adapter`,
     );
   }
   const factory = (module as Record<string, unknown>).createKafkaEventBus;
   if (typeof factory !== 'function') {
-    throw new UnavailableAdapterError(
-      `BUS=kafka: ${packageName} does not export createKafkaEventBus; use BUS=embedded`,
-    );
+    throw new UnavailableAdapterError(`BUS=kafka: ${adapter} does not export createKafkaEventBus; use BUS=embedded`);
   }
   return factory as KafkaBusFactory;
 }
@@ -116,7 +119,7 @@ export function adaptersFromConfig(options: { pingTimeoutMs: number; kafkaPackag
         return { bus, admin: bus, target: `embedded log at ${file}`, close: () => bus.close() };
       }
       case 'kafka': {
-        const create = await loadKafkaFactory(options.kafkaPackage ?? KAFKA_ADAPTER_PACKAGE);
+        const create = await loadKafkaFactory(options.kafkaPackage);
         const bus = create({
           brokers: config.kafkaBrokers,
           clientId: 'kafka-monitor-cli',
