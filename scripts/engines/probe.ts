@@ -4,13 +4,13 @@
  * before it processes requests, and Cassandra opens 9042 before the schema is ready.
  *
  * A secured engine is probed with the credentials and certificates of the env file start.sh wrote for
- * it; for cassandra-secure the probe also creates the application's role, logging in once as the
- * default superuser.
+ * it; for cassandra-secure, with `create-role`, the probe first creates the application's role, logging
+ * in once as the default superuser (start.sh does; a check of an engine given from outside does not).
  *
  *   tsx scripts/engines/probe.ts kafka 127.0.0.1:9092 60
  *   tsx scripts/engines/probe.ts cassandra 127.0.0.1:9042 60
  *   tsx scripts/engines/probe.ts kafka-secure 127.0.0.1:9192 60 .tmp/engines/kafka-secure/env
- *   tsx scripts/engines/probe.ts cassandra-secure 127.0.0.1:9142 60 .tmp/engines/cassandra-secure/env
+ *   tsx scripts/engines/probe.ts cassandra-secure 127.0.0.1:9142 60 .tmp/engines/cassandra-secure/env create-role
  */
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
@@ -20,12 +20,12 @@ import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
 
 type Settings = Record<string, string>;
 
-/** KEY=VALUE lines of an env file written by start.sh. */
+/** KEY=VALUE lines of an env file written by start.sh (a value with spaces is in single quotes). */
 function readEnvFile(file: string): Settings {
   const settings: Settings = {};
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     const at = line.indexOf('=');
-    if (at > 0) settings[line.slice(0, at)] = line.slice(at + 1);
+    if (at > 0) settings[line.slice(0, at)] = line.slice(at + 1).replace(/^'(.*)'$/, '$1');
   }
   return settings;
 }
@@ -36,12 +36,15 @@ function setting(settings: Settings, name: string): string {
   return value;
 }
 
-/** TLS towards a test engine: its CA, the client certificate, and the name its certificate carries. */
+/** TLS towards a test engine: its CA, the client certificate if any, and the name its certificate carries. */
 function tlsOf(settings: Settings, prefix: string): ConnectionOptions {
+  const certificate = settings[`${prefix}_SSL_CERT_FILE`];
+  const key = settings[`${prefix}_SSL_KEY_FILE`];
   return {
     ca: [readFileSync(setting(settings, `${prefix}_SSL_CA_FILE`), 'utf8')],
-    cert: readFileSync(setting(settings, `${prefix}_SSL_CERT_FILE`), 'utf8'),
-    key: readFileSync(setting(settings, `${prefix}_SSL_KEY_FILE`), 'utf8'),
+    ...(certificate === undefined || key === undefined
+      ? {}
+      : { cert: readFileSync(certificate, 'utf8'), key: readFileSync(key, 'utf8') }),
     servername: 'localhost',
     rejectUnauthorized: true,
   };
@@ -111,8 +114,8 @@ async function createApplicationRole(address: string, settings: Settings): Promi
   }
 }
 
-async function probeCassandra(address: string, settings?: Settings): Promise<string> {
-  if (settings !== undefined) await createApplicationRole(address, settings);
+async function probeCassandra(address: string, settings?: Settings, createRole = false): Promise<string> {
+  if (settings !== undefined && createRole) await createApplicationRole(address, settings);
   const login: [string, string] | undefined =
     settings === undefined
       ? undefined
@@ -128,7 +131,8 @@ async function probeCassandra(address: string, settings?: Settings): Promise<str
   }
 }
 
-const probes: Record<string, (address: string, settings?: Settings) => Promise<string>> = {
+type Probe = (address: string, settings?: Settings, createRole?: boolean) => Promise<string>;
+const probes: Record<string, Probe> = {
   kafka: probeKafka,
   cassandra: probeCassandra,
   'kafka-secure': probeKafka,
@@ -136,11 +140,13 @@ const probes: Record<string, (address: string, settings?: Settings) => Promise<s
 };
 
 async function main(): Promise<void> {
-  const [engine = '', address = '', seconds = '60', envFile] = process.argv.slice(2);
+  const [engine = '', address = '', seconds = '60', envFile, setup] = process.argv.slice(2);
   const probe = probes[engine];
   const secured = engine.endsWith('-secure');
   if (probe === undefined || address === '' || (secured && envFile === undefined)) {
-    console.error('usage: probe.ts kafka|cassandra|kafka-secure|cassandra-secure host:port [timeout-seconds] [env-file]');
+    console.error(
+      'usage: probe.ts kafka|cassandra|kafka-secure|cassandra-secure host:port [timeout-seconds] [env-file [create-role]]',
+    );
     process.exit(2);
   }
   const settings = secured && envFile !== undefined ? readEnvFile(envFile) : undefined;
@@ -149,7 +155,7 @@ async function main(): Promise<void> {
   for (;;) {
     attempts++;
     try {
-      console.log(await probe(address, settings));
+      console.log(await probe(address, settings, setup === 'create-role'));
       return;
     } catch (error) {
       if (Date.now() >= deadline) {

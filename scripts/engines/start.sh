@@ -2,7 +2,7 @@
 # Starts real engines on 127.0.0.1 from Maven jars (no Docker) and returns once each answers a real
 # request (Kafka: cluster metadata through the admin API; Cassandra: a CQL query), printing versions
 # and startup times. Writes $ENGINES_RUN/<engine>/env with the variables the tests read.
-# Usage: scripts/engines/start.sh [kafka|cassandra|kafka-secure|cassandra-secure|all|secure|everything]
+# Usage: scripts/engines/start.sh [kafka|cassandra|kafka-secure|cassandra-secure|all|secure|everything]...
 #   all (the default): the plain engines; secure: the secured ones (SASL_SSL Kafka, Cassandra with
 #   password authentication and TLS); everything: the four side by side. Stop with scripts/engines/stop.sh.
 # Every start begins with empty data, except with ENGINE_REUSE_DATA=1 (see restart.sh).
@@ -10,8 +10,9 @@ set -euo pipefail
 # shellcheck source=common.sh
 source "$(dirname "$0")/common.sh"
 
-targets="$(engines_of "${1:-all}")"
-"$ENGINES_SRC/fetch.sh" "${1:-all}"
+[ "$#" -gt 0 ] || set -- all
+targets="$(for name in "$@"; do engines_of "$name"; done | tr ' ' '\n' | awk 'NF && !seen[$0]++' | tr '\n' ' ')"
+for name in "$@"; do "$ENGINES_SRC/fetch.sh" "$name"; done
 JAVA="$(find_java17)"
 TSX="$REPO_ROOT/node_modules/.bin/tsx"
 [ -x "$TSX" ] || die "node_modules/.bin/tsx missing: run npm install (or npm ci) first"
@@ -114,7 +115,7 @@ launch_kafka() {
   echo $! >"$run/$engine.pid"
 }
 
-# What the secured suites need, under SECURED_*: strip the prefix and the first eight are exactly the
+# What the secured suites need, under SECURED_* (test.sh sources the file: values with spaces are quoted): strip the prefix and the first eight are exactly the
 # product's variables for this broker; the rest describe the engine or serve the failure cases.
 write_kafka_secure_env() {
   local run="$1" port="$2"
@@ -128,7 +129,7 @@ SECURED_KAFKA_SSL_CA_FILE=$run/certs/ca.pem
 SECURED_KAFKA_SSL_CERT_FILE=$run/certs/client.pem
 SECURED_KAFKA_SSL_KEY_FILE=$run/certs/client.key
 SECURED_KAFKA_UNTRUSTED_CA_FILE=$run/certs/other-ca.pem
-SECURED_KAFKA_LISTENER=SASL_SSL://127.0.0.1:$port (SCRAM-SHA-512, TLS with client certificate required)
+SECURED_KAFKA_LISTENER='SASL_SSL://127.0.0.1:$port (SCRAM-SHA-512, TLS with client certificate required)'
 ENV
   chmod 600 "$run/env"
 }
@@ -226,7 +227,7 @@ SECURED_CASSANDRA_SSL_CA_FILE=$run/certs/ca.pem
 SECURED_CASSANDRA_SSL_CERT_FILE=$run/certs/client.pem
 SECURED_CASSANDRA_SSL_KEY_FILE=$run/certs/client.key
 SECURED_CASSANDRA_UNTRUSTED_CA_FILE=$run/certs/other-ca.pem
-SECURED_CASSANDRA_LISTENER=127.0.0.1:$port (TLS only with client certificate required, PasswordAuthenticator, CassandraAuthorizer)
+SECURED_CASSANDRA_LISTENER='127.0.0.1:$port (TLS only with client certificate required, PasswordAuthenticator, CassandraAuthorizer)'
 ENV
   chmod 600 "$run/env"
 }
@@ -249,7 +250,7 @@ listener_of() {
   case "$1" in
     kafka) echo "PLAINTEXT://127.0.0.1:$ENGINE_KAFKA_PORT" ;;
     cassandra) echo "127.0.0.1:$ENGINE_CASSANDRA_PORT (no authentication, unencrypted)" ;;
-    *) sed -n 's/^SECURED_[A-Z]*_LISTENER=//p' "$ENGINES_RUN/$1/env" ;;
+    *) sed -n "s/^SECURED_[A-Z]*_LISTENER='\\(.*\\)'\$/\\1/p" "$ENGINES_RUN/$1/env" ;;
   esac
 }
 
@@ -286,7 +287,7 @@ for engine in $targets; do
   # the probe also creates the application's role).
   remaining=$((deadline - SECONDS))
   [ "$remaining" -gt 10 ] || remaining=10
-  answer="$("$TSX" "$ENGINES_SRC/probe.ts" "$engine" "127.0.0.1:$(port_of "$engine")" "$remaining" "$ENGINES_RUN/$engine/env")" ||
+  answer="$("$TSX" "$ENGINES_SRC/probe.ts" "$engine" "127.0.0.1:$(port_of "$engine")" "$remaining" "$ENGINES_RUN/$engine/env" create-role)" ||
     die "$engine logged '$(ready_line "$engine")' but does not answer requests (log: $logfile)"
   if [ "$(base_engine "$engine")" = kafka ]; then
     # The admin API does not report the broker's version; the broker logs it at start.
