@@ -33,6 +33,8 @@ function startPipeline(dataDir: string, orderRate: number): ChildProcess {
       DATA_DIR: dataDir,
       ORDER_RATE: String(orderRate),
       SERVICES: 'order-processor,query-processor,registry-processor',
+      // Any free port for its health and metrics server: tests run side by side.
+      METRICS_PORT: '0',
       LOG_LEVEL: 'warn',
     },
     stdio: ['ignore', 'ignore', 'inherit'],

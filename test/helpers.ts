@@ -1,4 +1,6 @@
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TOPICS, decodeOrder, type EventBus, type Order, type StoredMessage } from '@kafka-monitor/domain';
@@ -6,6 +8,17 @@ import { TOPICS, decodeOrder, type EventBus, type Order, type StoredMessage } fr
 export function temporaryDirectory(prefix: string): { path: string; remove(): void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** A loopback port free right now (bound and released), for a server a test starts in another process. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
 }
 
 /** Every message of a topic, partition by partition, in offset order. */

@@ -1,25 +1,13 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@kafka-monitor/testkit';
-import { temporaryDirectory } from './helpers.js';
+import { freePort, temporaryDirectory } from './helpers.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const RATE = 200;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
-    });
-  });
-}
 
 interface Stats {
   data: { 'query-processor': { 'total-orders': number }; 'registry-processor': { 'registered-count': number } };
@@ -69,6 +57,19 @@ describe('npm start', () => {
       expect(grown / seconds).toBeGreaterThan(RATE * 0.85);
       expect(grown / seconds).toBeLessThan(RATE * 1.15);
       expect(second?.data['registry-processor']['registered-count']).toBeGreaterThan(0);
+
+      // All in one process: the monitor serves the process's probes and every family once on PORT.
+      expect((await fetch(`http://127.0.0.1:${port}/health/live`)).status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${port}/health/ready`)).status).toBe(200);
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      for (const processor of ['query-processor', 'registry-processor']) {
+        expect(metrics).toMatch(
+          new RegExp(`^kafka_monitor_batch_processing_seconds_count\\{processor="${processor}"\\} [1-9]`, 'm'),
+        );
+      }
+      const types = metrics.split('\n').filter((line) => line.startsWith('# TYPE '));
+      expect(new Set(types).size).toBe(types.length);
+      expect(types).toContain('# TYPE kafka_monitor_orders gauge');
     } finally {
       if (child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');
       await exited;

@@ -398,8 +398,8 @@ describe('monitor API over HTTP', () => {
         'http_request_duration_seconds_bucket',
         'kafka_consumergroup_lag{',
         'kafka_consumergroup_lag_seconds',
-        'kafka_monitor_messages_processed_total',
-        'kafka_monitor_processing_errors_total',
+        'kafka_monitor_messages_processed{',
+        'kafka_monitor_processing_errors{',
         'kafka_monitor_registered_orders',
         'kafka_monitor_end_to_end_latency_seconds_bucket{le="0.005",processor="query-processor"}',
         'kafka_monitor_batch_processing_seconds_count{processor="registry-processor"}',
@@ -409,6 +409,15 @@ describe('monitor API over HTTP', () => {
       }
       expect(text).toContain('route="/api/stats"');
       expect(text).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}/);
+    });
+
+    it('GET /health/live and /health/ready answer on the API port without the token', async () => {
+      const live = await fetch(`${h.base}/health/live`);
+      expect(live.status).toBe(200);
+      expect(await live.json()).toEqual({ status: 'up' });
+      const ready = await fetch(`${h.base}/health/ready`);
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toEqual({ status: 'ready' });
     });
 
     it('serves the OpenAPI document of every route and the interactive docs', async () => {

@@ -10,7 +10,7 @@ import {
   type Store,
 } from '@kafka-monitor/domain';
 import { buildMonitor, type Monitor, type MonitorOptions } from '@kafka-monitor/monitor';
-import { produceOrders } from '@kafka-monitor/pipeline';
+import { createProcessMetrics, produceOrders } from '@kafka-monitor/pipeline';
 import { createQueryProcessor } from '@kafka-monitor/query-processor';
 import { createRegistryProcessor, type RegistryProcessor } from '@kafka-monitor/registry-processor';
 import { embeddedFiles, pipelineTopics } from '@kafka-monitor/runtime';
@@ -73,12 +73,15 @@ export async function startHarness(options: Partial<MonitorOptions> = {}): Promi
   const bus = createEmbeddedEventBus({ file: files.log, pollIntervalMs: 10 });
   const store = createSqliteStore({ file: files.store });
   await bus.ensureTopics(pipelineTopics());
+  // One registry for the monitor and the processors, as in a process running them all.
+  const metrics = createProcessMetrics();
   const monitor = await buildMonitor({
     bus,
     store,
     now: Date.now,
     newId: randomUUID,
     options: { busType: 'embedded', storeType: 'sqlite', feedPollMs: 20, ...options },
+    metrics,
   });
   const shared = {
     bus,
@@ -86,7 +89,7 @@ export async function startHarness(options: Partial<MonitorOptions> = {}): Promi
     instanceId: 'test',
     logger: silentLogger,
     now: Date.now,
-    observeBatch: monitor.metrics.observeBatch,
+    observeBatch: metrics.observeBatch,
   };
   const queryProcessor = createQueryProcessor({ ...shared, views: store.views });
   const registryProcessor = createRegistryProcessor({ ...shared, registry: store.registry });

@@ -2,7 +2,6 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +21,7 @@ import {
 import { produceOrders } from '@kafka-monitor/pipeline';
 import { loadConfig, openInfrastructure, type Environment, type Infrastructure } from '@kafka-monitor/runtime';
 import { expectedViews, snapshotViews, waitFor } from '@kafka-monitor/testkit';
-import { temporaryDirectory } from '../helpers.js';
+import { freePort, temporaryDirectory } from '../helpers.js';
 
 /*
  * Shared machinery of the fault scenarios (`npm run test:chaos`): real services as processes on real
@@ -64,16 +63,6 @@ export interface ServiceProcess {
   exit: { code: number | null; signal: string | null; expected: boolean } | undefined;
   /** Signals the process and resolves once it exited. */
   kill(signal: NodeJS.Signals): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 /** How long a service may take to stop after SIGTERM (it finishes and commits its batch in flight). */
@@ -136,6 +125,8 @@ export async function startCluster(name: string): Promise<ChaosCluster> {
       env: {
         ...environment,
         SERVICES: service,
+        // Several processes on one host: each health and metrics server on any free port.
+        METRICS_PORT: '0',
         PROCESSOR_ID: id,
         ...(keyspacePrefix === undefined ? {} : { CASSANDRA_KEYSPACE_PREFIX: keyspacePrefix }),
       },

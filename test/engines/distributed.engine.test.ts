@@ -46,7 +46,8 @@ describe('distributed pipeline on Kafka + Cassandra: 3 + 3 instances, kills and 
 
   function startInstance(service: string, id: string): ChildProcess {
     const child = spawn(process.execPath, ['--import', 'tsx', launcher], {
-      env: { ...environment, SERVICES: service, PROCESSOR_ID: id },
+      // Several processes on one host: each health and metrics server on any free port.
+      env: { ...environment, SERVICES: service, PROCESSOR_ID: id, METRICS_PORT: '0' },
       // Logs go to stdout at LOG_LEVEL=warn: a processor that keeps failing a batch shows up here.
       stdio: ['ignore', 'inherit', 'inherit'],
     });

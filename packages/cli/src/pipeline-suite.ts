@@ -33,6 +33,8 @@ export function describePipelineWithCli(target: CliTarget, inherited: NodeJS.Pro
       return start(process.execPath, ['--import', 'tsx', launcher], {
         ...environment,
         SERVICES: 'query-processor,registry-processor',
+        // Any free port for its health and metrics server: tests run side by side.
+        METRICS_PORT: '0',
       });
     }
 

@@ -2,3 +2,4 @@ export { decodeBatch, type DecodeBatchOptions, type DecodedBatch } from './decod
 export { ProcessorMeter, type ProcessorSnapshot } from './processor-meter.js';
 export { produceOrders } from './produce-orders.js';
 export { startHeartbeat, type Heartbeat, type HeartbeatOptions } from './heartbeat.js';
+export { createProcessMetrics, type BatchObserver, type ProcessMetrics } from './process-metrics.js';

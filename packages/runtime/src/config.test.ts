@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, DEFAULT_METRICS_PORT, loadConfig, metricsPortOf } from './config.js';
 
 describe('loadConfig', () => {
   it('defaults to the embedded single-process setup', () => {
@@ -75,6 +75,7 @@ describe('loadConfig', () => {
         SERVICES: 'monitor,web',
         LOG_LEVEL: 'loud',
         BUS_PREFIX: 'my prefix/',
+        METRICS_PORT: '70000',
       });
     } catch (error) {
       caught = error;
@@ -89,8 +90,21 @@ describe('loadConfig', () => {
       "LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent; got 'loud'",
       "BUS_PREFIX must be letters, digits, '.', '_' or '-' (at most 64); got 'my prefix/'",
       'SERVICES has unknown entries web; known: order-processor, query-processor, registry-processor, monitor',
+      "METRICS_PORT must be an integer from 0 to 65535; got '70000'",
     ];
     expect([...problems].sort()).toEqual(expected.sort());
     expect((caught as Error).message).toContain('invalid configuration');
+  });
+
+  it('opens a health and metrics server on METRICS_PORT, by default on 9464 unless the monitor serves them', () => {
+    const unset = loadConfig({});
+    expect(unset.metricsPort).toBeUndefined();
+    expect(metricsPortOf(unset, ['registry-processor'])).toBe(DEFAULT_METRICS_PORT);
+    expect(DEFAULT_METRICS_PORT).toBe(9464);
+    expect(metricsPortOf(unset, ['monitor', 'query-processor'])).toBeUndefined();
+    const set = loadConfig({ METRICS_PORT: '0' });
+    expect(set.metricsPort).toBe(0);
+    expect(metricsPortOf(set, ['monitor'])).toBe(0);
+    expect(metricsPortOf(loadConfig({ METRICS_PORT: '9500' }), ['order-processor'])).toBe(9500);
   });
 });

@@ -5,6 +5,8 @@ export const SERVICE_NAMES = ['order-processor', 'query-processor', 'registry-pr
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+/** The port of a process's health and metrics server when METRICS_PORT is unset and no monitor serves them. */
+export const DEFAULT_METRICS_PORT = 9464;
 
 export interface Config {
   readonly bus: 'embedded' | 'kafka';
@@ -26,6 +28,11 @@ export interface Config {
   };
   readonly port: number;
   readonly host: string;
+  /**
+   * METRICS_PORT: where the process serves /health/live, /health/ready and /metrics on its own (0 = any
+   * free port); undefined when unset (see `metricsPortOf`).
+   */
+  readonly metricsPort: number | undefined;
   readonly orderRate: number;
   readonly anomalyRate: number;
   readonly monitorApiToken: string | undefined;
@@ -116,6 +123,7 @@ export function loadConfig(env: Environment = process.env): Config {
     },
     port: number('PORT', 3000, 0, 65535, true),
     host: text('HOST') ?? '127.0.0.1',
+    metricsPort: text('METRICS_PORT') === undefined ? undefined : number('METRICS_PORT', 0, 0, 65535, true),
     orderRate: number('ORDER_RATE', 10, 0, 100_000, false),
     anomalyRate: number('ANOMALY_RATE', 0.1, 0, 1, false),
     monitorApiToken: text('MONITOR_API_TOKEN'),
@@ -128,4 +136,13 @@ export function loadConfig(env: Environment = process.env): Config {
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/**
+ * The port of the process's own health and metrics server, or undefined for none: a process running the
+ * monitor serves the three endpoints on its API port and opens another only when METRICS_PORT is set.
+ */
+export function metricsPortOf(config: Config, services: readonly ServiceName[]): number | undefined {
+  if (config.metricsPort !== undefined) return config.metricsPort;
+  return services.includes('monitor') ? undefined : DEFAULT_METRICS_PORT;
 }

@@ -1,14 +1,26 @@
 import { setFlagsFromString } from 'node:v8';
 import type { Logger } from '@kafka-monitor/domain';
-import { loadConfig, type Config } from './config.js';
+import { createProcessMetrics, type ProcessMetrics } from '@kafka-monitor/pipeline';
+import { loadConfig, metricsPortOf, type Config, type ServiceName } from './config.js';
 import { openInfrastructure, type Infrastructure } from './infrastructure.js';
 import { createLogger } from './logger.js';
+import { startOpsServer, type OpsServer } from './ops-server.js';
+import { createReadiness, reasonOf, type Readiness } from './readiness.js';
 import { retryStart } from './retry-start.js';
 
 export interface ProcessContext {
   readonly config: Config;
   readonly infrastructure: Infrastructure;
   readonly logger: Logger;
+  /** The process's one registry: processors observe their batches here, the monitor adds its series. */
+  readonly metrics: ProcessMetrics;
+  /** Read by a monitor that serves `/health/ready` on its API port. */
+  readonly readiness: Readiness;
+}
+
+export interface RunProcessOptions {
+  /** The services this process runs (default: SERVICES); a process with the monitor serves health on its API port. */
+  readonly services?: readonly ServiceName[];
 }
 
 /** Something started by a process that must be stopped before the infrastructure closes. */
@@ -19,10 +31,13 @@ export interface Stoppable {
 /**
  * Starts a process's services and stops them gracefully on SIGINT/SIGTERM: stop consuming and let
  * the batch in flight commit, then close the bus and the store. A second signal exits at once.
+ * The health and metrics server (METRICS_PORT) listens first, so an outage of the bus or the store
+ * shows as not ready, with its reason, instead of as a process that does not answer.
  */
 export async function runProcess(
   name: string,
   start: (context: ProcessContext) => Promise<readonly Stoppable[]>,
+  options: RunProcessOptions = {},
 ): Promise<void> {
   // V8 moves an allocation site's objects straight to the old generation once enough of them survived a
   // young collection; objects made during start-up (and during a large backlog) can tip per-request
@@ -38,14 +53,32 @@ export async function runProcess(
     process.exit(2);
   }
   const logger = createLogger(config.logLevel, { service: name, instance: config.processorId });
+  const metrics = createProcessMetrics();
+  const readiness = createReadiness('connecting to the bus and the store');
+  const ops = await openOpsServer(name, config, metricsPortOf(config, options.services ?? config.services), {
+    metrics,
+    readiness,
+    logger,
+  });
   let infrastructure: Infrastructure;
   let stoppables: readonly Stoppable[];
   try {
     // Started during an outage, a process waits for the bus and the store rather than exiting, which
-    // under a supervisor would be a crash loop.
-    infrastructure = await retryStart(() => openInfrastructure(config, logger), { logger, what: name });
-    stoppables = await start({ config, infrastructure, logger });
+    // under a supervisor would be a crash loop. Each failed attempt's reason is what readiness says.
+    const open = async (): Promise<Infrastructure> => {
+      try {
+        return await openInfrastructure(config, logger);
+      } catch (error) {
+        readiness.notReady(reasonOf(error));
+        throw error;
+      }
+    };
+    infrastructure = await retryStart(open, { logger, what: name });
+    readiness.notReady('starting the services');
+    stoppables = await start({ config, infrastructure, logger, metrics, readiness });
+    readiness.ready();
   } catch (error) {
+    readiness.down(reasonOf(error));
     logger.error({ err: error }, 'cannot start');
     process.exit(1);
   }
@@ -56,8 +89,11 @@ export async function runProcess(
       process.exit(130);
     }
     stopping = true;
+    readiness.down('stopping');
     logger.info({ signal }, 'stopping');
-    void stopAll(stoppables, infrastructure, logger).then(
+    const health = ops === undefined ? [] : [{ stop: () => ops.close() }];
+    // Stopped last of all (first in the list): probes read "stopping" while the services drain.
+    void stopAll([...health, ...stoppables], infrastructure, logger).then(
       () => process.exit(0),
       (error: unknown) => {
         logger.error({ err: error }, 'shutdown failed');
@@ -67,6 +103,30 @@ export async function runProcess(
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+/** Listens on `port` (none when undefined); a port that cannot be bound ends the process with one line. */
+async function openOpsServer(
+  name: string,
+  config: Config,
+  port: number | undefined,
+  deps: { metrics: ProcessMetrics; readiness: Readiness; logger: Logger },
+): Promise<OpsServer | undefined> {
+  if (port === undefined) return undefined;
+  try {
+    const server = await startOpsServer({
+      host: config.host,
+      port,
+      readiness: () => deps.readiness.current(),
+      metrics: () => deps.metrics.exposition(),
+      metricsContentType: deps.metrics.contentType,
+    });
+    deps.logger.info({ url: server.url, port: server.port }, 'health and metrics listening');
+    return server;
+  } catch (error) {
+    console.error(`${name}: ${(error as Error).message}`);
+    process.exit(1);
+  }
 }
 
 export async function stopAll(

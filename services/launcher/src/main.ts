@@ -5,11 +5,10 @@ import { createRegistryProcessor } from '@kafka-monitor/registry-processor';
 import { newTimeOrderedId, runProcess, type Stoppable } from '@kafka-monitor/runtime';
 
 // Runs the services named by SERVICES (all by default) in this one process, sharing one bus and store.
-await runProcess('kafka-monitor', async ({ config, infrastructure, logger }) => {
+await runProcess('kafka-monitor', async ({ config, infrastructure, logger, metrics, readiness }) => {
   const { bus, store } = infrastructure;
   const selected = new Set(config.services);
   const started: Stoppable[] = [];
-  // Built first so in-process processors can report batch timings to its Prometheus metrics.
   const monitor = selected.has('monitor')
     ? await buildMonitor({
         bus,
@@ -18,20 +17,28 @@ await runProcess('kafka-monitor', async ({ config, infrastructure, logger }) => 
         newId: newTimeOrderedId,
         options: monitorOptionsFrom(config),
         logger,
+        metrics,
+        readiness: () => readiness.current(),
       })
     : undefined;
-  const observeBatch = monitor?.metrics.observeBatch;
-  const shared = { bus, control: store.control, instanceId: config.processorId, logger, now: Date.now };
-  const observed = observeBatch === undefined ? {} : { observeBatch };
+  // Every processor observes its batches in the process's one registry, whether or not the monitor is here.
+  const shared = {
+    bus,
+    control: store.control,
+    instanceId: config.processorId,
+    logger,
+    now: Date.now,
+    observeBatch: metrics.observeBatch,
+  };
 
   // Consumers first, so the first generated orders find them running.
   if (selected.has('query-processor')) {
-    const processor = createQueryProcessor({ ...shared, ...observed, views: store.views });
+    const processor = createQueryProcessor({ ...shared, views: store.views });
     await processor.start();
     started.push(processor);
   }
   if (selected.has('registry-processor')) {
-    const processor = createRegistryProcessor({ ...shared, ...observed, registry: store.registry });
+    const processor = createRegistryProcessor({ ...shared, registry: store.registry });
     await processor.start();
     started.push(processor);
   }

@@ -1,18 +1,22 @@
 import { newTimeOrderedId, runProcess } from '@kafka-monitor/runtime';
 import { createOrderProcessor } from './order-processor.js';
 
-await runProcess('order-processor', async ({ config, infrastructure, logger }) => {
-  const processor = createOrderProcessor({
-    bus: infrastructure.bus,
-    produced: infrastructure.store.produced,
-    control: infrastructure.store.control,
-    instanceId: config.processorId,
-    logger,
-    now: Date.now,
-    random: Math.random,
-    newOrderId: newTimeOrderedId,
-    settings: { orderRate: config.orderRate, anomalyRate: config.anomalyRate },
-  });
-  await processor.start();
-  return [processor];
-});
+await runProcess(
+  'order-processor',
+  async ({ config, infrastructure, logger }) => {
+    const processor = createOrderProcessor({
+      bus: infrastructure.bus,
+      produced: infrastructure.store.produced,
+      control: infrastructure.store.control,
+      instanceId: config.processorId,
+      logger,
+      now: Date.now,
+      random: Math.random,
+      newOrderId: newTimeOrderedId,
+      settings: { orderRate: config.orderRate, anomalyRate: config.anomalyRate },
+    });
+    await processor.start();
+    return [processor];
+  },
+  { services: ['order-processor'] },
+);

@@ -1,15 +1,20 @@
 import { runProcess } from '@kafka-monitor/runtime';
 import { createQueryProcessor } from './query-processor.js';
 
-await runProcess('query-processor', async ({ config, infrastructure, logger }) => {
-  const processor = createQueryProcessor({
-    bus: infrastructure.bus,
-    views: infrastructure.store.views,
-    control: infrastructure.store.control,
-    instanceId: config.processorId,
-    logger,
-    now: Date.now,
-  });
-  await processor.start();
-  return [processor];
-});
+await runProcess(
+  'query-processor',
+  async ({ config, infrastructure, logger, metrics }) => {
+    const processor = createQueryProcessor({
+      bus: infrastructure.bus,
+      views: infrastructure.store.views,
+      control: infrastructure.store.control,
+      instanceId: config.processorId,
+      logger,
+      now: Date.now,
+      observeBatch: metrics.observeBatch,
+    });
+    await processor.start();
+    return [processor];
+  },
+  { services: ['query-processor'] },
+);

@@ -8,7 +8,13 @@ import type {
   Order,
   ViewStore,
 } from '@kafka-monitor/domain';
-import { ProcessorMeter, decodeBatch, startHeartbeat, type Heartbeat } from '@kafka-monitor/pipeline';
+import {
+  ProcessorMeter,
+  decodeBatch,
+  startHeartbeat,
+  type BatchObserver,
+  type Heartbeat,
+} from '@kafka-monitor/pipeline';
 
 export interface QueryProcessorDeps {
   readonly bus: EventBus;
@@ -20,7 +26,7 @@ export interface QueryProcessorDeps {
   /** Told about the orders at offsets applied for the first time (for the live stream). */
   readonly onApplied?: (orders: readonly Order[]) => void;
   /** Told how long each batch took and how old its orders were when their effect became durable. */
-  readonly observeBatch?: (processor: string, seconds: number, latenciesSeconds: readonly number[]) => void;
+  readonly observeBatch?: BatchObserver;
 }
 
 export interface QueryProcessor {

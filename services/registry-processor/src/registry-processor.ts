@@ -17,7 +17,13 @@ import type {
   RegisteredOrder,
   RegistryStore,
 } from '@kafka-monitor/domain';
-import { ProcessorMeter, decodeBatch, startHeartbeat, type Heartbeat } from '@kafka-monitor/pipeline';
+import {
+  ProcessorMeter,
+  decodeBatch,
+  startHeartbeat,
+  type BatchObserver,
+  type Heartbeat,
+} from '@kafka-monitor/pipeline';
 
 export interface RegistryProcessorDeps {
   readonly bus: EventBus;
@@ -29,7 +35,7 @@ export interface RegistryProcessorDeps {
   readonly onRegistered?: (orders: readonly RegisteredOrder[]) => void;
   readonly onDecided?: (decisions: readonly DecisionRecord[]) => void;
   /** Told how long each batch took and how old its orders were when they were registered. */
-  readonly observeBatch?: (processor: string, seconds: number, latenciesSeconds: readonly number[]) => void;
+  readonly observeBatch?: BatchObserver;
 }
 
 export interface RegistryProcessor {

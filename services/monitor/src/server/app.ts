@@ -10,6 +10,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { isDependencyError, silentLogger } from '@kafka-monitor/domain';
 import type { EventBus, Logger, Store } from '@kafka-monitor/domain';
+import { createProcessMetrics, type ProcessMetrics } from '@kafka-monitor/pipeline';
 import type { GeneratorDto } from '../contract.js';
 import { HttpError, type MonitorApp } from './app-types.js';
 import { createLiveStream, type LiveStream } from './live-stream.js';
@@ -19,6 +20,7 @@ import { securityHeaders } from './security-headers.js';
 import { startDeadLetterCollector } from './dead-letter-collector.js';
 import { registerCommandRoutes } from './routes/command-routes.js';
 import { registerDeadLetterRoutes } from './routes/dead-letter-routes.js';
+import { registerHealthRoutes, type ReadinessState } from './routes/health-routes.js';
 import { registerLiveRoutes } from './routes/live-routes.js';
 import { readStats, registerReadRoutes } from './routes/read-routes.js';
 
@@ -48,6 +50,13 @@ export interface MonitorDeps {
   readonly newId: () => string;
   readonly options: MonitorOptions;
   readonly logger?: Logger;
+  /**
+   * The process's one metrics registry, shared with the processors of this process; a monitor built
+   * without one (tests) makes its own.
+   */
+  readonly metrics?: ProcessMetrics;
+  /** The process's readiness, answered on `/health/ready`. */
+  readonly readiness?: () => ReadinessState;
 }
 
 export interface Monitor {
@@ -96,7 +105,7 @@ export async function buildMonitor(deps: MonitorDeps): Promise<Monitor> {
   app.setValidatorCompiler(requestValidators());
 
   const status = createProcessorStatusReader({ bus: deps.bus, store, now: deps.now });
-  const metrics = createMonitorMetrics(store, status);
+  const metrics = createMonitorMetrics(store, status, deps.metrics ?? createProcessMetrics());
   const stream = createLiveStream({
     store,
     logger,
@@ -204,6 +213,7 @@ export async function buildMonitor(deps: MonitorDeps): Promise<Monitor> {
   });
   registerDeadLetterRoutes(app, { bus: deps.bus, store, now: deps.now, mutating });
   registerLiveRoutes(app, { status, stream, metrics });
+  registerHealthRoutes(app, deps.readiness === undefined ? {} : { readiness: deps.readiness });
   await registerDashboard(app, options.webRoot);
   app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());
   const collector =

@@ -1,69 +1,65 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Gauge, type Registry } from 'prom-client';
 
 import type { Store } from '@kafka-monitor/domain';
+import type { ProcessMetrics } from '@kafka-monitor/pipeline';
 import type { ProcessorStatusReader } from './processor-status.js';
 import { createRequestMetrics } from './request-metrics.js';
 
 export interface MonitorMetrics {
   readonly registry: Registry;
-  /** Everything a scrape reads, in the text exposition format of `registry.contentType`. */
+  /** Everything a scrape of this process reads, in the text exposition format of `registry.contentType`. */
   readonly exposition: () => Promise<string>;
   readonly observeRequest: (method: string, route: string, status: number, seconds: number) => void;
-  /** For processors running in this process: one batch's duration and its orders' end-to-end latency. */
-  readonly observeBatch: (processor: string, seconds: number, latenciesSeconds: readonly number[]) => void;
 }
 
 /**
- * Prometheus metrics with the conventional names: `*_total` counters, `*_seconds` histograms,
- * `kafka_consumergroup_lag`. Labels are bounded sets (processor, group, topic, partition, route,
- * status); order and customer ids never become labels.
+ * Appended to the help of every family read from the store or the bus. Those values are shared by the
+ * whole deployment, so every monitor replica exports the same numbers: a query must aggregate them with
+ * `max` (or pick one replica), never `sum`. They are gauges for that reason too: like the offsets of
+ * kafka_exporter and kafka-lag-exporter, they are the state of the cluster as read at scrape time, not
+ * events this process counted.
  */
-export function createMonitorMetrics(store: Store, status: ProcessorStatusReader): MonitorMetrics {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+export const CLUSTER_WIDE = 'Cluster-wide, the same on every monitor replica: aggregate with max(), not sum().';
 
+/**
+ * The monitor's Prometheus series, registered into the process's one registry (where the processors
+ * of this process observe their batch histograms), with the conventional names: `*_seconds`
+ * histograms, `kafka_consumergroup_lag`. Labels are bounded sets (processor, group, topic, partition,
+ * route, status); order and customer ids never become labels.
+ */
+export function createMonitorMetrics(
+  store: Store,
+  status: ProcessorStatusReader,
+  processMetrics: Pick<ProcessMetrics, 'registry' | 'addExposition' | 'exposition'>,
+): MonitorMetrics {
+  const { registry } = processMetrics;
   const requests = createRequestMetrics();
-  const batchSeconds = new Histogram({
-    name: 'kafka_monitor_batch_processing_seconds',
-    help: 'Time to process one consumed batch, by processor.',
-    labelNames: ['processor'],
-    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
-    registers: [registry],
-  });
-  const latencySeconds = new Histogram({
-    name: 'kafka_monitor_end_to_end_latency_seconds',
-    help: 'From the order timestamp to its effect being durable, by processor.',
-    labelNames: ['processor'],
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-    registers: [registry],
-  });
+  processMetrics.addExposition(() => requests.exposition());
 
-  // Totals are read from the store at scrape time: they are durable and shared by every instance.
-  new Counter({
-    name: 'kafka_monitor_messages_processed_total',
-    help: 'Messages processed, by processor (durable count, each offset once).',
+  // Read from the store and the bus at scrape time: durable, shared by every instance (see CLUSTER_WIDE).
+  new Gauge({
+    name: 'kafka_monitor_messages_processed',
+    help: `Messages processed, by processor (durable count, each offset once). ${CLUSTER_WIDE}`,
     labelNames: ['processor'],
     registers: [registry],
     async collect() {
       const data = await status.read();
-      this.reset();
-      for (const p of data.processors) this.inc({ processor: p.name }, p.processed);
+      for (const p of data.processors) this.set({ processor: p.name }, p.processed);
     },
   });
-  new Counter({
-    name: 'kafka_monitor_processing_errors_total',
-    help: 'Poison messages and failures, by processor.',
+  new Gauge({
+    name: 'kafka_monitor_processing_errors',
+    help: `Poison messages and failures, by processor (durable count). ${CLUSTER_WIDE}`,
     labelNames: ['processor'],
     registers: [registry],
     async collect() {
       const data = await status.read();
-      this.reset();
-      for (const p of data.processors) this.inc({ processor: p.name }, p.errors);
+      for (const p of data.processors) this.set({ processor: p.name }, p.errors);
     },
   });
   new Gauge({
     name: 'kafka_monitor_processor_instances',
-    help: 'Live instances, by processor.',
+    help: `Live instances, by processor. ${CLUSTER_WIDE}`,
     labelNames: ['processor'],
     registers: [registry],
     async collect() {
@@ -73,7 +69,7 @@ export function createMonitorMetrics(store: Store, status: ProcessorStatusReader
   });
   new Gauge({
     name: 'kafka_monitor_processor_up',
-    help: '1 when the processor is healthy, 0 when degraded, stalled or down.',
+    help: `1 when the processor is healthy, 0 when degraded, stalled or down. ${CLUSTER_WIDE}`,
     labelNames: ['processor'],
     registers: [registry],
     async collect() {
@@ -83,7 +79,7 @@ export function createMonitorMetrics(store: Store, status: ProcessorStatusReader
   });
   new Gauge({
     name: 'kafka_consumergroup_lag',
-    help: 'Messages not yet committed by the consumer group, by partition.',
+    help: `Messages not yet committed by the consumer group, by partition. ${CLUSTER_WIDE}`,
     labelNames: ['consumergroup', 'topic', 'partition'],
     registers: [registry],
     async collect() {
@@ -95,7 +91,7 @@ export function createMonitorMetrics(store: Store, status: ProcessorStatusReader
   });
   new Gauge({
     name: 'kafka_consumergroup_lag_seconds',
-    help: 'Age of the oldest message the consumer group has not committed.',
+    help: `Age of the oldest message the consumer group has not committed. ${CLUSTER_WIDE}`,
     labelNames: ['consumergroup'],
     registers: [registry],
     async collect() {
@@ -106,18 +102,17 @@ export function createMonitorMetrics(store: Store, status: ProcessorStatusReader
       }
     },
   });
-  new Counter({
-    name: 'kafka_monitor_orders_total',
-    help: 'Distinct orders folded into the views.',
+  new Gauge({
+    name: 'kafka_monitor_orders',
+    help: `Distinct orders folded into the views. ${CLUSTER_WIDE}`,
     registers: [registry],
     async collect() {
-      this.reset();
-      this.inc((await store.views.totals()).totalOrders);
+      this.set((await store.views.totals()).totalOrders);
     },
   });
   new Gauge({
     name: 'kafka_monitor_registered_orders',
-    help: 'Registered orders by current status.',
+    help: `Registered orders by current status. ${CLUSTER_WIDE}`,
     labelNames: ['status'],
     registers: [registry],
     async collect() {
@@ -130,11 +125,7 @@ export function createMonitorMetrics(store: Store, status: ProcessorStatusReader
 
   return {
     registry,
-    exposition: async () => `${requests.exposition()}\n${await registry.metrics()}`,
+    exposition: () => processMetrics.exposition(),
     observeRequest: (method, route, statusCode, seconds) => requests.observe(method, route, statusCode, seconds),
-    observeBatch: (processor, seconds, latencies) => {
-      batchSeconds.observe({ processor }, seconds);
-      for (const latency of latencies) latencySeconds.observe({ processor }, latency);
-    },
   };
 }

@@ -1,0 +1,54 @@
+import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Told how long one consumed batch took and how old its orders were when their effect became durable. */
+export type BatchObserver = (processor: string, seconds: number, latenciesSeconds: readonly number[]) => void;
+
+/**
+ * The one Prometheus registry of a process. The composition code creates it; processors report their
+ * batches through `observeBatch` and the monitor registers its own series into `registry`, so every
+ * family appears once, whatever services share the process.
+ */
+export interface ProcessMetrics {
+  readonly registry: Registry;
+  readonly contentType: string;
+  readonly observeBatch: BatchObserver;
+  /** Adds families written as text by their owner (the monitor's per-request counts) to every scrape. */
+  addExposition(source: () => string): void;
+  /** Everything a scrape reads, in the text exposition format of `contentType`. */
+  exposition(): Promise<string>;
+}
+
+export function createProcessMetrics(): ProcessMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const batchSeconds = new Histogram({
+    name: 'kafka_monitor_batch_processing_seconds',
+    help: 'Time to process one consumed batch, by processor (this process only).',
+    labelNames: ['processor'],
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    registers: [registry],
+  });
+  const latencySeconds = new Histogram({
+    name: 'kafka_monitor_end_to_end_latency_seconds',
+    help: 'From the order timestamp to its effect being durable, by processor (this process only).',
+    labelNames: ['processor'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
+  const texts: (() => string)[] = [];
+  return {
+    registry,
+    contentType: registry.contentType,
+    observeBatch(processor, seconds, latencies) {
+      batchSeconds.observe({ processor }, seconds);
+      for (const latency of latencies) latencySeconds.observe({ processor }, latency);
+    },
+    addExposition(source) {
+      texts.push(source);
+    },
+    async exposition() {
+      const families = await registry.metrics();
+      return [...texts.map((text) => text()), families].join('\n');
+    },
+  };
+}
