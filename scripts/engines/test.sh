@@ -4,8 +4,15 @@
 # - CASSANDRA_HOST (or CASSANDRA_CONTACT_POINTS) set: use that Cassandra; otherwise start one.
 # - SECURED_KAFKA_BROKERS set (with the other SECURED_KAFKA_* of scripts/engines/README.md): use that
 #   secured Kafka; otherwise start kafka-secure. SECURED_CASSANDRA_HOST likewise for cassandra-secure.
-# All the engines to start start side by side, in one start.sh.
-# Engines this scrto_start=()
+# The engines to start start side by side, in one start.sh.
+# Engines this script started are stopped on exit, whatever happened. Extra arguments go to vitest
+# (e.g. `npm run test:engines -- --reporter=json --outputFile.json=.tmp/engines.json`).
+set -euo pipefail
+# shellcheck source=common.sh
+source "$(dirname "$0")/common.sh"
+cd "$REPO_ROOT"
+
+to_start=()
 [ -n "${KAFKA_BROKERS:-}${KAFKA_BOOTSTRAP_SERVERS:-}" ] || to_start+=(kafka)
 [ -n "${CASSANDRA_HOST:-}${CASSANDRA_CONTACT_POINTS:-}" ] || to_start+=(cassandra)
 [ -n "${SECURED_KAFKA_BROKERS:-}" ] || to_start+=(kafka-secure)
@@ -22,7 +29,6 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 if [ "${#to_start[@]}" -gt 0 ]; then
-  # One start.sh for all, so the JVMs start side by side.
   started=("${to_start[@]}")
   "$ENGINES_SRC/start.sh" "${to_start[@]}"
 fi
@@ -30,15 +36,6 @@ fi
 for engine in "${started[@]}"; do
   case "$engine" in kafka | cassandra) export "${engine^^}_RESTART_COMMAND=$ENGINES_SRC/restart.sh $engine" ;; esac
 done
-for engine in "${started[@]}"; do
-  set -a
-  # shellcheck disable=SC1090 # written by start.sh
-  source "$ENGINES_RUN/$engine/env"
-  set +a
-done
-
-from outside.
-for engine in "${started[@]}"; do export "${engine^^}_RESTART_COMMAND=$ENGINES_SRC/restart.sh $engine"; done
 for engine in "${started[@]}"; do
   set -a
   # shellcheck disable=SC1090 # written by start.sh
