@@ -153,3 +153,43 @@ describe('kafkaErrorTypes', () => {
     expect(kafkaErrorTypes(undefined)).toEqual([]);
   });
 });
+
+describe('failures caused by the client settings', () => {
+  it('Given kafkajs gave up after a SASL authentication failure, then one line names the settings and marks it', () => {
+    const sasl = Object.assign(
+      new Error(
+        'SASL SCRAM SHA512 authentication failed: Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-512',
+      ),
+      { name: 'KafkaJSSASLAuthenticationError', retriable: false },
+    );
+    const error = toBusError('ping', Object.assign(new Error('retries exceeded'), { cause: sasl }));
+    expect(error.message).toBe(
+      'kafka: SASL authentication failed (wrong user name or password?): check KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD and KAFKA_SASL_MECHANISM',
+    );
+    expect(error).toMatchObject({ misconfigured: true, retryable: false, cause: expect.anything() as unknown });
+    const unsupported = Object.assign(new Error('SASL SCRAM-SHA-512 mechanism is not supported by the server'), {
+      name: 'KafkaJSSASLAuthenticationError',
+    });
+    expect(toBusError('ping', unsupported).message).toBe(
+      'kafka: the brokers do not offer SASL SCRAM-SHA-512: check KAFKA_SASL_MECHANISM and KAFKA_SECURITY_PROTOCOL',
+    );
+  });
+
+  it('Given kafkajs connection errors carrying TLS codes, then each gets its line; plain unreachability does not', () => {
+    const connection = (code: string, message = 'x') =>
+      toBusError('ping', Object.assign(new Error(`Connection error: ${message}`), { code }));
+    expect(connection('SELF_SIGNED_CERT_IN_CHAIN').message).toBe(
+      "kafka: the broker's TLS certificate is not trusted (SELF_SIGNED_CERT_IN_CHAIN): set KAFKA_SSL_CA_FILE to the CA that signed it",
+    );
+    expect(connection('UNABLE_TO_VERIFY_LEAF_SIGNATURE').misconfigured).toBe(true);
+    expect(connection('ERR_TLS_CERT_ALTNAME_INVALID').message).toMatch(/KAFKA_SSL_VERIFY_HOSTNAME=false$/);
+    expect(
+      connection('ECONNRESET', 'Client network socket disconnected before secure TLS connection was established')
+        .message,
+    ).toMatch(/is the listener plaintext\? set KAFKA_SECURITY_PROTOCOL=PLAINTEXT or SASL_PLAINTEXT/);
+    expect(connection('ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED').message).toMatch(/refused the TLS handshake/);
+    const refused = connection('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:9092');
+    expect(refused.misconfigured).toBe(false);
+    expect(refused.retryable).toBe(true);
+  });
+});

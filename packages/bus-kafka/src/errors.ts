@@ -29,12 +29,85 @@ export function kafkaErrorType(error: unknown): string | undefined {
   return undefined;
 }
 
+export const CLOSED_BEFORE_ANSWER =
+  'kafka: the broker closed the connection without answering (is the listener TLS? set KAFKA_SECURITY_PROTOCOL=SSL or SASL_SSL)';
+export const TLS_AGAINST_PLAINTEXT =
+  'kafka: the broker hung up during the TLS handshake (is the listener plaintext? set KAFKA_SECURITY_PROTOCOL=PLAINTEXT or SASL_PLAINTEXT)';
+
+/** Node's codes for a broker certificate that does not chain to a trusted CA, or is not valid now. */
+const UNTRUSTED_CERTIFICATE = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+]);
+
+/**
+ * The one-line cause of a failed TLS connection, when it is one that retrying cannot fix; undefined
+ * for plain unreachability (refused, reset after the handshake, timed out), which retrying may fix.
+ */
+export function tlsFailure(
+  error: { code?: string | undefined; message: string },
+  secured: boolean,
+): string | undefined {
+  const code = error.code ?? '';
+  if (UNTRUSTED_CERTIFICATE.has(code)) {
+    return `kafka: the broker's TLS certificate is not trusted (${code}): set KAFKA_SSL_CA_FILE to the CA that signed it`;
+  }
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    return (
+      `kafka: the broker's TLS certificate does not name the address it was reached at (${code}): ` +
+      'use a broker address the certificate names, or set KAFKA_SSL_VERIFY_HOSTNAME=false'
+    );
+  }
+  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG')
+    return TLS_AGAINST_PLAINTEXT;
+  if (/^ERR_SSL_.*ALERT/.test(code)) {
+    return (
+      `kafka: the broker refused the TLS handshake (${code}): does it require a client certificate ` +
+      '(KAFKA_SSL_CERT_FILE, KAFKA_SSL_KEY_FILE) signed by a CA it trusts?'
+    );
+  }
+  if (!secured && error.message.includes('before secure TLS connection was established')) return TLS_AGAINST_PLAINTEXT;
+  return undefined;
+}
+
+/** The one-line cause of a connection failure that comes from the client's settings, if it is one. */
+export function settingsFailure(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 8 && typeof current === 'object' && current !== null; depth++) {
+    const record = current as { name?: unknown; message?: unknown; code?: unknown };
+    const message = typeof record.message === 'string' ? record.message : '';
+    if (record.name === 'KafkaJSSASLAuthenticationError') {
+      const unsupported = /SASL (\S+) mechanism is not supported by the server/.exec(message);
+      if (unsupported !== null) {
+        return `kafka: the brokers do not offer SASL ${unsupported[1] ?? ''}: check KAFKA_SASL_MECHANISM and KAFKA_SECURITY_PROTOCOL`;
+      }
+      return 'kafka: SASL authentication failed (wrong user name or password?): check KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD and KAFKA_SASL_MECHANISM';
+    }
+    const tls = tlsFailure({ code: typeof record.code === 'string' ? record.code : undefined, message }, false);
+    if (tls !== undefined) return tls;
+    const next: unknown = 'cause' in current ? current.cause : undefined;
+    if (next === current) break;
+    current = next;
+  }
+  return undefined;
+}
+
 /**
  * Turns whatever kafkajs threw into the domain's DependencyError, so that no kafkajs type crosses the
- * package boundary; the original stays available as `cause` for logs.
+ * package boundary; the original stays available as `cause` for logs. A failure caused by the client's
+ * own settings (credentials, certificates) gets one line naming the setting, and is marked so.
  */
 export function toBusError(operation: string, error: unknown): DependencyError {
   if (error instanceof DependencyError) return error;
+  const setting = settingsFailure(error);
+  if (setting !== undefined) return new DependencyError('bus', setting, { cause: error, misconfigured: true });
   const message = error instanceof Error ? error.message : String(error);
   return new DependencyError('bus', `kafka ${operation} failed: ${message}`, {
     cause: error,

@@ -4,3 +4,4 @@ export {
   type KafkaEventBusOptions,
   type KafkaLogLevel,
 } from './kafka-event-bus.js';
+export type { KafkaSaslMechanism, KafkaSaslOptions, KafkaTlsOptions } from './security.js';

@@ -16,11 +16,13 @@ import type {
 } from '@kafka-monitor/domain';
 import { AssignerProtocol, Kafka, logLevel, Partitioners } from 'kafkajs';
 import type { Admin, LogEntry, PartitionMetadata, Producer, RetryOptions } from 'kafkajs';
+import { ConnectionWatch } from './connection-watch.js';
 import { startConsumer, type ConsumerSettings } from './consumer.js';
 import { createKafkaBusAdmin } from './kafka-bus-admin.js';
 import { busClosed, guard, kafkaErrorType, kafkaErrorTypes, toBusError, unknownTopic } from './errors.js';
 import { toKafkaMessage, toStoredMessage } from './messages.js';
 import { createPartitionReader } from './partition-reader.js';
+import { kafkajsSecurity, type KafkaSaslOptions, type KafkaTlsOptions } from './security.js';
 
 export type KafkaLogLevel = 'error' | 'warn' | 'info' | 'debug';
 
@@ -28,6 +30,10 @@ export interface KafkaEventBusOptions {
   /** host:port pairs; use 127.0.0.1 rather than localhost (Node may resolve localhost to ::1 first). */
   readonly brokers: readonly string[];
   readonly clientId?: string;
+  /** TLS to the brokers (Kafka's SSL and SASL_SSL); plaintext when absent. */
+  readonly tls?: KafkaTlsOptions | undefined;
+  /** SASL authentication (Kafka's SASL_PLAINTEXT and SASL_SSL); none when absent. */
+  readonly sasl?: KafkaSaslOptions | undefined;
   /** Replicas of topics created by ensureTopics; default min(3, brokers in the cluster). */
   readonly replicationFactor?: number;
   /** Idempotent producer (exactly one copy per acknowledged send, even across retries); default true. */
@@ -52,8 +58,9 @@ export interface KafkaEventBusOptions {
    */
   readonly groupSettleMs?: number;
   /**
-   * Opens the TCP connections to the brokers (default: net.connect with keep-alive). Tests pass one
-   * that cuts connections at chosen moments, as a broker going away mid-request does.
+   * Opens the TCP connections to the brokers (default: net.connect with keep-alive, tls.connect with
+   * `tls`). Tests pass one that cuts connections at chosen moments, as a broker going away mid-request
+   * does; it replaces TLS too.
    */
   readonly connect?: (target: {
     readonly host: string;
@@ -106,6 +113,8 @@ export function createKafkaEventBus(options: KafkaEventBusOptions): KafkaEventBu
   const idempotent = options.idempotent ?? true;
   const publishTimeoutMs = options.publishTimeoutMs ?? 60_000;
   const connect = options.connect;
+  const security = kafkajsSecurity(options);
+  const watch = new ConnectionWatch();
   let kafka: Kafka;
   function newAdmin(): Admin {
     return kafka.admin({ retry });
@@ -132,9 +141,12 @@ export function createKafkaEventBus(options: KafkaEventBusOptions): KafkaEventBu
       retry,
       logLevel: options.log === undefined ? logLevel.NOTHING : logLevel.INFO,
       logCreator: logCreator(options.log),
-      ...(connect === undefined
-        ? {}
-        : { socketFactory: ({ host, port, onConnect }) => connect({ host, port, onConnect }) }),
+      ...(security.ssl === undefined ? {} : { ssl: security.ssl }),
+      ...(security.sasl === undefined ? {} : { sasl: security.sasl }),
+      socketFactory:
+        connect === undefined
+          ? watch.socketFactory(security.ssl)
+          : ({ host, port, onConnect }) => connect({ host, port, onConnect }),
     });
     admin = newAdmin();
     producer = newProducer();
@@ -164,7 +176,9 @@ export function createKafkaEventBus(options: KafkaEventBusOptions): KafkaEventBu
   // brokers are down starts working once they are back (kafkajs reconnects established clients itself).
   function connectAdmin(): Promise<void> {
     if (closed) return Promise.reject(busClosed());
-    adminReady ??= admin.connect().catch((error: unknown) => {
+    // The watch fails the attempt at the first handshake refused for the client's settings, instead of
+    // after every retry of kafkajs.
+    adminReady ??= watch.guard(admin.connect()).catch((error: unknown) => {
       adminReady = undefined;
       throw error;
     });
@@ -174,7 +188,7 @@ export function createKafkaEventBus(options: KafkaEventBusOptions): KafkaEventBu
   async function connectedProducer(): Promise<Producer> {
     if (closed) throw busClosed();
     const current = producer;
-    producerReady ??= current.connect().catch((error: unknown) => {
+    producerReady ??= watch.guard(current.connect()).catch((error: unknown) => {
       if (producer === current) producerReady = undefined;
       throw error;
     });
@@ -466,7 +480,8 @@ export function createKafkaEventBus(options: KafkaEventBusOptions): KafkaEventBu
               await admin.describeCluster();
             })(),
             new Promise<never>((_, reject) => {
-              timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+              // The likely cause, when the sockets saw one, says more than the silence.
+              timer = setTimeout(() => reject(watch.last ?? new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
             }),
           ]);
         } finally {

@@ -7,13 +7,24 @@ export class DependencyError extends Error {
   readonly code: 'BUS_FAILED' | 'STORE_FAILED';
   readonly dependency: 'bus' | 'store';
   readonly retryable: boolean;
+  /**
+   * The dependency refused this client's own settings (credentials, certificates, TLS or not): asking
+   * again with the same settings fails the same way until an operator changes them, or the server side.
+   * Tools stop at once with a configuration error; long-running services keep retrying slowly.
+   */
+  readonly misconfigured: boolean;
 
-  constructor(dependency: 'bus' | 'store', message: string, options: { cause?: unknown; retryable?: boolean } = {}) {
+  constructor(
+    dependency: 'bus' | 'store',
+    message: string,
+    options: { cause?: unknown; retryable?: boolean; misconfigured?: boolean } = {},
+  ) {
     super(message, { cause: options.cause });
     this.name = 'DependencyError';
     this.dependency = dependency;
     this.code = dependency === 'bus' ? 'BUS_FAILED' : 'STORE_FAILED';
-    this.retryable = options.retryable ?? true;
+    this.misconfigured = options.misconfigured ?? false;
+    this.retryable = options.retryable ?? !this.misconfigured;
   }
 }
 

@@ -17,3 +17,4 @@ export * from './messages/partitioner.js';
 export type { Logger } from './ports/logger.js';
 export { silentLogger } from './ports/logger.js';
 export * from './errors.js';
+export * from './secret.js';

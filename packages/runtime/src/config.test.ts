@@ -1,5 +1,9 @@
-import { describe, expect, it } from 'vitest';
-import { ConfigError, DEFAULT_METRICS_PORT, loadConfig, metricsPortOf } from './config.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inspect } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError, DEFAULT_METRICS_PORT, loadConfig, metricsPortOf, type Environment } from './config.js';
 
 describe('loadConfig', () => {
   it('defaults to the embedded single-process setup', () => {
@@ -106,5 +110,209 @@ describe('loadConfig', () => {
     expect(set.metricsPort).toBe(0);
     expect(metricsPortOf(set, ['monitor'])).toBe(0);
     expect(metricsPortOf(loadConfig({ METRICS_PORT: '9500' }), ['order-processor'])).toBe(9500);
+  });
+});
+
+describe('loadConfig: secured connections', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'km-config-'));
+  const write = (name: string, content: string): string => {
+    const path = join(dir, name);
+    writeFileSync(path, content);
+    return path;
+  };
+  const ca = write('ca.pem', '-----BEGIN CERTIFICATE-----\n');
+  const cert = write('client.pem', '-----BEGIN CERTIFICATE-----\n');
+  const key = write('client.key', '-----BEGIN PRIVATE KEY-----\n');
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const problemsOf = (env: Environment): readonly string[] => {
+    try {
+      loadConfig(env);
+    } catch (error) {
+      if (error instanceof ConfigError) return error.problems;
+      throw error;
+    }
+    return [];
+  };
+
+  it('Given nothing about security, then Kafka is PLAINTEXT and Cassandra plain, without credentials', () => {
+    const config = loadConfig({});
+    expect(config.kafkaSecurity).toEqual({ protocol: 'PLAINTEXT', sasl: undefined, tls: undefined });
+    expect(config.cassandra).toMatchObject({ username: undefined, password: undefined, tls: undefined });
+    expect(config.cassandra.replication).toEqual({ class: 'SimpleStrategy', factor: 1 });
+  });
+
+  it('Given SASL_SSL with SCRAM, a CA, a client certificate and a key password, then all of it is read', () => {
+    const config = loadConfig({
+      KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
+      KAFKA_SASL_MECHANISM: 'scram-sha-512',
+      KAFKA_SASL_USERNAME: 'monitor',
+      KAFKA_SASL_PASSWORD: ' pass with spaces ',
+      KAFKA_SSL_CA_FILE: ca,
+      KAFKA_SSL_CERT_FILE: cert,
+      KAFKA_SSL_KEY_FILE: key,
+      KAFKA_SSL_KEY_PASSWORD_FILE: write('key-password', 'unlock\n'),
+      KAFKA_SSL_VERIFY_HOSTNAME: 'false',
+    });
+    const { sasl, tls } = config.kafkaSecurity;
+    expect(config.kafkaSecurity.protocol).toBe('SASL_SSL');
+    expect(sasl?.mechanism).toBe('SCRAM-SHA-512');
+    expect(sasl?.username).toBe('monitor');
+    expect(sasl?.password.reveal()).toBe(' pass with spaces ');
+    expect(tls).toMatchObject({ caFile: ca, certFile: cert, keyFile: key, verifyHostname: false });
+    expect(tls?.keyPassword?.reveal()).toBe('unlock');
+  });
+
+  it('Given SSL alone, then TLS is on with server name verification and no SASL', () => {
+    const config = loadConfig({ KAFKA_SECURITY_PROTOCOL: 'SSL' });
+    expect(config.kafkaSecurity.sasl).toBeUndefined();
+    expect(config.kafkaSecurity.tls).toEqual({
+      caFile: undefined,
+      certFile: undefined,
+      keyFile: undefined,
+      keyPassword: undefined,
+      verifyHostname: true,
+    });
+  });
+
+  it('Given a password file, then one trailing newline is dropped and nothing else', () => {
+    const config = loadConfig({
+      KAFKA_SECURITY_PROTOCOL: 'SASL_PLAINTEXT',
+      KAFKA_SASL_MECHANISM: 'PLAIN',
+      KAFKA_SASL_USERNAME: 'u',
+      KAFKA_SASL_PASSWORD_FILE: write('kafka-password', 'two lines\n\n'),
+      CASSANDRA_USERNAME: 'cassandra',
+      CASSANDRA_PASSWORD_FILE: write('cassandra-password', 'c-pass\r\n'),
+    });
+    expect(config.kafkaSecurity.sasl?.password.reveal()).toBe('two lines\n');
+    expect(config.kafkaSecurity.tls).toBeUndefined();
+    expect(config.cassandra.username).toBe('cassandra');
+    expect(config.cassandra.password?.reveal()).toBe('c-pass');
+  });
+
+  it('Given Cassandra TLS and a replication per data centre, then both are read', () => {
+    const config = loadConfig({
+      CASSANDRA_SSL: 'true',
+      CASSANDRA_SSL_CA_FILE: ca,
+      CASSANDRA_DATACENTER: 'dc1',
+      CASSANDRA_REPLICATION: 'dc1:3, us-east-2:2',
+    });
+    expect(config.cassandra.tls).toMatchObject({ caFile: ca, certFile: undefined, verifyHostname: true });
+    expect(config.cassandra.replication).toEqual({
+      class: 'NetworkTopologyStrategy',
+      dataCenters: [
+        { name: 'dc1', factor: 3 },
+        { name: 'us-east-2', factor: 2 },
+      ],
+    });
+  });
+
+  it('Given incomplete or contradictory security settings, then every problem is reported at once', () => {
+    const missing = join(dir, 'missing.pem');
+    expect(
+      [
+        ...problemsOf({
+          KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
+          KAFKA_SASL_MECHANISM: 'GSSAPI',
+          KAFKA_SASL_PASSWORD: 'p',
+          KAFKA_SASL_PASSWORD_FILE: write('p2', 'p'),
+          KAFKA_SSL_CERT_FILE: cert,
+          KAFKA_SSL_CA_FILE: missing,
+          KAFKA_SSL_VERIFY_HOSTNAME: 'no',
+          CASSANDRA_USERNAME: 'u',
+          CASSANDRA_SSL_CA_FILE: ca,
+          CASSANDRA_DATACENTER: 'dc1',
+          CASSANDRA_REPLICATION: 'dc1:3,dc2,dc2:0,dc1:2',
+          CASSANDRA_REPLICATION_FACTOR: '2',
+        }),
+      ].sort(),
+    ).toEqual(
+      [
+        "KAFKA_SASL_MECHANISM must be one of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512; got 'GSSAPI'",
+        'KAFKA_SASL_USERNAME is required with KAFKA_SECURITY_PROTOCOL=SASL_SSL',
+        'KAFKA_SASL_PASSWORD and KAFKA_SASL_PASSWORD_FILE are both set; set only one',
+        'KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE go together (mutual TLS): set both or neither',
+        `KAFKA_SSL_CA_FILE: cannot read '${missing}' (ENOENT)`,
+        "KAFKA_SSL_VERIFY_HOSTNAME must be one of true, false; got 'no'",
+        'CASSANDRA_USERNAME is set without CASSANDRA_PASSWORD or CASSANDRA_PASSWORD_FILE',
+        'CASSANDRA_SSL_CA_FILE is set but CASSANDRA_SSL is not true',
+        'CASSANDRA_REPLICATION and CASSANDRA_REPLICATION_FACTOR are both set; set only one',
+        "CASSANDRA_REPLICATION must be datacentre:replicas pairs such as 'dc1:3,dc2:2' (replicas 1 to 20); got 'dc2'",
+        "CASSANDRA_REPLICATION must be datacentre:replicas pairs such as 'dc1:3,dc2:2' (replicas 1 to 20); got 'dc2:0'",
+        "CASSANDRA_REPLICATION names data centre 'dc1' twice",
+      ].sort(),
+    );
+  });
+
+  it('Given a SASL protocol without a mechanism, or SASL and TLS settings a protocol does not use, then each is a problem', () => {
+    expect(problemsOf({ KAFKA_SECURITY_PROTOCOL: 'SASL_PLAINTEXT' })).toEqual([
+      'KAFKA_SASL_MECHANISM is required with KAFKA_SECURITY_PROTOCOL=SASL_PLAINTEXT: one of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512',
+      'KAFKA_SASL_USERNAME is required with KAFKA_SECURITY_PROTOCOL=SASL_PLAINTEXT',
+      'KAFKA_SASL_PASSWORD or KAFKA_SASL_PASSWORD_FILE is required with KAFKA_SECURITY_PROTOCOL=SASL_PLAINTEXT',
+    ]);
+    expect(problemsOf({ KAFKA_SASL_USERNAME: 'u', KAFKA_SSL_CA_FILE: ca })).toEqual([
+      'KAFKA_SASL_USERNAME is set but KAFKA_SECURITY_PROTOCOL is PLAINTEXT (SASL needs SASL_PLAINTEXT or SASL_SSL)',
+      'KAFKA_SSL_CA_FILE is set but KAFKA_SECURITY_PROTOCOL is PLAINTEXT (TLS needs SSL or SASL_SSL)',
+    ]);
+    expect(problemsOf({ KAFKA_SECURITY_PROTOCOL: 'TLS' })).toEqual([
+      "KAFKA_SECURITY_PROTOCOL must be one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL; got 'TLS'",
+    ]);
+    expect(problemsOf({ CASSANDRA_DATACENTER: 'dc1', CASSANDRA_REPLICATION: 'dc2:3' })).toEqual([
+      "CASSANDRA_REPLICATION puts no replica in CASSANDRA_DATACENTER 'dc1', where this process reads and writes",
+    ]);
+  });
+
+  it('Given an unreadable or empty password file, then the problem names the variable and path, never a content', () => {
+    const empty = write('empty', '\n');
+    const missing = join(dir, 'nope');
+    expect(problemsOf({ CASSANDRA_USERNAME: 'u', CASSANDRA_PASSWORD_FILE: missing })).toEqual([
+      `CASSANDRA_PASSWORD_FILE: cannot read '${missing}' (ENOENT)`,
+    ]);
+    expect(problemsOf({ CASSANDRA_USERNAME: 'u', CASSANDRA_PASSWORD_FILE: empty })).toEqual([
+      `CASSANDRA_PASSWORD_FILE: '${empty}' is empty`,
+    ]);
+  });
+
+  it('Given a known password through the variable or the file, then no printed form of the config or its errors shows it', () => {
+    const password = 'Known-Pa55word-7f3a';
+    const configs = [
+      loadConfig({
+        KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
+        KAFKA_SASL_MECHANISM: 'SCRAM-SHA-256',
+        KAFKA_SASL_USERNAME: 'u',
+        KAFKA_SASL_PASSWORD: password,
+        CASSANDRA_USERNAME: 'c',
+        CASSANDRA_PASSWORD: password,
+      }),
+      loadConfig({
+        KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
+        KAFKA_SASL_MECHANISM: 'PLAIN',
+        KAFKA_SASL_USERNAME: 'u',
+        KAFKA_SASL_PASSWORD_FILE: write('known', `${password}\n`),
+        KAFKA_SSL_CERT_FILE: cert,
+        KAFKA_SSL_KEY_FILE: key,
+        KAFKA_SSL_KEY_PASSWORD: password,
+        CASSANDRA_USERNAME: 'c',
+        CASSANDRA_PASSWORD_FILE: write('known2', password),
+      }).kafkaSecurity,
+    ].flatMap((config) => [JSON.stringify(config), inspect(config, { depth: 10, showHidden: true })]);
+    expect(configs.length).toBe(4);
+    for (const text of configs) expect(text).not.toContain(password);
+    // Problems next to a password (the file too, a protocol that ignores it) never quote it.
+    let caught: unknown;
+    try {
+      loadConfig({
+        KAFKA_SASL_PASSWORD: password,
+        KAFKA_SSL_KEY_PASSWORD: password,
+        CASSANDRA_PASSWORD: password,
+        CASSANDRA_PASSWORD_FILE: write('known3', password),
+      });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    expect((caught as ConfigError).problems.length).toBeGreaterThanOrEqual(3);
+    expect(inspect(caught)).not.toContain(password);
+    expect(JSON.stringify(caught)).not.toContain(password);
   });
 });

@@ -1,5 +1,7 @@
+import { accessSync, constants, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
+import { Secret } from '@kafka-monitor/domain';
 
 export const SERVICE_NAMES = ['order-processor', 'query-processor', 'registry-processor', 'monitor'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -7,12 +9,41 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 export type LogLevel = (typeof LOG_LEVELS)[number];
 /** The port of a process's health and metrics server when METRICS_PORT is unset and no monitor serves them. */
 export const DEFAULT_METRICS_PORT = 9464;
+export const KAFKA_SECURITY_PROTOCOLS = ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'] as const;
+export type KafkaSecurityProtocol = (typeof KAFKA_SECURITY_PROTOCOLS)[number];
+export const KAFKA_SASL_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const;
+export type KafkaSaslMechanism = (typeof KAFKA_SASL_MECHANISMS)[number];
+
+/** TLS settings of a client: PEM files by path (read by the adapter), and whether the server name is checked. */
+export interface TlsSettings {
+  readonly caFile: string | undefined;
+  readonly certFile: string | undefined;
+  readonly keyFile: string | undefined;
+  readonly keyPassword: Secret | undefined;
+  /** The server's certificate must name the host it was reached at; off only when set to false. */
+  readonly verifyHostname: boolean;
+}
+
+export interface KafkaSecurity {
+  readonly protocol: KafkaSecurityProtocol;
+  /** Set exactly when the protocol is SASL_PLAINTEXT or SASL_SSL. */
+  readonly sasl:
+    { readonly mechanism: KafkaSaslMechanism; readonly username: string; readonly password: Secret } | undefined;
+  /** Set exactly when the protocol is SSL or SASL_SSL. */
+  readonly tls: TlsSettings | undefined;
+}
+
+/** Replicas of the keyspaces: one factor for a single data centre, or a factor per data centre. */
+export type CassandraReplication =
+  | { readonly class: 'SimpleStrategy'; readonly factor: number }
+  | { readonly class: 'NetworkTopologyStrategy'; readonly dataCenters: readonly { name: string; factor: number }[] };
 
 export interface Config {
   readonly bus: 'embedded' | 'kafka';
   readonly store: 'sqlite' | 'cassandra';
   readonly dataDir: string;
   readonly kafkaBrokers: readonly string[];
+  readonly kafkaSecurity: KafkaSecurity;
   /**
    * Put before every topic and consumer group name on the bus, so several deployments (or test runs)
    * can share one Kafka cluster; each sees only its own names. Empty by default.
@@ -23,6 +54,11 @@ export interface Config {
     readonly port: number;
     readonly datacenter: string;
     readonly replicationFactor: number;
+    readonly replication: CassandraReplication;
+    readonly username: string | undefined;
+    readonly password: Secret | undefined;
+    /** Set when CASSANDRA_SSL=true. */
+    readonly tls: TlsSettings | undefined;
     /** Put before the keyspace names, so several deployments (or test runs) can share one cluster. */
     readonly keyspacePrefix: string;
   };
@@ -56,13 +92,8 @@ export class ConfigError extends Error {
   }
 }
 
-/**
- * Reads the environment once, checks every variable and reports all problems together, so a bad
- * deployment fails at start with one clear message instead of later with a confusing one.
- */
-// Environment variables are read here and nowhere else.
-export function loadConfig(env: Environment = process.env): Config {
-  const problems: string[] = [];
+/** Reads variables and records what is wrong with them, so every problem is reported together. */
+function environmentReader(env: Environment, problems: string[]) {
   const text = (name: string): string | undefined => {
     const value = env[name]?.trim();
     return value === undefined || value === '' ? undefined : value;
@@ -84,11 +115,202 @@ export function loadConfig(env: Environment = process.env): Config {
     }
     return parsed;
   }
+  const flag = (name: string, fallback: boolean): boolean =>
+    oneOf(name, ['true', 'false'], fallback ? 'true' : 'false') === 'true';
+  /** A path that must name a readable file; the file itself is read by whoever needs its content. */
+  function file(name: string): string | undefined {
+    const path = text(name);
+    if (path === undefined) return undefined;
+    try {
+      accessSync(path, constants.R_OK);
+    } catch (error) {
+      problems.push(`${name}: cannot read '${path}' (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+    }
+    return path;
+  }
+  /**
+   * A secret from `NAME` or from the file named by `NAME_FILE` (the Docker and Kubernetes secrets
+   * convention), never both. One trailing newline of the file is dropped, as editors add one. The
+   * value is never trimmed otherwise (spaces may belong to a password) and never echoed in a problem.
+   */
+  function secret(name: string): Secret | undefined {
+    const direct = env[name];
+    const fileName = `${name}_FILE`;
+    const path = text(fileName);
+    if (direct !== undefined && direct !== '' && path !== undefined) {
+      problems.push(`${name} and ${fileName} are both set; set only one`);
+      return undefined;
+    }
+    if (path === undefined) return direct === undefined || direct === '' ? undefined : new Secret(direct);
+    let content: string;
+    try {
+      content = readFileSync(path, 'utf8');
+    } catch (error) {
+      problems.push(`${fileName}: cannot read '${path}' (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+      return undefined;
+    }
+    const value = content.replace(/\r?\n$/, '');
+    if (value === '') {
+      problems.push(`${fileName}: '${path}' is empty`);
+      return undefined;
+    }
+    return new Secret(value);
+  }
   const list = (value: string | undefined): string[] =>
     (value ?? '')
       .split(',')
       .map((s) => s.trim())
       .filter((s) => s.length > 0);
+  return { text, oneOf, number, flag, file, secret, list, problems };
+}
+
+type Reader = ReturnType<typeof environmentReader>;
+
+/** Mutual TLS needs both halves; a key password without a key means nothing. */
+function tlsSettings(read: Reader, prefix: 'KAFKA_SSL' | 'CASSANDRA_SSL'): TlsSettings {
+  const certFile = read.file(`${prefix}_CERT_FILE`);
+  const keyFile = read.file(`${prefix}_KEY_FILE`);
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    read.problems.push(`${prefix}_CERT_FILE and ${prefix}_KEY_FILE go together (mutual TLS): set both or neither`);
+  }
+  const keyPassword = prefix === 'KAFKA_SSL' ? read.secret('KAFKA_SSL_KEY_PASSWORD') : undefined;
+  if (keyPassword !== undefined && keyFile === undefined) {
+    read.problems.push('KAFKA_SSL_KEY_PASSWORD is set without KAFKA_SSL_KEY_FILE');
+  }
+  return {
+    caFile: read.file(`${prefix}_CA_FILE`),
+    certFile,
+    keyFile,
+    keyPassword,
+    verifyHostname: read.flag(`${prefix}_VERIFY_HOSTNAME`, true),
+  };
+}
+
+/** Variables of a feature that is off are a mistake worth a problem: the operator believes they apply. */
+function refuseUnused(read: Reader, names: readonly string[], because: string): void {
+  const set = names.filter((name) => read.text(name) !== undefined);
+  if (set.length > 0) read.problems.push(`${set.join(', ')} ${set.length === 1 ? 'is' : 'are'} set but ${because}`);
+}
+
+const KAFKA_SASL_VARIABLES = [
+  'KAFKA_SASL_MECHANISM',
+  'KAFKA_SASL_USERNAME',
+  'KAFKA_SASL_PASSWORD',
+  'KAFKA_SASL_PASSWORD_FILE',
+];
+const KAFKA_TLS_VARIABLES = [
+  'KAFKA_SSL_CA_FILE',
+  'KAFKA_SSL_CERT_FILE',
+  'KAFKA_SSL_KEY_FILE',
+  'KAFKA_SSL_KEY_PASSWORD',
+  'KAFKA_SSL_KEY_PASSWORD_FILE',
+  'KAFKA_SSL_VERIFY_HOSTNAME',
+];
+
+function kafkaSecurity(read: Reader): KafkaSecurity {
+  const protocol = read.oneOf('KAFKA_SECURITY_PROTOCOL', KAFKA_SECURITY_PROTOCOLS, 'PLAINTEXT');
+  const usesSasl = protocol.startsWith('SASL_');
+  const usesTls = protocol.endsWith('SSL');
+  if (!usesSasl)
+    refuseUnused(
+      read,
+      KAFKA_SASL_VARIABLES,
+      `KAFKA_SECURITY_PROTOCOL is ${protocol} (SASL needs SASL_PLAINTEXT or SASL_SSL)`,
+    );
+  if (!usesTls)
+    refuseUnused(read, KAFKA_TLS_VARIABLES, `KAFKA_SECURITY_PROTOCOL is ${protocol} (TLS needs SSL or SASL_SSL)`);
+  return {
+    protocol,
+    sasl: usesSasl ? kafkaSasl(read, protocol) : undefined,
+    tls: usesTls ? tlsSettings(read, 'KAFKA_SSL') : undefined,
+  };
+}
+
+function kafkaSasl(read: Reader, protocol: KafkaSecurityProtocol): KafkaSecurity['sasl'] {
+  const given = read.text('KAFKA_SASL_MECHANISM');
+  const mechanism = KAFKA_SASL_MECHANISMS.find((m) => m === given?.toUpperCase());
+  if (given === undefined) {
+    read.problems.push(
+      `KAFKA_SASL_MECHANISM is required with KAFKA_SECURITY_PROTOCOL=${protocol}: one of ${KAFKA_SASL_MECHANISMS.join(', ')}`,
+    );
+  } else if (mechanism === undefined) {
+    read.problems.push(`KAFKA_SASL_MECHANISM must be one of ${KAFKA_SASL_MECHANISMS.join(', ')}; got '${given}'`);
+  }
+  const username = read.text('KAFKA_SASL_USERNAME');
+  if (username === undefined)
+    read.problems.push(`KAFKA_SASL_USERNAME is required with KAFKA_SECURITY_PROTOCOL=${protocol}`);
+  const password = read.secret('KAFKA_SASL_PASSWORD');
+  if (password === undefined && read.text('KAFKA_SASL_PASSWORD_FILE') === undefined) {
+    read.problems.push(
+      `KAFKA_SASL_PASSWORD or KAFKA_SASL_PASSWORD_FILE is required with KAFKA_SECURITY_PROTOCOL=${protocol}`,
+    );
+  }
+  if (mechanism === undefined || username === undefined || password === undefined) return undefined;
+  return { mechanism, username, password };
+}
+
+function cassandraCredentials(read: Reader): { username: string | undefined; password: Secret | undefined } {
+  const username = read.text('CASSANDRA_USERNAME');
+  const password = read.secret('CASSANDRA_PASSWORD');
+  const passwordNamed = password !== undefined || read.text('CASSANDRA_PASSWORD_FILE') !== undefined;
+  if (username !== undefined && !passwordNamed) {
+    read.problems.push('CASSANDRA_USERNAME is set without CASSANDRA_PASSWORD or CASSANDRA_PASSWORD_FILE');
+  }
+  if (username === undefined && passwordNamed) {
+    read.problems.push('CASSANDRA_PASSWORD (or its _FILE) is set without CASSANDRA_USERNAME');
+  }
+  return { username, password };
+}
+
+function cassandraTls(read: Reader): TlsSettings | undefined {
+  if (read.flag('CASSANDRA_SSL', false)) return tlsSettings(read, 'CASSANDRA_SSL');
+  refuseUnused(
+    read,
+    ['CASSANDRA_SSL_CA_FILE', 'CASSANDRA_SSL_CERT_FILE', 'CASSANDRA_SSL_KEY_FILE', 'CASSANDRA_SSL_VERIFY_HOSTNAME'],
+    'CASSANDRA_SSL is not true',
+  );
+  return undefined;
+}
+
+/** `dc1:3,dc2:2`: NetworkTopologyStrategy with those factors; unset: SimpleStrategy with one factor. */
+function cassandraReplication(read: Reader, factor: number, localDataCenter: string): CassandraReplication {
+  const value = read.text('CASSANDRA_REPLICATION');
+  if (value === undefined) return { class: 'SimpleStrategy', factor };
+  if (read.text('CASSANDRA_REPLICATION_FACTOR') !== undefined) {
+    read.problems.push('CASSANDRA_REPLICATION and CASSANDRA_REPLICATION_FACTOR are both set; set only one');
+  }
+  const dataCenters: { name: string; factor: number }[] = [];
+  for (const entry of read.list(value)) {
+    const match = /^([A-Za-z0-9_.-]{1,64}):(\d{1,2})$/.exec(entry);
+    const name = match?.[1];
+    const count = Number(match?.[2]);
+    if (name === undefined || count < 1 || count > 20) {
+      read.problems.push(
+        `CASSANDRA_REPLICATION must be datacentre:replicas pairs such as 'dc1:3,dc2:2' (replicas 1 to 20); got '${entry}'`,
+      );
+    } else if (dataCenters.some((dc) => dc.name === name)) {
+      read.problems.push(`CASSANDRA_REPLICATION names data centre '${name}' twice`);
+    } else {
+      dataCenters.push({ name, factor: count });
+    }
+  }
+  if (dataCenters.length > 0 && !dataCenters.some((dc) => dc.name === localDataCenter)) {
+    read.problems.push(
+      `CASSANDRA_REPLICATION puts no replica in CASSANDRA_DATACENTER '${localDataCenter}', where this process reads and writes`,
+    );
+  }
+  return { class: 'NetworkTopologyStrategy', dataCenters };
+}
+
+/**
+ * Reads the environment once, checks every variable and reports all problems together, so a bad
+ * deployment fails at start with one clear message instead of later with a confusing one.
+ */
+// Environment variables are read here and nowhere else.
+export function loadConfig(env: Environment = process.env): Config {
+  const problems: string[] = [];
+  const read = environmentReader(env, problems);
+  const { text, oneOf, number, list } = read;
 
   const keyspacePrefix = text('CASSANDRA_KEYSPACE_PREFIX');
   if (keyspacePrefix !== undefined && !/^[a-z][a-z0-9_]{0,20}$/.test(keyspacePrefix)) {
@@ -108,17 +330,23 @@ export function loadConfig(env: Environment = process.env): Config {
   if (services.length === 0) problems.push('SERVICES must name at least one service');
 
   const contactPoints = list(text('CASSANDRA_CONTACT_POINTS') ?? text('CASSANDRA_HOST') ?? '127.0.0.1');
+  const datacenter = text('CASSANDRA_DATACENTER') ?? 'datacenter1';
+  const replicationFactor = number('CASSANDRA_REPLICATION_FACTOR', 1, 1, 20, true);
   const config: Config = {
     bus: oneOf('BUS', ['embedded', 'kafka'], 'embedded'),
     store: oneOf('STORE', ['sqlite', 'cassandra'], 'sqlite'),
     dataDir: resolve(text('DATA_DIR') ?? './data'),
     kafkaBrokers: list(text('KAFKA_BROKERS') ?? text('KAFKA_BOOTSTRAP_SERVERS') ?? 'localhost:9092'),
+    kafkaSecurity: kafkaSecurity(read),
     busPrefix,
     cassandra: {
       contactPoints,
       port: number('CASSANDRA_PORT', 9042, 1, 65535, true),
-      datacenter: text('CASSANDRA_DATACENTER') ?? 'datacenter1',
-      replicationFactor: number('CASSANDRA_REPLICATION_FACTOR', 1, 1, 20, true),
+      datacenter,
+      replicationFactor,
+      replication: cassandraReplication(read, replicationFactor, datacenter),
+      ...cassandraCredentials(read),
+      tls: cassandraTls(read),
       keyspacePrefix: text('CASSANDRA_KEYSPACE_PREFIX') ?? '',
     },
     port: number('PORT', 3000, 0, 65535, true),
