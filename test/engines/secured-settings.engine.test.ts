@@ -40,36 +40,43 @@ interface BadSetting {
   /** The bus or the store the setting breaks; the other one is the embedded log or SQLite. */
   readonly engine: 'kafka' | 'cassandra';
   readonly environment: () => Record<string, string>;
-  /** The one line that names the cause, as the CLI prints it and readiness reports it. */
-  readonly cause: RegExp;
+  /**
+   * The line that names the cause, exactly as the adapter words it (a pattern only where it names a
+   * TLS error code Node chooses), as the CLI prints it and readiness reports it.
+   */
+  readonly cause: string | RegExp;
+}
+
+/** The cause, as a pattern: exact text for a string. */
+function patternOf(cause: string | RegExp): RegExp {
+  return typeof cause === 'string' ? new RegExp(cause.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : cause;
 }
 
 function without(environment: Record<string, string>, prefix: string): Record<string, string> {
   return Object.fromEntries(Object.entries(environment).filter(([name]) => !name.startsWith(prefix)));
 }
 
-const kafkaAddress = (): string => securedKafka().KAFKA_BROKERS ?? '?';
-const cassandraAddress = (): string =>
-  `${securedCassandra().CASSANDRA_HOST ?? '?'}:${securedCassandra().CASSANDRA_PORT ?? '?'}`;
-
 const BAD_SETTINGS: readonly BadSetting[] = [
   {
     name: 'Kafka: wrong password',
     engine: 'kafka',
     environment: () => ({ ...securedKafka(), KAFKA_SASL_PASSWORD: wrongPassword }),
-    cause: /authentication failed/i,
+    cause:
+      'kafka: SASL authentication failed (wrong user name or password?): check KAFKA_SASL_USERNAME, ' +
+      'KAFKA_SASL_PASSWORD and KAFKA_SASL_MECHANISM',
   },
   {
     name: 'Kafka: a SASL mechanism the broker does not offer',
     engine: 'kafka',
     environment: () => ({ ...securedKafka(), KAFKA_SASL_MECHANISM: 'SCRAM-SHA-256' }),
-    cause: /mechanism/i,
+    cause: 'kafka: the brokers do not offer SASL SCRAM-SHA-256: check KAFKA_SASL_MECHANISM and KAFKA_SECURITY_PROTOCOL',
   },
   {
     name: 'Kafka: a certificate signed by a CA the client does not trust',
     engine: 'kafka',
     environment: () => ({ ...securedKafka(), KAFKA_SSL_CA_FILE: untrustedCa.kafka() }),
-    cause: /certificate/i,
+    cause:
+      /kafka: the broker's TLS certificate is not trusted \((SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE)\): set KAFKA_SSL_CA_FILE to the CA that signed it/,
   },
   {
     name: 'Kafka: a plaintext client against the TLS listener',
@@ -78,7 +85,9 @@ const BAD_SETTINGS: readonly BadSetting[] = [
       ...without(securedKafka(), 'KAFKA_S'),
       KAFKA_SECURITY_PROTOCOL: 'PLAINTEXT',
     }),
-    cause: /TLS|SSL|plaintext/i,
+    cause:
+      'kafka: the broker closed the connection without answering (is the listener TLS? set ' +
+      'KAFKA_SECURITY_PROTOCOL=SSL or SASL_SSL)',
   },
   {
     name: 'Cassandra: wrong password',
@@ -133,8 +142,7 @@ describe('bad settings against the secured engines', () => {
       expect(run.elapsedMs).toBeLessThan(TIMEOUT_SECONDS * 1000 + STARTUP_ALLOWANCE_MS);
       const lines = run.stderr.split('\n').filter((line) => line !== '');
       expect(lines, run.stderr).toHaveLength(1);
-      expect(lines[0]).toMatch(setting.cause);
-      expect(lines[0]).toContain(setting.engine === 'kafka' ? kafkaAddress() : cassandraAddress());
+      expect(lines[0]).toMatch(patternOf(setting.cause));
       for (const [where, text] of [
         ['stdout', run.stdout],
         ['stderr', run.stderr],
@@ -166,16 +174,16 @@ describe('bad settings against the secured engines', () => {
             const response = await fetch(`http://127.0.0.1:${port}/health/ready`).catch(() => undefined);
             return response === undefined ? undefined : { status: response.status, body: await response.text() };
           },
-          (seen) => seen !== undefined && seen.status === 503 && setting.cause.test(seen.body),
+          (seen) => seen !== undefined && seen.status === 503 && patternOf(setting.cause).test(seen.body),
           45_000,
         );
         const body = JSON.parse(answer?.body ?? '{}') as { status?: string; reason?: string };
         expect(body.status).toBe('down');
-        expect(body.reason).toMatch(setting.cause);
+        expect(body.reason).toMatch(patternOf(setting.cause));
         // Still there after a few retries: a supervisor sees a process that waits, not a crash loop.
         await sleep(3_000);
         expect(child.exitCode, output).toBeNull();
-        expect(output).toMatch(setting.cause);
+        expect(output).toMatch(patternOf(setting.cause));
         for (const [where, text] of [
           ['/health/ready', answer?.body ?? ''],
           ['the service output', output],
