@@ -90,6 +90,13 @@ const BAD_SETTINGS: readonly BadSetting[] = [
       'KAFKA_SECURITY_PROTOCOL=SSL or SASL_SSL)',
   },
   {
+    name: 'Kafka: no client certificate where the listener requires one',
+    engine: 'kafka',
+    environment: () => without(without(securedKafka(), 'KAFKA_SSL_CERT_FILE'), 'KAFKA_SSL_KEY_FILE'),
+    cause:
+      /kafka: the broker refused the TLS handshake \(ERR_SSL_\w*ALERT\w*\): does it require a client certificate \(KAFKA_SSL_CERT_FILE, KAFKA_SSL_KEY_FILE\) signed by a CA it trusts\?/,
+  },
+  {
     name: 'Cassandra: wrong password',
     engine: 'cassandra',
     environment: () => ({ ...securedCassandra(), CASSANDRA_PASSWORD: wrongPassword }),
