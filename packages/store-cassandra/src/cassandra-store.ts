@@ -3,8 +3,9 @@ import { createCassandraControlStore } from './control-store.js';
 import { createCassandraDeadLetterStore } from './dead-letter-store.js';
 import { createCassandraProducedStore } from './produced-store.js';
 import { createCassandraRegistryStore } from './registry-store.js';
-import { keyspaces, migrate } from './schema.js';
-import { openSession, type ConsistencyName, type Session } from './session.js';
+import { keyspaces, migrate, type CassandraReplication } from './schema.js';
+import type { SecretText } from '@kafka-monitor/domain';
+import { openSession, type CassandraTlsOptions, type ConsistencyName, type Session } from './session.js';
 import { createCassandraViewStore } from './view-store.js';
 
 export interface CassandraStoreOptions {
@@ -12,10 +13,15 @@ export interface CassandraStoreOptions {
   readonly contactPoints: readonly string[];
   /** Data centre of the contact points (cassandra-driver needs it for its load balancing). */
   readonly localDataCenter: string;
-  readonly username?: string;
-  readonly password?: string;
-  /** SimpleStrategy replication factor of the three keyspaces; default 1. */
+  /** PasswordAuthenticator credentials: both or neither. */
+  readonly username?: string | undefined;
+  readonly password?: SecretText | undefined;
+  /** TLS to the native port (client encryption); plaintext when absent. */
+  readonly tls?: CassandraTlsOptions | undefined;
+  /** SimpleStrategy replication factor of the three keyspaces; default 1. Ignored when `replication` is given. */
   readonly replicationFactor?: number;
+  /** Replicas of the keyspaces when they are created; default SimpleStrategy with `replicationFactor`. */
+  readonly replication?: CassandraReplication | undefined;
   /** Prepended/appended to the keyspace names (tests, side-by-side deployments); default ''. */
   readonly keyspacePrefix?: string;
   readonly keyspaceSuffix?: string;
@@ -32,7 +38,7 @@ export interface CassandraStoreOptions {
   readonly onServerWarning?: (warning: string) => void;
 }
 
-export type { ConsistencyName };
+export type { CassandraReplication, CassandraTlsOptions, ConsistencyName };
 
 /**
  * The Cassandra store: the original keyspaces order_processor, query_processor, registry_processor
@@ -41,12 +47,16 @@ export type { ConsistencyName };
  */
 export function createCassandraStore(options: CassandraStoreOptions): Store {
   if (options.contactPoints.length === 0) throw new Error('Cassandra store: no contact points');
+  if ((options.username === undefined) !== (options.password === undefined)) {
+    throw new Error('Cassandra store: a user name needs a password and a password a user name');
+  }
   return createStoreOnSession(
     openSession({
       contactPoints: options.contactPoints,
       localDataCenter: options.localDataCenter,
       ...(options.username === undefined ? {} : { username: options.username }),
       ...(options.password === undefined ? {} : { password: options.password }),
+      ...(options.tls === undefined ? {} : { tls: options.tls }),
       consistency: options.consistency ?? 'localQuorum',
       serialConsistency: options.serialConsistency ?? 'localSerial',
       requestTimeoutMs: options.requestTimeoutMs ?? 12_000,
@@ -69,7 +79,8 @@ export function createStoreOnSession(session: Session, options: CassandraStoreOp
     produced: createCassandraProducedStore(session, ks, { bucketMs }),
     control: createCassandraControlStore(session, ks),
     deadLetters: createCassandraDeadLetterStore(session, ks),
-    migrate: () => migrate(session, ks, options.replicationFactor ?? 1),
+    migrate: () =>
+      migrate(session, ks, options.replication ?? { class: 'SimpleStrategy', factor: options.replicationFactor ?? 1 }),
     ping: async () => {
       await session.rows('SELECT release_version FROM system.local', []);
     },

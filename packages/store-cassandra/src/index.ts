@@ -1,1 +1,7 @@
-export { createCassandraStore, type CassandraStoreOptions, type ConsistencyName } from './cassandra-store.js';
+export {
+  createCassandraStore,
+  type CassandraReplication,
+  type CassandraStoreOptions,
+  type CassandraTlsOptions,
+  type ConsistencyName,
+} from './cassandra-store.js';

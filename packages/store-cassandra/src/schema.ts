@@ -215,20 +215,49 @@ export const MIGRATIONS: readonly Migration[] = [
 const fill = (cql: string, ks: Keyspaces): string =>
   cql.replaceAll('{order}', ks.order).replaceAll('{query}', ks.query).replaceAll('{registry}', ks.registry);
 
+/** Replicas of the keyspaces: one factor (one data centre), or a factor per data centre. */
+export type CassandraReplication =
+  | { readonly class: 'SimpleStrategy'; readonly factor: number }
+  | {
+      readonly class: 'NetworkTopologyStrategy';
+      readonly dataCenters: readonly { readonly name: string; readonly factor: number }[];
+    };
+
+const DATA_CENTRE_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
+function checkFactor(factor: number): void {
+  if (!Number.isInteger(factor) || factor < 1) throw new Error(`invalid replication factor: ${factor}`);
+}
+
 /**
- * Creates the keyspaces (SimpleStrategy with the configured replication factor), then applies the
- * migrations not yet recorded. Safe to run at every start and from several processes at once: every
- * statement is IF NOT EXISTS and recording a version twice writes the same row.
+ * The CQL replication map. Names and factors are validated before they are put in the statement (DDL
+ * cannot bind values), so nothing but a data centre name and an integer ever reaches it.
  */
-export async function migrate(session: Session, ks: Keyspaces, replicationFactor: number): Promise<void> {
-  if (!Number.isInteger(replicationFactor) || replicationFactor < 1) {
-    throw new Error(`invalid replication factor: ${replicationFactor}`);
+export function replicationMap(replication: CassandraReplication): string {
+  if (replication.class === 'SimpleStrategy') {
+    checkFactor(replication.factor);
+    return `{'class': 'SimpleStrategy', 'replication_factor': ${replication.factor}}`;
   }
+  if (replication.dataCenters.length === 0) throw new Error('NetworkTopologyStrategy needs at least one data centre');
+  const entries = replication.dataCenters.map(({ name, factor }) => {
+    if (!DATA_CENTRE_NAME.test(name)) throw new Error(`invalid data centre name: ${JSON.stringify(name)}`);
+    checkFactor(factor);
+    return `'${name}': ${factor}`;
+  });
+  return `{'class': 'NetworkTopologyStrategy', ${entries.join(', ')}}`;
+}
+
+/**
+ * Creates the keyspaces (SimpleStrategy with one replication factor, or NetworkTopologyStrategy with a
+ * factor per data centre), then applies the migrations not yet recorded. Safe to run at every start
+ * and from several processes at once: every statement is IF NOT EXISTS and recording a version twice
+ * writes the same row. A keyspace that exists keeps its replication: changing it is an operator's
+ * ALTER KEYSPACE followed by a repair.
+ */
+export async function migrate(session: Session, ks: Keyspaces, replication: CassandraReplication): Promise<void> {
+  const map = replicationMap(replication);
   for (const name of [ks.order, ks.query, ks.registry]) {
-    await session.ddl(
-      `CREATE KEYSPACE IF NOT EXISTS ${name}
-       WITH replication = {'class': 'SimpleStrategy', 'replication_factor': ${replicationFactor}}`,
-    );
+    await session.ddl(`CREATE KEYSPACE IF NOT EXISTS ${name}\n       WITH replication = ${map}`);
   }
   await session.ddl(
     `CREATE TABLE IF NOT EXISTS ${ks.order}.schema_migrations (

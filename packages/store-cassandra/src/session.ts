@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import type { ConnectionOptions } from 'node:tls';
 import cassandra from 'cassandra-driver';
-import { DependencyError } from '@kafka-monitor/domain';
+import { DependencyError, revealSecret, type SecretText } from '@kafka-monitor/domain';
+import { connectionSettingsFailure } from './connection-errors.js';
 
 /** A row with driver types already turned into plain values (numbers, strings, booleans, null). */
 export type Row = Readonly<Record<string, unknown>>;
@@ -16,13 +19,28 @@ export interface BoundStatement {
   readonly params: readonly unknown[];
 }
 
+/** TLS to the nodes' native port: PEM files by path, read when the store is created. */
+export interface CassandraTlsOptions {
+  /** CA bundle the nodes' certificates must chain to; the system's CAs when absent. */
+  readonly caFile?: string | undefined;
+  /** Client certificate and key, when the nodes require one: both or neither. */
+  readonly certFile?: string | undefined;
+  readonly keyFile?: string | undefined;
+  /**
+   * The node's certificate must name the address the driver reached it at (the node's IP address as
+   * the cluster reports it, so the certificate needs that IP as a subject alternative name); default true.
+   */
+  readonly verifyHostname?: boolean | undefined;
+}
+
 export type ConsistencyName = 'one' | 'localOne' | 'quorum' | 'localQuorum' | 'all';
 
 export interface SessionOptions {
   readonly contactPoints: readonly string[];
   readonly localDataCenter: string;
-  readonly username?: string;
-  readonly password?: string;
+  readonly username?: string | undefined;
+  readonly password?: SecretText | undefined;
+  readonly tls?: CassandraTlsOptions | undefined;
   readonly consistency: ConsistencyName;
   readonly serialConsistency: 'serial' | 'localSerial';
   readonly requestTimeoutMs: number;
@@ -70,12 +88,48 @@ function toRow(row: cassandra.types.Row): Row {
   return out;
 }
 
-function failure(what: string, error: unknown): DependencyError {
+function pem(what: string, path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new DependencyError(
+      'store',
+      `Cassandra store: cannot read the ${what} '${path}' (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`,
+      { misconfigured: true },
+    );
+  }
+}
+
+/** Node's TLS options for the nodes: certificates always verified (the driver's default is not to). */
+export function sslOptions(tls: CassandraTlsOptions): ConnectionOptions {
+  if ((tls.certFile === undefined) !== (tls.keyFile === undefined)) {
+    throw new DependencyError(
+      'store',
+      'Cassandra store: a client certificate needs its key and a key its certificate: give both or neither',
+      { misconfigured: true },
+    );
+  }
+  return {
+    rejectUnauthorized: true,
+    ...(tls.caFile === undefined ? {} : { ca: [pem('TLS CA file', tls.caFile)] }),
+    ...(tls.certFile === undefined ? {} : { cert: pem('TLS client certificate', tls.certFile) }),
+    ...(tls.keyFile === undefined ? {} : { key: pem('TLS client key', tls.keyFile) }),
+    // The chain is still verified; only the match of the certificate's names against the address is skipped.
+    ...(tls.verifyHostname === false ? { checkServerIdentity: () => undefined } : {}),
+  };
+}
+
+/** A driver failure as the port reports it; one naming the setting to fix when the settings caused it. */
+export function storeFailure(what: string, error: unknown, tls: boolean): DependencyError {
+  const setting = connectionSettingsFailure(error, tls);
+  if (setting !== undefined) return new DependencyError('store', setting, { cause: error, misconfigured: true });
   const message = error instanceof Error ? error.message : String(error);
   return new DependencyError('store', `Cassandra store: ${what}: ${message}`, { cause: error });
 }
 
 export function openSession(options: SessionOptions): Session {
+  const failure = (what: string, error: unknown): DependencyError =>
+    storeFailure(what, error, options.tls !== undefined);
   const clientOptions: cassandra.ClientOptions = {
     contactPoints: [...options.contactPoints],
     localDataCenter: options.localDataCenter,
@@ -87,8 +141,13 @@ export function openSession(options: SessionOptions): Session {
     },
   };
   if (options.username !== undefined && options.password !== undefined) {
-    clientOptions.authProvider = new cassandra.auth.PlainTextAuthProvider(options.username, options.password);
+    // PasswordAuthenticator's SASL PLAIN exchange; the password is revealed only into the driver's provider.
+    clientOptions.authProvider = new cassandra.auth.PlainTextAuthProvider(
+      options.username,
+      revealSecret(options.password),
+    );
   }
+  if (options.tls !== undefined) clientOptions.sslOptions = sslOptions(options.tls);
   const client = new cassandra.Client(clientOptions);
   const serial = types.consistencies[options.serialConsistency];
   const warned = (result: cassandra.types.ResultSet): cassandra.types.ResultSet => {
