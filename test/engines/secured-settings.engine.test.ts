@@ -100,19 +100,30 @@ const BAD_SETTINGS: readonly BadSetting[] = [
     name: 'Cassandra: wrong password',
     engine: 'cassandra',
     environment: () => ({ ...securedCassandra(), CASSANDRA_PASSWORD: wrongPassword }),
-    cause: /authentication failed|password/i,
+    cause:
+      'Cassandra refused the user name or password (authentication failed): check CASSANDRA_USERNAME and ' +
+      'CASSANDRA_PASSWORD',
   },
   {
     name: 'Cassandra: a certificate signed by a CA the client does not trust',
     engine: 'cassandra',
     environment: () => ({ ...securedCassandra(), CASSANDRA_SSL_CA_FILE: untrustedCa.cassandra() }),
-    cause: /certificate/i,
+    cause:
+      /Cassandra's TLS certificate is not trusted \((SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE)\): set CASSANDRA_SSL_CA_FILE to the CA that signed it/,
   },
   {
     name: 'Cassandra: a plaintext client against the TLS-only native port',
     engine: 'cassandra',
     environment: () => ({ ...without(securedCassandra(), 'CASSANDRA_SSL'), CASSANDRA_SSL: 'false' }),
-    cause: /TLS|SSL|plaintext/i,
+    cause:
+      'Cassandra closed the connection or never answered it (is its native port encrypted? set CASSANDRA_SSL=true)',
+  },
+  {
+    name: 'Cassandra: no client certificate where the node requires one',
+    engine: 'cassandra',
+    environment: () => without(without(securedCassandra(), 'CASSANDRA_SSL_CERT_FILE'), 'CASSANDRA_SSL_KEY_FILE'),
+    cause:
+      /Cassandra refused the TLS handshake \(ERR_SSL_\w*ALERT\w*\): does it require a client certificate \(CASSANDRA_SSL_CERT_FILE, CASSANDRA_SSL_KEY_FILE\) signed by a CA it trusts\?/,
   },
 ];
 
