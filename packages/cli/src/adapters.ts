@@ -3,6 +3,7 @@ import { DependencyError } from '@kafka-monitor/domain';
 import type { EventBus, EventBusAdmin, Store } from '@kafka-monitor/domain';
 import {
   embeddedFiles,
+  kafkaSecurityOptions,
   openStore,
   prefixEventBus,
   prefixEventBusAdmin,
@@ -56,7 +57,19 @@ export function asEventBusAdmin(candidate: object): EventBusAdmin | undefined {
     : undefined;
 }
 
-type KafkaBusFactory = (options: { brokers: readonly string[]; clientId: string; pingTimeoutMs: number }) => EventBus;
+type KafkaBusFactory = (
+  options: { brokers: readonly string[]; clientId: string; pingTimeoutMs: number } & ReturnType<
+    typeof kafkaSecurityOptions
+  >,
+) => EventBus;
+
+/**
+ * The bus's own ping gives up a little before the command's deadline, so that when the sockets saw a
+ * cause (a TLS listener, a refused certificate) the operator reads it rather than "did not finish".
+ */
+export function pingWithin(timeoutMs: number): number {
+  return Math.max(1, timeoutMs - Math.min(1_000, timeoutMs / 5));
+}
 
 async function loadKafkaFactory(packageName: string): Promise<KafkaBusFactory> {
   let module: unknown;
@@ -107,12 +120,14 @@ export function adaptersFromConfig(options: { pingTimeoutMs: number; kafkaPackag
         const bus = create({
           brokers: config.kafkaBrokers,
           clientId: 'kafka-monitor-cli',
-          pingTimeoutMs: options.pingTimeoutMs,
+          pingTimeoutMs: pingWithin(options.pingTimeoutMs),
+          ...kafkaSecurityOptions(config),
         });
+        const protocol = config.kafkaSecurity.protocol;
         return {
           bus,
           admin: asEventBusAdmin(bus),
-          target: `Kafka at ${config.kafkaBrokers.join(',')}`,
+          target: `Kafka at ${config.kafkaBrokers.join(',')}${protocol === 'PLAINTEXT' ? '' : ` (${protocol})`}`,
           close: () => bus.close(),
         };
       }
@@ -130,9 +145,15 @@ export function adaptersFromConfig(options: { pingTimeoutMs: number; kafkaPackag
         config.store === 'sqlite'
           ? `SQLite store at ${embeddedFiles(config.dataDir).store}`
           : `Cassandra at ${config.cassandra.contactPoints.join(',')}`;
-      return openStore(config).then(
+      return openStore(config, { requestTimeoutMs: pingWithin(options.pingTimeoutMs) }).then(
         (store) => ({ store, target }),
-        (error: unknown) => Promise.reject(new DependencyError('store', `cannot open the ${target}`, { cause: error })),
+        (error: unknown) =>
+          Promise.reject(
+            // A refused setting (an unreadable certificate) already names its cause in one line.
+            error instanceof DependencyError && error.misconfigured
+              ? error
+              : new DependencyError('store', `cannot open the ${target}`, { cause: error }),
+          ),
       );
     },
   };

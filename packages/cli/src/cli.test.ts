@@ -1,8 +1,9 @@
 import { writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmbeddedEventBus, type EmbeddedEventBus } from '@kafka-monitor/bus-embedded';
-import type { EventBus } from '@kafka-monitor/domain';
+import { DependencyError, type EventBus } from '@kafka-monitor/domain';
 import { embeddedFiles } from '@kafka-monitor/runtime';
 import { adaptersFromConfig, asEventBusAdmin, type Adapters } from './adapters.js';
 import { describeCliCommands } from './command-suite.js';
@@ -130,5 +131,112 @@ describe('kafka-monitor usage and failures', () => {
     const run = await cli.run(['list-topics'], { environment: { DATA_DIR: join(file, 'data') } });
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/^kafka-monitor: the bus failed: cannot open the embedded log at .*log\.db \(ENOTDIR/);
+  });
+});
+
+/** Secured settings: what broker-config shows, and refused settings as configuration errors. */
+describe('kafka-monitor with secured connections', () => {
+  const cli = cliHarness();
+  const password = 'Known-Cli-Pa55word-91c2';
+  const caFile = join(cli.dataDir, 'ca.pem');
+  const passwordFile = join(cli.dataDir, 'cassandra-password');
+  const servers: Server[] = [];
+  beforeAll(() => {
+    writeFileSync(caFile, '-----BEGIN CERTIFICATE-----\n');
+    writeFileSync(passwordFile, `${password}\n`);
+  });
+  afterAll(() => {
+    for (const server of servers) server.close();
+    cli.remove();
+  });
+  const secured = {
+    BUS: 'kafka',
+    KAFKA_BROKERS: '127.0.0.1:1',
+    KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
+    KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512',
+    KAFKA_SASL_USERNAME: 'monitor',
+    KAFKA_SASL_PASSWORD: password,
+    KAFKA_SSL_CA_FILE: caFile,
+    STORE: 'cassandra',
+    CASSANDRA_USERNAME: 'cassandra-user',
+    CASSANDRA_PASSWORD_FILE: passwordFile,
+    CASSANDRA_SSL: 'true',
+    CASSANDRA_SSL_VERIFY_HOSTNAME: 'false',
+    CASSANDRA_DATACENTER: 'dc1',
+    CASSANDRA_REPLICATION: 'dc1:3,dc2:2',
+  };
+
+  it('Given a refused password, then broker-config shows the settings but no secret, and exits 2 with one line', async () => {
+    const refusing = (): Adapters => ({
+      openBus: () =>
+        Promise.reject(
+          new DependencyError('bus', 'kafka: SASL authentication failed (wrong user name or password?)', {
+            misconfigured: true,
+          }),
+        ),
+      openStore: () => Promise.reject(new Error('unused')),
+    });
+    const run = await cli.run(['broker-config'], { environment: secured, adapters: refusing });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe('kafka-monitor: kafka: SASL authentication failed (wrong user name or password?)\n');
+    for (const row of [
+      /KAFKA_SECURITY_PROTOCOL\s+SASL_SSL/,
+      /KAFKA_SASL_MECHANISM\s+SCRAM-SHA-512/,
+      /KAFKA_SASL_USERNAME\s+monitor/,
+      /KAFKA_SASL_PASSWORD\s+\(set, not shown\)/,
+      new RegExp(`KAFKA_SSL_CA_FILE\\s+${caFile}`),
+      /KAFKA_SSL_CERT_FILE\s+\(none\)/,
+      /certificate verification\s+on, server name verified/,
+      /CASSANDRA_USERNAME\s+cassandra-user/,
+      /CASSANDRA_PASSWORD\s+\(set, not shown\)/,
+      /CASSANDRA_SSL_CA_FILE\s+\(system CAs\)/,
+      /certificate verification\s+on, server name NOT verified/,
+      /replication\s+NetworkTopologyStrategy, dc1:3,dc2:2/,
+    ]) {
+      expect(run.stdout).toMatch(row);
+    }
+    expect(run.stdout + run.stderr).not.toContain(password);
+  });
+
+  it('Given TLS against a listener that hangs up (a plaintext one), then the real adapter names it and exits 2 within the timeout', async () => {
+    const server = createServer((socket) => socket.destroy());
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const startedAt = Date.now();
+    const run = await cli.run(['--timeout', '5', 'list-topics'], {
+      environment: {
+        BUS: 'kafka',
+        KAFKA_BROKERS: `127.0.0.1:${(server.address() as AddressInfo).port}`,
+        KAFKA_SECURITY_PROTOCOL: 'SSL',
+      },
+    });
+    expect(run.stderr).toBe(
+      'kafka-monitor: kafka: the broker hung up during the TLS handshake (is the listener plaintext? ' +
+        'set KAFKA_SECURITY_PROTOCOL=PLAINTEXT or SASL_PLAINTEXT)\n',
+    );
+    expect(run.code).toBe(2);
+    expect(Date.now() - startedAt).toBeLessThan(5_000);
+  });
+
+  it('Given an unknown SASL mechanism, then one line names the allowed ones and it exits 2', async () => {
+    const run = await cli.run(['list-topics'], { environment: { ...secured, KAFKA_SASL_MECHANISM: 'GSSAPI' } });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(
+      "KAFKA_SASL_MECHANISM must be one of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512; got 'GSSAPI'",
+    );
+    expect(run.stderr).not.toContain(password);
+  });
+
+  it('help lists the security variables', async () => {
+    const help = await cli.run(['help']);
+    for (const name of [
+      'KAFKA_SECURITY_PROTOCOL',
+      'KAFKA_SASL_PASSWORD_FILE',
+      'KAFKA_SSL_CA_FILE',
+      'CASSANDRA_SSL',
+      'CASSANDRA_REPLICATION',
+    ]) {
+      expect(help.stdout).toContain(name);
+    }
   });
 });

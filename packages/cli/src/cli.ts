@@ -80,9 +80,26 @@ Environment:
   BUS=embedded|kafka    which bus (default embedded: the SQLite log in DATA_DIR)
   DATA_DIR              where the embedded log and store live (default ./data)
   KAFKA_BROKERS         host:port list for BUS=kafka (KAFKA_BOOTSTRAP_SERVERS works too)
+  KAFKA_SECURITY_PROTOCOL  PLAINTEXT (default), SSL, SASL_PLAINTEXT or SASL_SSL
+  KAFKA_SASL_MECHANISM  PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (with SASL_*)
+  KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD or KAFKA_SASL_PASSWORD_FILE
+  KAFKA_SSL_CA_FILE     PEM CA bundle the brokers' certificates chain to (default: system CAs)
+  KAFKA_SSL_CERT_FILE, KAFKA_SSL_KEY_FILE  client certificate and key, PEM (mutual TLS)
+  KAFKA_SSL_KEY_PASSWORD or KAFKA_SSL_KEY_PASSWORD_FILE  passphrase of an encrypted key
+  KAFKA_SSL_VERIFY_HOSTNAME  true (default) or false: check the broker's certificate names its address
+  BUS_PREFIX            prefix of every topic and group name (default none)
+  STORE=sqlite|cassandra  which store (migrate, setup)
+  CASSANDRA_CONTACT_POINTS, CASSANDRA_PORT, CASSANDRA_DATACENTER  where Cassandra is
+  CASSANDRA_USERNAME, CASSANDRA_PASSWORD or CASSANDRA_PASSWORD_FILE  PasswordAuthenticator
+  CASSANDRA_SSL         true or false (default): TLS to the native port
+  CASSANDRA_SSL_CA_FILE, CASSANDRA_SSL_CERT_FILE, CASSANDRA_SSL_KEY_FILE, CASSANDRA_SSL_VERIFY_HOSTNAME
+  CASSANDRA_REPLICATION  dc1:3,dc2:2 (NetworkTopologyStrategy), else CASSANDRA_REPLICATION_FACTOR (default 1)
   PARTITIONS            partitions of the pipeline topics when setup creates them (default 3)
+  A *_FILE variable names a file holding the secret (one trailing newline dropped); set it or the
+  variable, not both. Secrets are never printed.
 
-Exit codes: 0 done, 1 the command failed, 2 wrong arguments or configuration.
+Exit codes: 0 done, 1 the command failed, 2 wrong arguments or configuration, including credentials
+or TLS settings the bus or the store refused.
 ${examples(
   'kafka-monitor setup',
   'kafka-monitor test-data 10000 --rate 500',
@@ -271,6 +288,8 @@ function buildProgram(dependencies: CliDependencies): Command {
 }
 
 function describeFailure(error: unknown): string {
+  // A refused setting is explained in its own one line; the driver's words would only add noise.
+  if (error instanceof DependencyError && error.misconfigured) return error.message;
   if (error instanceof DependencyError) {
     // The driver's own words help ("SQLITE_CANTOPEN", "ECONNREFUSED") unless the message already says them.
     const cause =
@@ -299,6 +318,8 @@ export async function runCli(argv: readonly string[], dependencies: CliDependenc
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     if (error instanceof ConfigError) return fail(error.message, EXIT.usage);
     if (isBusAdminError(error)) return fail(error.message, EXIT.failed);
+    // Credentials, certificates or TLS refused by the bus or the store: the configuration is wrong.
+    if (error instanceof DependencyError && error.misconfigured) return fail(describeFailure(error), EXIT.usage);
     return fail(describeFailure(error), EXIT.failed);
   }
 }

@@ -4,13 +4,18 @@ export {
   ConfigError,
   DEFAULT_METRICS_PORT,
   SERVICE_NAMES,
+  KAFKA_SECURITY_PROTOCOLS,
+  KAFKA_SASL_MECHANISMS,
   type Config,
   type Environment,
+  type KafkaSecurity,
   type ServiceName,
+  type TlsSettings,
 } from './config.js';
 export {
   openInfrastructure,
   openStore,
+  kafkaSecurityOptions,
   pipelineTopics,
   embeddedFiles,
   UnavailableAdapterError,
@@ -21,5 +26,5 @@ export { busNames, prefixEventBus, prefixEventBusAdmin, type BusNames } from './
 export { runProcess, stopAll, type ProcessContext, type RunProcessOptions, type Stoppable } from './run-process.js';
 export { startOpsServer, OpsServerBindError, type OpsServer, type OpsServerOptions } from './ops-server.js';
 export { createReadiness, reasonOf, sanitizeReason, type Readiness, type ReadinessState } from './readiness.js';
-export { retryStart, type RetryStartOptions } from './retry-start.js';
+export { retryStart, START_RETRY, type RetryStartOptions } from './retry-start.js';
 export { newTimeOrderedId } from './order-ids.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '@kafka-monitor/domain';
 import { loadConfig } from './config.js';
-import { kafkaLogLevel, openInfrastructure } from './infrastructure.js';
+import { kafkaLogLevel, kafkaSecurityOptions, openInfrastructure } from './infrastructure.js';
 import { stopAll } from './run-process.js';
 
 describe('openInfrastructure', () => {
@@ -50,5 +50,29 @@ describe('kafkaLogLevel', () => {
     expect(kafkaLogLevel('error', 'Crash: KafkaJSNumberOfRetriesExceeded')).toBe('error');
     expect(kafkaLogLevel('warn', 'Response Metadata(key: 3, version: 6)')).toBe('warn');
     expect(kafkaLogLevel('info', 'Consumer has joined the group')).toBe('info');
+  });
+});
+
+describe('kafkaSecurityOptions', () => {
+  it('Given SASL_SSL settings, then the adapter gets its mechanism, user, wrapped password and TLS files', () => {
+    const config = loadConfig({
+      KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
+      KAFKA_SASL_MECHANISM: 'SCRAM-SHA-256',
+      KAFKA_SASL_USERNAME: 'monitor',
+      KAFKA_SASL_PASSWORD: 'wrapped-password',
+      KAFKA_SSL_VERIFY_HOSTNAME: 'false',
+    });
+    const options = kafkaSecurityOptions(config);
+    expect(options.sasl?.mechanism).toBe('scram-sha-256');
+    expect(options.sasl?.username).toBe('monitor');
+    expect(JSON.stringify(options)).not.toContain('wrapped-password');
+    expect(options.tls).toEqual({
+      caFile: undefined,
+      certFile: undefined,
+      keyFile: undefined,
+      keyPassword: undefined,
+      verifyHostname: false,
+    });
+    expect(kafkaSecurityOptions(loadConfig({}))).toEqual({});
   });
 });

@@ -3,9 +3,10 @@ import { DEFAULT_PARTITIONS, TOPICS, deadLetterTopic, silentLogger } from '@kafk
 import type { EventBus, Logger, Store } from '@kafka-monitor/domain';
 import { createEmbeddedEventBus } from '@kafka-monitor/bus-embedded';
 // Types only: the adapter itself is loaded when the configuration names it (see openAdapter).
-import type { KafkaLogLevel } from '@kafka-monitor/bus-kafka';
+import type { KafkaLogLevel, KafkaSaslOptions, KafkaTlsOptions } from '@kafka-monitor/bus-kafka';
+import type { CassandraTlsOptions } from '@kafka-monitor/store-cassandra';
 import { createSqliteStore } from '@kafka-monitor/store-sqlite';
-import type { Config } from './config.js';
+import type { Config, TlsSettings } from './config.js';
 import { prefixEventBus } from './prefixed-bus.js';
 
 export interface Infrastructure {
@@ -45,6 +46,30 @@ export function kafkaLogLevel(level: KafkaLogLevel, message: string): KafkaLogLe
   return level === 'error' && message.startsWith('Response ') ? 'warn' : level;
 }
 
+function tlsFiles(tls: TlsSettings): CassandraTlsOptions {
+  return { caFile: tls.caFile, certFile: tls.certFile, keyFile: tls.keyFile, verifyHostname: tls.verifyHostname };
+}
+
+/**
+ * The Kafka adapter's security options from the configuration (KAFKA_SECURITY_PROTOCOL and friends),
+ * for the services and the CLI alike. Secrets stay wrapped: the adapter reveals them to kafkajs only.
+ */
+export function kafkaSecurityOptions(config: Config): { tls?: KafkaTlsOptions; sasl?: KafkaSaslOptions } {
+  const { tls, sasl } = config.kafkaSecurity;
+  return {
+    ...(tls === undefined ? {} : { tls: { ...tlsFiles(tls), keyPassword: tls.keyPassword } }),
+    ...(sasl === undefined
+      ? {}
+      : {
+          sasl: {
+            mechanism: sasl.mechanism.toLowerCase() as KafkaSaslOptions['mechanism'],
+            username: sasl.username,
+            password: sasl.password,
+          },
+        }),
+  };
+}
+
 // The Kafka and Cassandra adapters are loaded only when the configuration names them: their drivers
 // alone take ~30 MB of memory that the embedded default never uses.
 async function openAdapter(config: Config, logger: Logger): Promise<EventBus> {
@@ -56,6 +81,7 @@ async function openAdapter(config: Config, logger: Logger): Promise<EventBus> {
   return createKafkaEventBus({
     brokers: config.kafkaBrokers,
     clientId: `kafka-monitor-${config.processorId}`,
+    ...kafkaSecurityOptions(config),
     log: (level, message, context) => {
       const shown = kafkaLogLevel(level, message);
       if (shown === 'error') kafkaLogger.error(context, message);
@@ -71,7 +97,7 @@ async function openAdapter(config: Config, logger: Logger): Promise<EventBus> {
  */
 export async function openStore(
   config: Config,
-  options: { backgroundCheckpoints?: boolean; logger?: Logger } = {},
+  options: { backgroundCheckpoints?: boolean; logger?: Logger; requestTimeoutMs?: number } = {},
 ): Promise<Store> {
   if (config.store === 'sqlite') {
     return createSqliteStore({
@@ -80,14 +106,18 @@ export async function openStore(
       backgroundCheckpoints: options.backgroundCheckpoints ?? false,
     });
   }
-  const { contactPoints, port, datacenter, replicationFactor, keyspacePrefix } = config.cassandra;
+  const { contactPoints, port, datacenter, replication, keyspacePrefix, username, password, tls } = config.cassandra;
   const { createCassandraStore } = await import('@kafka-monitor/store-cassandra');
   const cassandraLogger = (options.logger ?? silentLogger).child({ component: 'cassandra' });
   return createCassandraStore({
     contactPoints: contactPoints.map((host) => (host.includes(':') ? host : `${host}:${port}`)),
     localDataCenter: datacenter,
-    replicationFactor,
+    replication,
     keyspacePrefix,
+    username,
+    password,
+    tls: tls === undefined ? undefined : tlsFiles(tls),
+    ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
     onServerWarning: (warning) => cassandraLogger.warn({ warning }, 'Cassandra warned about a request'),
   });
 }

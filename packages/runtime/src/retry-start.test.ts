@@ -33,6 +33,7 @@ describe('retryStart', () => {
         what: 'query-processor',
         firstDelayMs: 100,
         maxDelayMs: 1_000,
+        random: () => 0.5,
         wait: (ms) => {
           waits.push(ms);
           return Promise.resolve();
@@ -42,9 +43,41 @@ describe('retryStart', () => {
     expect(result).toBe('open');
     expect(waits).toEqual([100, 200, 400, 800, 1_000]);
     expect(lines[0]).toBe(
-      'warn query-processor: store unavailable; retrying {"dependency":"store","attempt":1,"retryInMs":100}',
+      'warn query-processor: cannot start: connection refused; retrying ' +
+        '{"dependency":"store","attempt":1,"retryInMs":100,"reason":"connection refused"}',
     );
     expect(lines.at(-1)).toBe('info query-processor: started {"attempts":6}');
+  });
+
+  it('Given the default backoff, then waits double from 1 s to a 30 s cap, each within ±20 %', async () => {
+    const waits: number[] = [];
+    const reasons: string[] = [];
+    let calls = 0;
+    let draw = 0;
+    const extremes = [0, 0.999_999];
+    await retryStart(
+      () => {
+        calls++;
+        if (calls <= 8)
+          return Promise.reject(
+            new DependencyError('bus', 'kafka: SASL authentication failed', { misconfigured: true }),
+          );
+        return Promise.resolve();
+      },
+      {
+        logger: recordingLogger([]),
+        what: 'x',
+        random: () => extremes[draw++ % 2] ?? 0,
+        onAttemptFailed: (reason) => reasons.push(reason),
+        wait: (ms) => {
+          waits.push(ms);
+          return Promise.resolve();
+        },
+      },
+    );
+    expect(waits).toEqual([800, 2_400, 3_200, 9_600, 12_800, 36_000, 24_000, 36_000]);
+    expect(reasons).toHaveLength(8);
+    expect(reasons[0]).toBe('kafka: SASL authentication failed');
   });
 
   it('Given a failure that retrying cannot fix, then it is thrown at once', async () => {

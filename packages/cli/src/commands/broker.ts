@@ -1,4 +1,4 @@
-import { pipelineTopics } from '@kafka-monitor/runtime';
+import { pipelineTopics, type Config, type TlsSettings } from '@kafka-monitor/runtime';
 import { plural, table } from '../format.js';
 import type { CommandContext } from './context.js';
 
@@ -31,21 +31,72 @@ export async function brokerHealth(context: CommandContext): Promise<void> {
   context.out.line('Status: healthy');
 }
 
+/** Whether a secret is configured; its value is never shown, nor its length. */
+const SECRET_SET = '(set, not shown)';
+
+function tlsRows(prefix: 'KAFKA_SSL' | 'CASSANDRA_SSL', tls: TlsSettings): [string, string][] {
+  return [
+    [`${prefix}_CA_FILE`, tls.caFile ?? '(system CAs)'],
+    [`${prefix}_CERT_FILE`, tls.certFile ?? '(none)'],
+    [`${prefix}_KEY_FILE`, tls.keyFile ?? '(none)'],
+    ...(tls.keyPassword === undefined ? [] : ([[`${prefix}_KEY_PASSWORD`, SECRET_SET]] as [string, string][])),
+    ['certificate verification', `on, server name ${tls.verifyHostname ? 'verified' : 'NOT verified'}`],
+  ];
+}
+
+function kafkaRows(config: Config): [string, string][] {
+  const { protocol, sasl, tls } = config.kafkaSecurity;
+  return [
+    ['KAFKA_BROKERS', config.kafkaBrokers.join(',')],
+    ['KAFKA_SECURITY_PROTOCOL', protocol],
+    ...(sasl === undefined
+      ? []
+      : ([
+          ['KAFKA_SASL_MECHANISM', sasl.mechanism],
+          ['KAFKA_SASL_USERNAME', sasl.username],
+          ['KAFKA_SASL_PASSWORD', SECRET_SET],
+        ] as [string, string][])),
+    ...(tls === undefined ? [] : tlsRows('KAFKA_SSL', tls)),
+  ];
+}
+
+function cassandraRows(config: Config): [string, string][] {
+  const { contactPoints, port, datacenter, username, password, tls, replication } = config.cassandra;
+  return [
+    ['CASSANDRA_CONTACT_POINTS', contactPoints.join(',')],
+    ['CASSANDRA_PORT', String(port)],
+    ['CASSANDRA_DATACENTER', datacenter],
+    ['CASSANDRA_USERNAME', username ?? '(none)'],
+    ...(password === undefined ? [] : ([['CASSANDRA_PASSWORD', SECRET_SET]] as [string, string][])),
+    ['CASSANDRA_SSL', tls === undefined ? 'false' : 'true'],
+    ...(tls === undefined ? [] : tlsRows('CASSANDRA_SSL', tls)),
+    [
+      'replication',
+      replication.class === 'SimpleStrategy'
+        ? `SimpleStrategy, ${replication.factor} replica${replication.factor === 1 ? '' : 's'}`
+        : `NetworkTopologyStrategy, ${replication.dataCenters.map((dc) => `${dc.name}:${dc.factor}`).join(',')}`,
+    ],
+  ];
+}
+
+/**
+ * The client's settings as `broker-config` shows them: where it connects and how (protocol, mechanism,
+ * user, certificate files, whether the server name is verified), never a password or a key.
+ */
+export function clientSettings(config: Config): [string, string][] {
+  return [
+    ['BUS', config.bus],
+    ...(config.bus === 'kafka' ? kafkaRows(config) : ([['DATA_DIR', config.dataDir]] as [string, string][])),
+    ['STORE', config.store],
+    ...(config.store === 'cassandra' ? cassandraRows(config) : []),
+    ['PARTITIONS', String(config.partitions)],
+  ];
+}
+
 /** The CLI's own settings, then the cluster and the configuration of its broker. */
 export async function brokerConfig(context: CommandContext): Promise<void> {
-  const { config } = context;
   context.out.line('Client configuration:');
-  context.out.lines(
-    table(
-      ['setting', 'value'],
-      [
-        ['BUS', config.bus],
-        config.bus === 'kafka' ? ['KAFKA_BROKERS', config.kafkaBrokers.join(',')] : ['DATA_DIR', config.dataDir],
-        ['STORE', config.store],
-        ['PARTITIONS', config.partitions],
-      ],
-    ).map((line) => `  ${line}`),
-  );
+  context.out.lines(table(['setting', 'value'], clientSettings(context.config)).map((line) => `  ${line}`));
   const admin = await context.session.admin('broker-config');
   const cluster = await admin.describeCluster();
   context.out.line();
