@@ -44,11 +44,12 @@ describe('the pipeline on the secured Kafka and Cassandra, one process per servi
     LOG_LEVEL: 'info',
   };
 
-  async function startService(name: string, extra: Record<string, string> = {}): Promise<Running> {
+  /** Starts one service with `settings` (the suite's environment, or a variant of it). */
+  async function startService(name: string, settings: Record<string, string> = environment): Promise<Running> {
     const port = await freePort();
     const portVariable = name === 'monitor' ? 'PORT' : 'METRICS_PORT';
     const child = spawn(process.execPath, ['--import', 'tsx', launcher], {
-      env: { ...environment, SERVICES: name, PROCESSOR_ID: `secured-${name}`, [portVariable]: String(port), ...extra },
+      env: { ...settings, SERVICES: name, PROCESSOR_ID: `secured-${name}`, [portVariable]: String(port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let text = '';
@@ -77,7 +78,12 @@ describe('the pipeline on the secured Kafka and Cassandra, one process per servi
         async () => (await store.control.liveInstances(Date.now() - 10_000)).length,
         (n) => n >= 2,
         90_000,
-      );
+      ).catch((error: unknown) => {
+        // What the processes said is the only clue; it holds no password (checked at the end otherwise).
+        for (const service of running)
+          console.log(`--- ${service.name} (exit ${service.child.exitCode ?? '-'})\n${service.output()}`);
+        throw error;
+      });
 
       let seed = 19;
       const random = (): number => {
