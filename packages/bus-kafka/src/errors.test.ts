@@ -170,6 +170,13 @@ describe('failures caused by the client settings', () => {
     const unsupported = Object.assign(new Error('SASL SCRAM-SHA-512 mechanism is not supported by the server'), {
       name: 'KafkaJSSASLAuthenticationError',
     });
+    const saslAtPlaintext = Object.assign(new Error('Request is not valid given the current SASL state'), {
+      type: 'ILLEGAL_SASL_STATE',
+      retriable: false,
+    });
+    expect(toBusError('ping', saslAtPlaintext).message).toBe(
+      'kafka: the broker does not expect SASL on this listener (ILLEGAL_SASL_STATE): set KAFKA_SECURITY_PROTOCOL=PLAINTEXT or SSL, or use its SASL listener',
+    );
     expect(toBusError('ping', unsupported).message).toBe(
       'kafka: the brokers do not offer SASL SCRAM-SHA-512: check KAFKA_SASL_MECHANISM and KAFKA_SECURITY_PROTOCOL',
     );

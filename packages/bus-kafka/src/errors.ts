@@ -31,6 +31,12 @@ export function kafkaErrorType(error: unknown): string | undefined {
 
 export const CLOSED_BEFORE_ANSWER =
   'kafka: the broker closed the connection without answering (is the listener TLS? set KAFKA_SECURITY_PROTOCOL=SSL or SASL_SSL)';
+const SASL_FAILED =
+  'kafka: SASL authentication failed (wrong user name or password?): check KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD and KAFKA_SASL_MECHANISM';
+export const SASL_REQUIRED =
+  'kafka: the broker closed the connection after its first answer (does the listener require SASL? set KAFKA_SECURITY_PROTOCOL=SASL_PLAINTEXT or SASL_SSL and KAFKA_SASL_*)';
+export const SASL_NOT_EXPECTED =
+  'kafka: the broker does not expect SASL on this listener (ILLEGAL_SASL_STATE): set KAFKA_SECURITY_PROTOCOL=PLAINTEXT or SSL, or use its SASL listener';
 export const TLS_AGAINST_PLAINTEXT =
   'kafka: the broker hung up during the TLS handshake (is the listener plaintext? set KAFKA_SECURITY_PROTOCOL=PLAINTEXT or SASL_PLAINTEXT)';
 
@@ -88,8 +94,14 @@ export function settingsFailure(error: unknown): string | undefined {
       if (unsupported !== null) {
         return `kafka: the brokers do not offer SASL ${unsupported[1] ?? ''}: check KAFKA_SASL_MECHANISM and KAFKA_SECURITY_PROTOCOL`;
       }
-      return 'kafka: SASL authentication failed (wrong user name or password?): check KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD and KAFKA_SASL_MECHANISM';
+      return SASL_FAILED;
     }
+    const type = kafkaErrorType(current);
+    if (type === 'ILLEGAL_SASL_STATE') return SASL_NOT_EXPECTED;
+    if (type === 'UNSUPPORTED_SASL_MECHANISM') {
+      return 'kafka: the brokers do not offer the SASL mechanism asked for (UNSUPPORTED_SASL_MECHANISM): check KAFKA_SASL_MECHANISM';
+    }
+    if (type === 'SASL_AUTHENTICATION_FAILED') return SASL_FAILED;
     const tls = tlsFailure({ code: typeof record.code === 'string' ? record.code : undefined, message }, false);
     if (tls !== undefined) return tls;
     const next: unknown = 'cause' in current ? current.cause : undefined;

@@ -79,7 +79,7 @@ const HEALING_DELAY_MS = 200;
 /** Broker answers meaning "your metadata is stale", not "this is wrong". */
 const STALE_METADATA = ['UNKNOWN_TOPIC_OR_PARTITION', 'NOT_LEADER_FOR_PARTITION', 'LEADER_NOT_AVAILABLE'];
 
-function logCreator(log: KafkaEventBusOptions['log']) {
+function logCreator(log: KafkaEventBusOptions['log'], isClosed: () => boolean) {
   const levels: Record<number, KafkaLogLevel> = {
     [logLevel.ERROR]: 'error',
     [logLevel.WARN]: 'warn',
@@ -88,6 +88,9 @@ function logCreator(log: KafkaEventBusOptions['log']) {
   };
   return () =>
     ({ level, log: entry }: LogEntry) => {
+      // After close, kafkajs may still be working through the retries of a connect that failed; nothing
+      // it says then concerns anyone.
+      if (isClosed()) return;
       const { message, ...context } = entry;
       log?.(levels[level] ?? 'info', message, context);
     };
@@ -114,7 +117,7 @@ export function createKafkaEventBus(options: KafkaEventBusOptions): KafkaEventBu
   const publishTimeoutMs = options.publishTimeoutMs ?? 60_000;
   const connect = options.connect;
   const security = kafkajsSecurity(options);
-  const watch = new ConnectionWatch();
+  const watch = new ConnectionWatch({ sasl: security.sasl !== undefined });
   let kafka: Kafka;
   function newAdmin(): Admin {
     return kafka.admin({ retry });
@@ -140,7 +143,7 @@ export function createKafkaEventBus(options: KafkaEventBusOptions): KafkaEventBu
       requestTimeout: options.requestTimeoutMs ?? 30_000,
       retry,
       logLevel: options.log === undefined ? logLevel.NOTHING : logLevel.INFO,
-      logCreator: logCreator(options.log),
+      logCreator: logCreator(options.log, () => watch.closed),
       ...(security.ssl === undefined ? {} : { ssl: security.ssl }),
       ...(security.sasl === undefined ? {} : { sasl: security.sasl }),
       socketFactory:
@@ -481,7 +484,10 @@ export function createKafkaEventBus(options: KafkaEventBusOptions): KafkaEventBu
             })(),
             new Promise<never>((_, reject) => {
               // The likely cause, when the sockets saw one, says more than the silence.
-              timer = setTimeout(() => reject(watch.last ?? new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+              timer = setTimeout(
+                () => reject(watch.last ?? new Error(`no answer within ${timeoutMs} ms; is the bus reachable?`)),
+                timeoutMs,
+              );
             }),
           ]);
         } finally {
@@ -494,6 +500,7 @@ export function createKafkaEventBus(options: KafkaEventBusOptions): KafkaEventBu
       // Consumers first: they finish and commit their batch in flight before the connections go.
       await Promise.allSettled([...consumers].map((c) => c.stop()));
       closed = true;
+      watch.close();
       const results = await Promise.allSettled([
         producer.disconnect(),
         admin.disconnect(),

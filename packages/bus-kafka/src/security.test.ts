@@ -7,7 +7,7 @@ import { createServer as createTlsServer } from 'node:tls';
 import { inspect } from 'node:util';
 import { Secret } from '@kafka-monitor/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLOSED_BEFORE_ANSWER, TLS_AGAINST_PLAINTEXT } from './errors.js';
+import { CLOSED_BEFORE_ANSWER, SASL_REQUIRED, TLS_AGAINST_PLAINTEXT } from './errors.js';
 import { createKafkaEventBus } from './kafka-event-bus.js';
 import { kafkajsSecurity, tlsConnectionOptions } from './security.js';
 
@@ -110,11 +110,36 @@ describe('connection failures caused by the settings, against local servers', ()
     expect(elapsedMs).toBeLessThan(5_000);
   });
 
+  it('Given a start that failed on its settings, then once the bus is closed kafkajs retries open no more connections', async () => {
+    let connections = 0;
+    const address = await listen(
+      createTcpServer((socket) => {
+        connections++;
+        socket.destroy();
+      }),
+    );
+    const { error } = await pingFailure({ brokers: [address], tls: {}, retry: { initialMs: 100, retries: 8 } });
+    expect(error.message).toBe(TLS_AGAINST_PLAINTEXT);
+    const afterClose = connections;
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(connections).toBe(afterClose);
+  });
+
   it('Given a plaintext client at a listener that closes without answering (a TLS listener does), then ping fails naming it', async () => {
     const address = await listen(createTcpServer((socket) => socket.once('data', () => socket.end())));
     const { error, elapsedMs } = await pingFailure({ brokers: [address], retry: { initialMs: 50, retries: 5 } });
     expect(error.message).toBe(CLOSED_BEFORE_ANSWER);
     expect(error.misconfigured).toBe(true);
+    expect(elapsedMs).toBeLessThan(5_000);
+  });
+
+  it('Given a plaintext client at a listener that answers once, then hangs up (a SASL listener does), then ping fails naming it', async () => {
+    // Any bytes do as the first answer: kafkajs waits for the rest of it, and the hang-up comes first.
+    const address = await listen(
+      createTcpServer((socket) => socket.once('data', () => socket.end(Buffer.from([0, 0, 0, 64, 0, 0, 0, 0])))),
+    );
+    const { error, elapsedMs } = await pingFailure({ brokers: [address], retry: { initialMs: 50, retries: 5 } });
+    expect(error.message).toBe(SASL_REQUIRED);
     expect(elapsedMs).toBeLessThan(5_000);
   });
 

@@ -123,11 +123,10 @@ export function adaptersFromConfig(options: { pingTimeoutMs: number; kafkaPackag
           pingTimeoutMs: pingWithin(options.pingTimeoutMs),
           ...kafkaSecurityOptions(config),
         });
-        const protocol = config.kafkaSecurity.protocol;
         return {
           bus,
           admin: asEventBusAdmin(bus),
-          target: `Kafka at ${config.kafkaBrokers.join(',')}${protocol === 'PLAINTEXT' ? '' : ` (${protocol})`}`,
+          target: `Kafka at ${config.kafkaBrokers.join(',')}`,
           close: () => bus.close(),
         };
       }
