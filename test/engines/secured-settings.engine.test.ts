@@ -69,7 +69,9 @@ const BAD_SETTINGS: readonly BadSetting[] = [
     name: 'Kafka: a SASL mechanism the broker does not offer',
     engine: 'kafka',
     environment: () => ({ ...securedKafka(), KAFKA_SASL_MECHANISM: 'SCRAM-SHA-256' }),
-    cause: 'kafka: the brokers do not offer SASL SCRAM-SHA-256: check KAFKA_SASL_MECHANISM and KAFKA_SECURITY_PROTOCOL',
+    cause:
+      'kafka: the brokers do not offer the SASL mechanism asked for (UNSUPPORTED_SASL_MECHANISM): check ' +
+      'KAFKA_SASL_MECHANISM',
   },
   {
     name: 'Kafka: a certificate signed by a CA the client does not trust',
