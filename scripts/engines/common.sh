@@ -19,6 +19,15 @@ ENGINE_CASSANDRA_STORAGE_PORT="${ENGINE_CASSANDRA_STORAGE_PORT:-7000}"
 ENGINE_CASSANDRA_JMX_PORT="${ENGINE_CASSANDRA_JMX_PORT:-7199}"
 ENGINE_CASSANDRA_HEAP="${ENGINE_CASSANDRA_HEAP:--Xms1g -Xmx1g}"
 ENGINE_CASSANDRA_TIMEOUT="${ENGINE_CASSANDRA_TIMEOUT:-240}"
+# The secured engines (kafka-secure, cassandra-secure) run beside the plain ones, on ports of their own;
+# heaps and timeouts are those of the plain engines unless set.
+ENGINE_KAFKA_SECURE_PORT="${ENGINE_KAFKA_SECURE_PORT:-9192}"
+ENGINE_KAFKA_SECURE_CONTROLLER_PORT="${ENGINE_KAFKA_SECURE_CONTROLLER_PORT:-9193}"
+ENGINE_KAFKA_SECURE_HEAP="${ENGINE_KAFKA_SECURE_HEAP:-$ENGINE_KAFKA_HEAP}"
+ENGINE_CASSANDRA_SECURE_PORT="${ENGINE_CASSANDRA_SECURE_PORT:-9142}"
+ENGINE_CASSANDRA_SECURE_STORAGE_PORT="${ENGINE_CASSANDRA_SECURE_STORAGE_PORT:-7100}"
+ENGINE_CASSANDRA_SECURE_JMX_PORT="${ENGINE_CASSANDRA_SECURE_JMX_PORT:-7299}"
+ENGINE_CASSANDRA_SECURE_HEAP="${ENGINE_CASSANDRA_SECURE_HEAP:-$ENGINE_CASSANDRA_HEAP}"
 
 log() { printf '[engines] %s\n' "$*" >&2; }
 die() {
@@ -30,14 +39,16 @@ die() {
 pom_property() { sed -n "s:.*<$2>\(.*\)</$2>.*:\1:p" "$ENGINES_SRC/$1/pom.xml" | head -n 1 || true; }
 KAFKA_VERSION="$(pom_property kafka kafka.version)"
 CASSANDRA_VERSION="$(pom_property cassandra cassandra.version)"
+# kafka-secure runs the jars of kafka, cassandra-secure those of cassandra.
+base_engine() { echo "${1%-secure}"; }
 engine_version() {
-  case "$1" in
+  case "$(base_engine "$1")" in
     kafka) echo "$KAFKA_VERSION" ;;
     cassandra) echo "$CASSANDRA_VERSION" ;;
     *) die "unknown engine '$1'" ;;
   esac
 }
-engine_libs() { echo "$ENGINES_CACHE/$1-$(engine_version "$1")/libs"; }
+engine_libs() { echo "$ENGINES_CACHE/$(base_engine "$1")-$(engine_version "$1")/libs"; }
 
 # Cassandra 5.0 installs a SecurityManager, which JDK 24+ refuses outright, and Kafka 4 needs 17+:
 # pick a JDK 17 explicitly instead of whatever `java` is first on PATH (a Temurin 25 may be).
@@ -64,7 +75,7 @@ is_running() {
   local pid main
   pid="$(pid_of "$1")" || return 1
   [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] || return 1
-  case "$1" in
+  case "$(base_engine "$1")" in
     kafka) main='kafka.Kafka' ;;
     cassandra) main='org.apache.cassandra.service.CassandraDaemon' ;;
   esac
@@ -73,10 +84,31 @@ is_running() {
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# all: the plain engines; secure: the secured ones; everything: the four.
 engines_of() {
   case "${1:-all}" in
     all) echo "kafka cassandra" ;;
-    kafka | cassandra) echo "$1" ;;
-    *) die "usage: $0 [kafka|cassandra|all]" ;;
+    secure) echo "kafka-secure cassandra-secure" ;;
+    everything) echo "kafka cassandra kafka-secure cassandra-secure" ;;
+    kafka | cassandra | kafka-secure | cassandra-secure) echo "$1" ;;
+    *) die "usage: $0 [kafka|cassandra|kafka-secure|cassandra-secure|all|secure|everything]" ;;
+  esac
+}
+
+# The variable names behind each engine's settings, so every script reads one table.
+port_of() {
+  case "$1" in
+    kafka) echo "$ENGINE_KAFKA_PORT" ;;
+    cassandra) echo "$ENGINE_CASSANDRA_PORT" ;;
+    kafka-secure) echo "$ENGINE_KAFKA_SECURE_PORT" ;;
+    cassandra-secure) echo "$ENGINE_CASSANDRA_SECURE_PORT" ;;
+  esac
+}
+port_variable_of() {
+  case "$1" in
+    kafka) echo ENGINE_KAFKA_PORT ;;
+    cassandra) echo ENGINE_CASSANDRA_PORT ;;
+    kafka-secure) echo ENGINE_KAFKA_SECURE_PORT ;;
+    cassandra-secure) echo ENGINE_CASSANDRA_SECURE_PORT ;;
   esac
 }

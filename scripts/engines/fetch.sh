@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fetches the server jars of the engines from Maven Central into $ENGINES_CACHE (once; later runs
-# reuse them). Usage: scripts/engines/fetch.sh [kafka|cassandra|all]
+# reuse them). Usage: scripts/engines/fetch.sh [kafka|cassandra|all|secure|everything|...]
 set -euo pipefail
 # shellcheck source=common.sh
 source "$(dirname "$0")/common.sh"
@@ -32,4 +32,7 @@ fetch_engine() {
   log "$engine: $(find "$libs" -name '*.jar' | wc -l) jars, $(du -sh "$libs" | cut -f1), $((SECONDS - started)) s"
 }
 
-for engine in $(engines_of "${1:-all}"); do fetch_engine "$engine"; done
+# A secured engine runs the jars of its plain one: fetch each set once.
+for engine in $(for name in $(engines_of "${1:-all}"); do base_engine "$name"; done | sort -u); do
+  fetch_engine "$engine"
+done

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Stops engines started by start.sh (only the pids it recorded). SIGTERM first so Kafka shuts down
 # cleanly; the data is throwaway, so a JVM that hangs is killed after a grace period.
-# Usage: scripts/engines/stop.sh [kafka|cassandra|all]
+# Usage: scripts/engines/stop.sh [kafka|cassandra|kafka-secure|cassandra-secure|all|secure|everything]
+# (default: everything, the plain and the secured engines).
 set -euo pipefail
 # shellcheck source=common.sh
 source "$(dirname "$0")/common.sh"
@@ -27,4 +28,4 @@ stop_engine() {
   rm -f "$ENGINES_RUN/$engine/$engine.pid"
 }
 
-for engine in $(engines_of "${1:-all}"); do stop_engine "$engine"; done
+for engine in $(engines_of "${1:-everything}"); do stop_engine "$engine"; done

@@ -43,11 +43,20 @@ export const embeddedTarget: CliTarget = {
   busTarget: /embedded log at \S*log\.db/,
 };
 
-export function kafkaTarget(brokers: string): CliTarget {
+/**
+ * A Kafka cluster; `security` holds the connection's other KAFKA_* variables (SASL, TLS) when the
+ * listener is secured, and `kind` says so in the suite's name.
+ */
+export function kafkaTarget(brokers: string, security: Record<string, string> = {}, kind = 'Kafka'): CliTarget {
   return {
-    name: `Kafka at ${brokers}`,
-    environment: () => ({ BUS: 'kafka', KAFKA_BROKERS: brokers, BUS_PREFIX: `cli-${randomUUID().slice(0, 8)}.` }),
-    busTarget: /Kafka at \S+ \(names prefixed 'cli-[0-9a-f]{8}\.'\)/,
+    name: `${kind} at ${brokers}`,
+    environment: () => ({
+      BUS: 'kafka',
+      ...security,
+      KAFKA_BROKERS: brokers,
+      BUS_PREFIX: `cli-${randomUUID().slice(0, 8)}.`,
+    }),
+    busTarget: /Kafka at \S+.* \(names prefixed 'cli-[0-9a-f]{8}\.'\)/,
   };
 }
 
