@@ -1,4 +1,4 @@
-import { BusAdminError, DependencyError } from '@kafka-monitor/domain';
+import { BusAdminError, DependencyError, isUntrustedCertificateCode } from '@kafka-monitor/domain';
 
 /**
  * kafkajs marks each of its errors retriable or not. When its own retries ran out it wraps the last
@@ -40,19 +40,6 @@ export const SASL_NOT_EXPECTED =
 export const TLS_AGAINST_PLAINTEXT =
   'kafka: the broker hung up during the TLS handshake (is the listener plaintext? set KAFKA_SECURITY_PROTOCOL=PLAINTEXT or SASL_PLAINTEXT)';
 
-/** Node's codes for a broker certificate that does not chain to a trusted CA, or is not valid now. */
-const UNTRUSTED_CERTIFICATE = new Set([
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_UNTRUSTED',
-  'CERT_SIGNATURE_FAILURE',
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-]);
-
 /**
  * The one-line cause of a failed TLS connection, when it is one that retrying cannot fix; undefined
  * for plain unreachability (refused, reset after the handshake, timed out), which retrying may fix.
@@ -62,7 +49,7 @@ export function tlsFailure(
   secured: boolean,
 ): string | undefined {
   const code = error.code ?? '';
-  if (UNTRUSTED_CERTIFICATE.has(code)) {
+  if (isUntrustedCertificateCode(code)) {
     return `kafka: the broker's TLS certificate is not trusted (${code}): set KAFKA_SSL_CA_FILE to the CA that signed it`;
   }
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {

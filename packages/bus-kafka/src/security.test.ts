@@ -1,55 +1,26 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer as createTcpServer, type AddressInfo, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { createServer as createTcpServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { createServer as createTlsServer } from 'node:tls';
 import { inspect } from 'node:util';
 import { Secret } from '@kafka-monitor/domain';
+import { createTlsFixture, type TlsFixture } from '@kafka-monitor/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLOSED_BEFORE_ANSWER, SASL_REQUIRED, TLS_AGAINST_PLAINTEXT } from './errors.js';
 import { createKafkaEventBus } from './kafka-event-bus.js';
 import { kafkajsSecurity, tlsConnectionOptions } from './security.js';
 
-// A self-signed certificate made at test time; openssl is required (the test fails without it).
-const dir = mkdtempSync(join(tmpdir(), 'km-kafka-tls-'));
-const certFile = join(dir, 'cert.pem');
-const keyFile = join(dir, 'key.pem');
-const servers: Server[] = [];
-
+// A self-signed certificate made at test time (openssl), and local servers to point clients at.
+let fixture: TlsFixture;
+let dir: string;
+let certFile: string;
+let keyFile: string;
 beforeAll(() => {
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=broker.test',
-      '-addext',
-      'subjectAltName=DNS:broker.test',
-      '-keyout',
-      keyFile,
-      '-out',
-      certFile,
-    ],
-    { stdio: 'pipe' },
-  );
+  fixture = createTlsFixture('broker.test');
+  ({ dir, certFile, keyFile } = fixture);
 });
-afterAll(() => {
-  for (const server of servers) server.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function listen(server: Server): Promise<string> {
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
+afterAll(() => fixture.remove());
+const listen = (server: Server): Promise<string> => fixture.listen(server);
 
 const pingFailure = async (options: Parameters<typeof createKafkaEventBus>[0]) => {
   const bus = createKafkaEventBus({ connectionTimeoutMs: 2_000, pingTimeoutMs: 8_000, ...options });

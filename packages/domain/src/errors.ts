@@ -76,3 +76,23 @@ export function groupNotEmpty(group: string, action: string, members: number): B
     { members },
   );
 }
+
+/**
+ * Node's TLS error codes for a server certificate that does not chain to a trusted CA, or is not valid
+ * now: both adapters tell the operator to name the right CA file rather than to retry.
+ */
+const UNTRUSTED_CERTIFICATE_CODES: ReadonlySet<string> = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+]);
+
+export function isUntrustedCertificateCode(code: string): boolean {
+  return UNTRUSTED_CERTIFICATE_CODES.has(code);
+}

@@ -1,15 +1,4 @@
-/** Node's codes for a server certificate that does not chain to a trusted CA, or is not valid now. */
-const UNTRUSTED_CERTIFICATE = new Set([
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_UNTRUSTED',
-  'CERT_SIGNATURE_FAILURE',
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-]);
+import { isUntrustedCertificateCode } from '@kafka-monitor/domain';
 
 export const CASSANDRA_AUTHENTICATION_FAILED =
   'Cassandra refused the user name or password (authentication failed): check CASSANDRA_USERNAME and CASSANDRA_PASSWORD';
@@ -33,7 +22,7 @@ function classifyOne(error: Failure, tls: boolean): string | undefined {
   if (error.name === 'AuthenticationError') {
     return message.includes('provider not set') ? CASSANDRA_AUTHENTICATION_REQUIRED : CASSANDRA_AUTHENTICATION_FAILED;
   }
-  if (UNTRUSTED_CERTIFICATE.has(code)) {
+  if (isUntrustedCertificateCode(code)) {
     return `Cassandra's TLS certificate is not trusted (${code}): set CASSANDRA_SSL_CA_FILE to the CA that signed it`;
   }
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {

@@ -1,10 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer as createTcpServer, type AddressInfo, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { createServer as createTcpServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { createServer as createTlsServer } from 'node:tls';
 import { Secret } from '@kafka-monitor/domain';
+import { createTlsFixture, type TlsFixture } from '@kafka-monitor/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCassandraStore, createStoreOnSession } from './cassandra-store.js';
 import {
@@ -17,35 +16,17 @@ import {
 import { replicationMap } from './schema.js';
 import { sslOptions, storeFailure, type Session } from './session.js';
 
-// A self-signed certificate made at test time; openssl is required (the test fails without it).
-const dir = mkdtempSync(join(tmpdir(), 'km-cassandra-tls-'));
-const certFile = join(dir, 'cert.pem');
-const keyFile = join(dir, 'key.pem');
-const servers: Server[] = [];
+// A self-signed certificate made at test time (openssl), and local servers to point clients at.
+let fixture: TlsFixture;
+let dir: string;
+let certFile: string;
+let keyFile: string;
 beforeAll(() => {
-  execFileSync(
-    'openssl',
-    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=node.test'].concat([
-      '-addext',
-      'subjectAltName=DNS:node.test',
-      '-keyout',
-      keyFile,
-      '-out',
-      certFile,
-    ]),
-    { stdio: 'pipe' },
-  );
+  fixture = createTlsFixture('node.test');
+  ({ dir, certFile, keyFile } = fixture);
 });
-afterAll(() => {
-  for (const server of servers) server.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function listen(server: Server): Promise<string> {
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
+afterAll(() => fixture.remove());
+const listen = (server: Server): Promise<string> => fixture.listen(server);
 
 /** Records schema statements; every read finds nothing. */
 function recordingSession(ddl: string[]): Session {

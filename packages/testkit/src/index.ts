@@ -4,3 +4,4 @@ export { describeEventBusAdminContract, type BusAdminFixture } from './event-bus
 export { describeStoreContract, type StoreFixture, type StoreContractOptions } from './store-contract.js';
 export { makeOrder, orderArbitrary } from './arbitraries.js';
 export { snapshotViews, expectedViews } from './snapshot.js';
+export { createTlsFixture, type TlsFixture } from './tls-fixture.js';
