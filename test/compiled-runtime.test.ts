@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readdirSync, readFileSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@kafka-monitor/testkit';
@@ -121,7 +121,8 @@ describe('the compiled runtime', () => {
         // npm runs the start script in a shell that execs node: the launcher is npm's own child.
         const launcher = group.find((p) => p.parent === npm.pid);
         expect(launcher?.argv.slice(1)).toEqual(['--no-allocation-site-pretenuring', 'dist/app/launcher.js']);
-        expect(readFileSync(`/proc/${launcher?.pid}/comm`, 'utf8').trim()).toBe('node');
+        // The program is node itself (its thread name, /proc/<pid>/comm, is "MainThread" on Node 24).
+        expect(basename(readlinkSync(`/proc/${launcher?.pid}/exe`))).toBe('node');
         const entry = resolve(root, launcher?.argv.at(-1) ?? '');
         expect(isAbsolute(relative(app, entry)) || relative(app, entry).startsWith('..')).toBe(false);
         // Nothing in the tree npm started mentions tsx, and node was given no loader in any way.
