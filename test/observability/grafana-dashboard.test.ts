@@ -218,7 +218,7 @@ describe('Grafana provisioning and the compose profile', () => {
     for (const source of grafanaMounts.keys()) expect(existsSync(repoFile(source)), source).toBe(true);
   });
 
-  it("points the data source at the profile's Prometheus, under the uid-free name the dashboard's variable picks", () => {
+  it("makes the profile's Prometheus the default data source, which the dashboard's variable picks", () => {
     const datasources = list(
       mapping(parseBlockYaml(readRepoFile('deploy/grafana/provisioning/datasources/prometheus.yml')), 'datasources')
         .datasources,
