@@ -12,7 +12,14 @@ import {
   type Dashboard,
   type Panel,
 } from './catalog.js';
-import { documentedName, undocumentedNames, variableQueryMetricNames } from './promql.js';
+import {
+  documentedName,
+  groupingLabels,
+  metricNames,
+  selectorLabels,
+  undocumentedNames,
+  variableQueryMetricNames,
+} from './promql.js';
 
 const root = new URL('../../', import.meta.url);
 const repoFile = (path: string) => fileURLToPath(new URL(path, root));
@@ -124,6 +131,37 @@ describe('Grafana dashboard (deploy/grafana/kafka-monitor.json)', () => {
 
   it('reads only series documented in docs/metrics.md', () => {
     expect(undocumentedInDashboard(dashboard)).toEqual([]);
+  });
+
+  it('matches and groups only on documented labels (and the target labels job and instance, and le of buckets)', () => {
+    const problems = dashboardQueries(dashboard).flatMap(({ panel, expr }) => {
+      const documented = (name: string) => catalog.get(documentedName(name, catalog) ?? '')?.labels ?? [];
+      const matchers = selectorLabels(expr).flatMap(({ metric, labels }) =>
+        labels
+          .filter((label) => !documented(metric).includes(label) && !['job', 'instance'].includes(label))
+          .map((label) => `${panel}: ${metric}{${label}}`),
+      );
+      const known = new Set(['job', 'instance', 'le', ...metricNames(expr).flatMap(documented)]);
+      const grouping = groupingLabels(expr)
+        .filter((label) => !known.has(label))
+        .map((label) => `${panel}: by (${label})`);
+      return [...matchers, ...grouping];
+    });
+    expect(problems).toEqual([]);
+  });
+
+  it('uses built-in panel types and legends naming labels its query keeps', () => {
+    const types = new Set(['row', 'timeseries', 'stat', 'state-timeline', 'table']);
+    for (const panel of panels) expect(types.has(String(panel.type)), String(panel.title)).toBe(true);
+    for (const panel of contentPanels) {
+      for (const target of panel.targets ?? []) {
+        const legend = (target as { legendFormat?: unknown }).legendFormat;
+        if (typeof legend !== 'string') continue;
+        for (const [, label] of legend.matchAll(/\{\{\s*(\w+)\s*\}\}/g)) {
+          expect(groupingLabels(String(target.expr)), `${String(panel.title)}: {{${label}}}`).toContain(label);
+        }
+      }
+    }
   });
 
   it('would be caught reading an undocumented series (the removed kafka_consumergroup_lag)', () => {

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { parseSeriesTables, substituteVariables } from './catalog.js';
-import { documentedName, metricNames, undocumentedNames, variableQueryMetricNames } from './promql.js';
+import {
+  documentedName,
+  groupingLabels,
+  metricNames,
+  selectorLabels,
+  undocumentedNames,
+  variableQueryMetricNames,
+} from './promql.js';
 
 const catalog = parseSeriesTables(`
 | series | type | labels | meaning |
@@ -48,6 +55,18 @@ describe('metricNames', () => {
   it('reads the selector of a label_values variable query, not its label', () => {
     expect(variableQueryMetricNames('label_values(queue_depth{job="x"}, processor)')).toEqual(['queue_depth']);
     expect(() => variableQueryMetricNames('metrics(.*)')).toThrow(/unsupported/);
+  });
+});
+
+describe('selectorLabels and groupingLabels', () => {
+  it('name the labels each selector matches on and the labels of by and without clauses', () => {
+    const expr =
+      'sum by (le, route) (rate(duration_seconds_bucket{route=~"/api/{x}", method!="GET"}[1m])) / max without (instance) (queue_depth{ status = "a,b=c" })';
+    expect(selectorLabels(expr)).toEqual([
+      { metric: 'duration_seconds_bucket', labels: ['route', 'method'] },
+      { metric: 'queue_depth', labels: ['status'] },
+    ]);
+    expect(groupingLabels(expr)).toEqual(['le', 'route', 'instance']);
   });
 });
 

@@ -84,3 +84,25 @@ export function documentedName(name: string, catalog: ReadonlyMap<string, Docume
 export function undocumentedNames(expr: string, catalog: ReadonlyMap<string, DocumentedSeries>): string[] {
   return metricNames(expr).filter((name) => documentedName(name, catalog) === undefined);
 }
+
+/** Each selector with label matchers in `expr`: the metric name and the label names it matches on. */
+export function selectorLabels(expr: string): { metric: string; labels: string[] }[] {
+  const text = expr.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g, '""');
+  return [...text.matchAll(/([a-zA-Z_:][a-zA-Z0-9_:]*)\s*\{([^{}]*)\}/g)].map(([, metric, matchers]) => ({
+    metric: metric ?? '',
+    labels: [...(matchers ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)\s*(?:=~|!~|!=|=)/g)].map(
+      ([, label]) => label ?? '',
+    ),
+  }));
+}
+
+/** The label names of every `by (…)` and `without (…)` clause of `expr`. */
+export function groupingLabels(expr: string): string[] {
+  const text = expr.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g, '""');
+  return [...text.matchAll(/\b(?:by|without)\s*\(([^()]*)\)/g)].flatMap(([, list]) =>
+    (list ?? '')
+      .split(',')
+      .map((label) => label.trim())
+      .filter((label) => label !== ''),
+  );
+}
