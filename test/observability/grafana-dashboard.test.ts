@@ -292,6 +292,11 @@ describe('Grafana provisioning and the compose profile', () => {
       // The monitor serves /metrics on its API port; every other service on METRICS_PORT.
       expect(port, name).toBe(name === 'monitor' ? 3000 : 9464);
     }
-    expect(compose).toMatch(/^ {4}METRICS_PORT: '9464'$/m);
+    const appEnvironment = compose.slice(compose.indexOf('x-app: &app'), compose.indexOf('\nservices:'));
+    expect(appEnvironment).toMatch(/^ {4}METRICS_PORT: '9464'$/m);
+    // Every service listens on the container's interfaces (the image's HOST), not only its loopback,
+    // or Prometheus in its own container could not reach it.
+    expect(readRepoFile('Dockerfile')).toMatch(/^ENV .*\bHOST=0\.0\.0\.0\b/m);
+    expect(compose).not.toMatch(/^ +HOST: '?(127\.|localhost)/m);
   });
 });
