@@ -123,7 +123,8 @@ export function createMonitorMetrics(options: MonitorMetricsOptions): MonitorMet
       // Every status of a topic and class that has dead letters, 0 included, so a pending count that
       // falls to nothing reads 0 rather than vanishing.
       for (const r of receivedByClass(counts)) {
-        for (const status of DEAD_LETTER_STATUSES) set({ topic: r.topic, reason_class: r.reasonClass, status }, 0);
+        for (const state of DEAD_LETTER_STATUSES)
+          set({ topic: r.topic, reason_class: r.reasonClass, status: state }, 0);
       }
       for (const c of counts) set({ topic: c.topic, reason_class: c.reasonClass, status: c.status }, c.count);
     },
