@@ -26,7 +26,10 @@ FROM toolchain AS build
 COPY --from=manifests /manifests/ ./
 RUN npm ci --no-audit --no-fund
 COPY . .
-RUN npm run build
+# The git commit for kafka_monitor_build_info's revision label (.git is not copied): pass
+# --build-arg REVISION=$(git rev-parse HEAD); unknown otherwise.
+ARG REVISION=unknown
+RUN SOURCE_REVISION="$REVISION" npm run build
 
 # The production dependencies only (`npm ls --omit=dev` holds no test or build tool; a test checks).
 FROM toolchain AS production-deps

@@ -110,6 +110,27 @@ function externalThirdParty() {
   };
 }
 
+/**
+ * The commit the bundles are built from, for `kafka_monitor_build_info`'s `revision` label (the code
+ * reads `__KAFKA_MONITOR_REVISION__`, replaced by esbuild's `define`). SOURCE_REVISION names it where
+ * there is no .git (the image's build stage: `docker build --build-arg REVISION=$(git rev-parse HEAD)`);
+ * `unknown` when neither tells.
+ */
+export function sourceRevision() {
+  const given = process.env.SOURCE_REVISION?.trim();
+  if (given !== undefined && /^[0-9a-f]{7,64}$/.test(given)) return given;
+  try {
+    const revision = execFileSync('git', ['rev-parse', 'HEAD'], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+    return /^[0-9a-f]{7,64}$/.test(revision) ? revision : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
 export async function buildRuntime() {
   const { build } = await import('esbuild');
   // Built beside the old output and swapped in at the end, so a process starting meanwhile finds either
@@ -130,6 +151,7 @@ export async function buildRuntime() {
     sourcemap: 'linked',
     metafile: true,
     logLevel: 'warning',
+    define: { __KAFKA_MONITOR_REVISION__: JSON.stringify(sourceRevision()) },
     plugins: [externalThirdParty(), sourceLocatedImportMeta()],
   });
   // The metafile names the outputs by where they were written; name them by where they end up.

@@ -121,6 +121,12 @@ describe('every process observable on its own', () => {
       // Batches happen in the registry processor, not in the generator's process.
       const generatorScrape = await get(`http://127.0.0.1:${generatorPort}/metrics`);
       expect(sample(generatorScrape?.text ?? '', series)).toBe(0);
+      // Every process says what it runs, whatever its services.
+      for (const scraped of [text, generatorScrape?.text ?? '']) {
+        expect(scraped).toMatch(
+          /^kafka_monitor_build_info\{version="[^"]+",revision="[^"]+",nodejs_version="v[^"]+",bus="embedded",store="sqlite"\} 1$/m,
+        );
+      }
 
       await stop(registry);
       expect(registry.child.exitCode).toBe(0);

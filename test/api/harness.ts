@@ -10,7 +10,7 @@ import {
   type Store,
 } from '@kafka-monitor/domain';
 import { buildMonitor, type Monitor, type MonitorOptions } from '@kafka-monitor/monitor';
-import { createProcessMetrics, produceOrders } from '@kafka-monitor/pipeline';
+import { createProcessMetrics, currentBuild, produceOrders } from '@kafka-monitor/pipeline';
 import { createQueryProcessor } from '@kafka-monitor/query-processor';
 import { createRegistryProcessor, type RegistryProcessor } from '@kafka-monitor/registry-processor';
 import { embeddedFiles, pipelineTopics } from '@kafka-monitor/runtime';
@@ -74,7 +74,7 @@ export async function startHarness(options: Partial<MonitorOptions> = {}): Promi
   const store = createSqliteStore({ file: files.store });
   await bus.ensureTopics(pipelineTopics());
   // One registry for the monitor and the processors, as in a process running them all.
-  const metrics = createProcessMetrics();
+  const metrics = createProcessMetrics(currentBuild({ bus: 'embedded', store: 'sqlite' }));
   const monitor = await buildMonitor({
     bus,
     store,

@@ -88,6 +88,7 @@ Environment:
   KAFKA_SSL_KEY_PASSWORD or KAFKA_SSL_KEY_PASSWORD_FILE  passphrase of an encrypted key
   KAFKA_SSL_VERIFY_HOSTNAME  true (default) or false: check the broker's certificate names its address
   BUS_PREFIX            prefix of every topic and group name (default none)
+  KAFKA_CLUSTER_NAME    cluster_name label of the services' lag metrics (default kafka-monitor)
   STORE=sqlite|cassandra  which store (migrate, setup)
   CASSANDRA_CONTACT_POINTS, CASSANDRA_PORT, CASSANDRA_DATACENTER  where Cassandra is
   CASSANDRA_USERNAME, CASSANDRA_PASSWORD or CASSANDRA_PASSWORD_FILE  PasswordAuthenticator

@@ -10,6 +10,7 @@ export * from './registry/registered-order.js';
 export * from './messages/topics.js';
 export * from './messages/registry-message.js';
 export * from './messages/dead-letter.js';
+export * from './messages/dead-letter-reason.js';
 export type * from './ports/event-bus.js';
 export type * from './ports/bus-admin.js';
 export type * from './ports/stores.js';

@@ -1,4 +1,4 @@
-import { deadLetterHeaders, deadLetterTopic } from '@kafka-monitor/domain';
+import { DEAD_LETTER_REASONS, deadLetterHeaders, deadLetterTopic } from '@kafka-monitor/domain';
 import type { Consumed, Decoded, EventBus, MessageBatch, OutgoingMessage } from '@kafka-monitor/domain';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -7,7 +7,7 @@ function decodeText(value: Uint8Array): Decoded<string> {
   try {
     return { ok: true, value: utf8.decode(value) };
   } catch {
-    return { ok: false, reason: 'not UTF-8 text' };
+    return { ok: false, reason: DEAD_LETTER_REASONS.notUtf8 };
   }
 }
 

@@ -1,4 +1,5 @@
-import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { BuildInfo } from './build-info.js';
 
 /** Told how long one consumed batch took and how old its orders were when their effect became durable. */
 export type BatchObserver = (processor: string, seconds: number, latenciesSeconds: readonly number[]) => void;
@@ -18,9 +19,28 @@ export interface ProcessMetrics {
   exposition(): Promise<string>;
 }
 
-export function createProcessMetrics(): ProcessMetrics {
+/**
+ * `build` labels `kafka_monitor_build_info`, which every process exports, so a query can tell which
+ * version and which bus and store produced a series (`on (instance) group_left (version)`).
+ */
+export function createProcessMetrics(build: BuildInfo): ProcessMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  new Gauge({
+    name: 'kafka_monitor_build_info',
+    help: 'Always 1: the version, git revision, Node.js version, bus and store of this process.',
+    labelNames: ['version', 'revision', 'nodejs_version', 'bus', 'store'],
+    registers: [registry],
+  }).set(
+    {
+      version: build.version,
+      revision: build.revision,
+      nodejs_version: build.nodejsVersion,
+      bus: build.bus,
+      store: build.store,
+    },
+    1,
+  );
   const batchSeconds = new Histogram({
     name: 'kafka_monitor_batch_processing_seconds',
     help: 'Time to process one consumed batch, by processor (this process only).',

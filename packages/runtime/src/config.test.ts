@@ -20,6 +20,7 @@ describe('loadConfig', () => {
       services: ['order-processor', 'query-processor', 'registry-processor', 'monitor'],
       kafkaBrokers: ['localhost:9092'],
       busPrefix: '',
+      kafkaClusterName: 'kafka-monitor',
       partitions: 3,
     });
     expect(config.dataDir.endsWith('/data')).toBe(true);
@@ -32,6 +33,7 @@ describe('loadConfig', () => {
       DATA_DIR: '/tmp/km',
       KAFKA_BROKERS: 'a:9092, b:9092',
       BUS_PREFIX: 'staging-2.',
+      KAFKA_CLUSTER_NAME: 'prod-eu_1',
       CASSANDRA_CONTACT_POINTS: 'c1,c2',
       CASSANDRA_PORT: '9043',
       CASSANDRA_DATACENTER: 'dc2',
@@ -50,6 +52,7 @@ describe('loadConfig', () => {
       dataDir: '/tmp/km',
       kafkaBrokers: ['a:9092', 'b:9092'],
       busPrefix: 'staging-2.',
+      kafkaClusterName: 'prod-eu_1',
       cassandra: { contactPoints: ['c1', 'c2'], port: 9043, datacenter: 'dc2' },
       port: 8080,
       host: '0.0.0.0',
@@ -79,6 +82,7 @@ describe('loadConfig', () => {
         SERVICES: 'monitor,web',
         LOG_LEVEL: 'loud',
         BUS_PREFIX: 'my prefix/',
+        KAFKA_CLUSTER_NAME: 'prod "eu"',
         METRICS_PORT: '70000',
       });
     } catch (error) {
@@ -93,6 +97,7 @@ describe('loadConfig', () => {
       "ANOMALY_RATE must be a number from 0 to 1; got '2'",
       "LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent; got 'loud'",
       "BUS_PREFIX must be letters, digits, '.', '_' or '-' (at most 64); got 'my prefix/'",
+      `KAFKA_CLUSTER_NAME must be letters, digits, '.', '_' or '-' (at most 64); got 'prod "eu"'`,
       'SERVICES has unknown entries web; known: order-processor, query-processor, registry-processor, monitor',
       "METRICS_PORT must be an integer from 0 to 65535; got '70000'",
     ];

@@ -9,6 +9,8 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 export type LogLevel = (typeof LOG_LEVELS)[number];
 /** The port of a process's health and metrics server when METRICS_PORT is unset and no monitor serves them. */
 export const DEFAULT_METRICS_PORT = 9464;
+/** The `cluster_name` of the lag metrics when KAFKA_CLUSTER_NAME is unset. */
+export const DEFAULT_KAFKA_CLUSTER_NAME = 'kafka-monitor';
 
 export const KAFKA_SECURITY_PROTOCOLS = ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'] as const;
 export type KafkaSecurityProtocol = (typeof KAFKA_SECURITY_PROTOCOLS)[number];
@@ -50,6 +52,8 @@ export interface Config {
    * can share one Kafka cluster; each sees only its own names. Empty by default.
    */
   readonly busPrefix: string;
+  /** KAFKA_CLUSTER_NAME: the `cluster_name` label of the lag metrics (kafka-lag-exporter's names). */
+  readonly kafkaClusterName: string;
   readonly cassandra: {
     readonly contactPoints: readonly string[];
     readonly port: number;
@@ -324,6 +328,12 @@ export function loadConfig(env: Environment = process.env): Config {
   if (!/^[A-Za-z0-9._-]{0,64}$/.test(busPrefix)) {
     problems.push(`BUS_PREFIX must be letters, digits, '.', '_' or '-' (at most 64); got '${busPrefix}'`);
   }
+  const kafkaClusterName = text('KAFKA_CLUSTER_NAME') ?? DEFAULT_KAFKA_CLUSTER_NAME;
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(kafkaClusterName)) {
+    problems.push(
+      `KAFKA_CLUSTER_NAME must be letters, digits, '.', '_' or '-' (at most 64); got '${kafkaClusterName}'`,
+    );
+  }
   const services = list(text('SERVICES') ?? SERVICE_NAMES.join(','));
   const unknown = services.filter((s) => !(SERVICE_NAMES as readonly string[]).includes(s));
   if (unknown.length > 0)
@@ -340,6 +350,7 @@ export function loadConfig(env: Environment = process.env): Config {
     kafkaBrokers: list(text('KAFKA_BROKERS') ?? text('KAFKA_BOOTSTRAP_SERVERS') ?? 'localhost:9092'),
     kafkaSecurity: kafkaSecurity(read),
     busPrefix,
+    kafkaClusterName,
     cassandra: {
       contactPoints,
       port: number('CASSANDRA_PORT', 9042, 1, 65535, true),

@@ -12,7 +12,13 @@ afterEach(async () => {
 
 async function started(failingMetrics = false) {
   const readiness = createReadiness('connecting to the bus and the store');
-  const metrics = createProcessMetrics();
+  const metrics = createProcessMetrics({
+    version: '1.2.3',
+    revision: '0123abcd',
+    nodejsVersion: 'v24.0.0',
+    bus: 'kafka',
+    store: 'cassandra',
+  });
   const server = await startOpsServer({
     host: '127.0.0.1',
     port: 0,
@@ -71,6 +77,9 @@ describe('the health and metrics server', () => {
     expect(scrape.text).toContain('kafka_monitor_batch_processing_seconds_count{processor="registry-processor"} 1');
     expect(scrape.text).toContain('kafka_monitor_end_to_end_latency_seconds_count{processor="registry-processor"} 2');
     expect(scrape.text).toContain('process_cpu_seconds_total');
+    expect(scrape.text).toContain(
+      'kafka_monitor_build_info{version="1.2.3",revision="0123abcd",nodejs_version="v24.0.0",bus="kafka",store="cassandra"} 1',
+    );
     expect(scrape.text).toContain('extra_total 3');
     // Each family once.
     const types = scrape.text.split('\n').filter((line) => line.startsWith('# TYPE '));

@@ -1,5 +1,5 @@
 import type { Logger } from '@kafka-monitor/domain';
-import { createProcessMetrics, type ProcessMetrics } from '@kafka-monitor/pipeline';
+import { createProcessMetrics, currentBuild, type ProcessMetrics } from '@kafka-monitor/pipeline';
 import { loadConfig, metricsPortOf, type Config, type ServiceName } from './config.js';
 import { openInfrastructure, type Infrastructure } from './infrastructure.js';
 import { createLogger } from './logger.js';
@@ -52,7 +52,7 @@ export async function runProcess(
     process.exit(2);
   }
   const logger = createLogger(config.logLevel, { service: name, instance: config.processorId });
-  const metrics = createProcessMetrics();
+  const metrics = createProcessMetrics(currentBuild({ bus: config.bus, store: config.store }));
   const readiness = createReadiness('connecting to the bus and the store');
   const ops = await openOpsServer(name, config, metricsPortOf(config, options.services ?? config.services), {
     metrics,

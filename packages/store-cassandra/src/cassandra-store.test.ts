@@ -421,6 +421,42 @@ describe('Cassandra adapter (offline)', () => {
     });
   });
 
+  it('counts a dead letter under its own status when a crash left it indexed under two', async () => {
+    class CrashingSession extends MemorySession {
+      crashOnUnindex = false;
+      override write(cql: string, params: readonly unknown[]): Promise<void> {
+        if (this.crashOnUnindex && cql.startsWith('DELETE FROM') && cql.includes('dead_letters_by_status')) {
+          return Promise.reject(new Error('process died'));
+        }
+        return super.write(cql, params);
+      }
+    }
+    const session = new CrashingSession();
+    const store = createStoreOnSession(session, memoryOptions);
+    await store.migrate();
+    const letter = (offset: number) => ({
+      id: `registry:0:${offset}`,
+      topic: 'registry',
+      partition: 0,
+      offset,
+      key: null,
+      value: new Uint8Array([1]),
+      headers: {},
+      group: 'registry-processor',
+      reason: 'not UTF-8 text',
+      failedAt: offset,
+    });
+    await store.deadLetters.record([letter(1), letter(2)], 1);
+    session.crashOnUnindex = true;
+    await expect(store.deadLetters.transition('registry:0:1', 'pending', 'discarded', 2)).rejects.toThrow(/died/);
+    expect((await store.deadLetters.reasons('pending')).map((r) => r.count)).toEqual([2]);
+    const counts = await store.deadLetters.counts();
+    expect([...counts].sort((a, b) => a.status.localeCompare(b.status))).toEqual([
+      { topic: 'registry', reason: 'not UTF-8 text', status: 'discarded', count: 1 },
+      { topic: 'registry', reason: 'not UTF-8 text', status: 'pending', count: 1 },
+    ]);
+  });
+
   it('puts each change of a repeated registry batch in the feed once when the first attempt failed after appending', async () => {
     const session = new MemorySession();
     const store = createStoreOnSession(session, memoryOptions);

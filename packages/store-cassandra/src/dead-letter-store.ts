@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { DeadLetter, DeadLetterAction, DeadLetterStatus, DeadLetterStore } from '@kafka-monitor/domain';
+import { DEAD_LETTER_STATUSES, topicOfDeadLetterId } from '@kafka-monitor/domain';
+import type {
+  DeadLetter,
+  DeadLetterAction,
+  DeadLetterReasonCount,
+  DeadLetterStatus,
+  DeadLetterStore,
+} from '@kafka-monitor/domain';
 import { num, optNum, optStr, str } from './rows.js';
 import type { Keyspaces } from './schema.js';
 import type { Row, Session } from './session.js';
@@ -129,6 +136,36 @@ export function createCassandraDeadLetterStore(session: Session, ks: Keyspaces):
       return [...counts]
         .map(([reason, count]) => ({ reason, count }))
         .sort((a, b) => b.count - a.count || (a.reason < b.reason ? -1 : a.reason > b.reason ? 1 : 0));
+    },
+    // The status index holds no topic column; each row's id names it (deadLetterId), so counting needs
+    // no migration and reads the same small rows as `reasons`. A crash inside `transition` can leave a
+    // dead letter indexed under two statuses: the row itself says which one holds.
+    async counts() {
+      const indexed = new Map<string, { reason: string; statuses: DeadLetterStatus[] }>();
+      for (const status of DEAD_LETTER_STATUSES) {
+        for (const row of await session.rows(cql.indexed, [status])) {
+          const id = str(row, 'id');
+          const entry = indexed.get(id) ?? { reason: str(row, 'reason'), statuses: [] };
+          entry.statuses.push(status);
+          indexed.set(id, entry);
+        }
+      }
+      const doubtful = [...indexed].filter(([, entry]) => entry.statuses.length > 1).map(([id]) => id);
+      if (doubtful.length > 0) {
+        for (const letter of (await session.rows(cql.byIds, [doubtful])).map(fromRow)) {
+          const entry = indexed.get(letter.id);
+          if (entry !== undefined) entry.statuses = [letter.status];
+        }
+      }
+      const counts = new Map<string, DeadLetterReasonCount>();
+      for (const [id, { reason, statuses }] of indexed) {
+        const topic = topicOfDeadLetterId(id) ?? id;
+        for (const status of statuses) {
+          const key = JSON.stringify([topic, reason, status]);
+          counts.set(key, { topic, reason, status, count: (counts.get(key)?.count ?? 0) + 1 });
+        }
+      }
+      return [...counts.values()];
     },
     async transition(id, from, to, now) {
       const letter = await get(id);

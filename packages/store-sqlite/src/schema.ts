@@ -189,4 +189,7 @@ export const STORE_MIGRATIONS: readonly string[] = [
   // per order fewer. Rows registered before keep theirs in order_updates (these columns stay NULL).
   `ALTER TABLE registered_orders ADD COLUMN initial_status TEXT;
    ALTER TABLE registered_orders ADD COLUMN registration_reason TEXT;`,
+  // Dead letters counted per topic, reason and status at every scrape: read from this index alone,
+  // never from the rows with their payloads.
+  `CREATE INDEX dead_letters_counts ON dead_letters (source_topic, reason, status);`,
 ];

@@ -2,6 +2,7 @@ import type {
   CollectedDeadLetter,
   DeadLetter,
   DeadLetterAction,
+  DeadLetterReasonCount,
   DeadLetterStatus,
   DeadLetterStore,
 } from '@kafka-monitor/domain';
@@ -80,6 +81,10 @@ export function createSqliteDeadLetterStore(db: SqliteDatabase): DeadLetterStore
     reasons: db.prepare(
       'SELECT reason, COUNT(*) AS count FROM dead_letters WHERE status = ? GROUP BY reason ORDER BY count DESC, reason',
     ),
+    counts: db.prepare(
+      `SELECT source_topic AS topic, reason, status, COUNT(*) AS count FROM dead_letters
+       GROUP BY source_topic, reason, status`,
+    ),
     transition: db.prepare('UPDATE dead_letters SET status = ?, updated_at = ? WHERE id = ? AND status = ?'),
     audit: db.prepare(
       `INSERT INTO dead_letter_actions (dead_letter_id, action, at, actor, note, edited_payload, redriven_topic,
@@ -126,6 +131,7 @@ export function createSqliteDeadLetterStore(db: SqliteDatabase): DeadLetterStore
         ).map(fromRow),
       ),
     reasons: (status) => settle(() => sql.reasons.all(status) as { reason: string; count: number }[]),
+    counts: () => settle(() => sql.counts.all() as DeadLetterReasonCount[]),
     transition: (id, from, to, now) => settle(() => sql.transition.run(to, now, id, from).changes > 0),
     audit: (a) =>
       settle(

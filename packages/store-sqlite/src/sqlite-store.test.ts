@@ -48,7 +48,9 @@ describe('SQLite store', () => {
     const dir = mkdtempSync(join(tmpdir(), 'store-'));
     const file = join(dir, 'store.db');
     // A file at the schema before that change, with an order registered the way it was then.
-    const legacy = openSqlite(file, STORE_MIGRATIONS.slice(0, -1));
+    const change = STORE_MIGRATIONS.findIndex((m) => m.includes('initial_status'));
+    expect(change).toBeGreaterThan(0);
+    const legacy = openSqlite(file, STORE_MIGRATIONS.slice(0, change));
     legacy
       .prepare(
         `INSERT INTO registered_orders VALUES ('old', 7, 'P1', 1, 500, 500, 1000, 'created', 'pending', 2000, 2000, 1, 0,

@@ -497,6 +497,50 @@ export function describeStoreContract(
         expect((await store.deadLetters.list('pending', reasons[1], 10)).map((l) => l.offset)).toEqual([7, 1]);
       });
 
+      it('counts every dead letter per source topic, reason and status, each once', async () => {
+        const store = await open();
+        expect(await store.deadLetters.counts()).toEqual([]);
+        const quoted = 'it\'s "quoted"; DROP TABLE x; --';
+        const onRegistry = (offset: number, reason: string): CollectedDeadLetter => ({
+          ...letter(offset, { topic: 'registry', reason, group: 'registry-processor' }),
+          id: deadLetterId({ topic: 'registry', partition: 1, offset }),
+        });
+        await store.deadLetters.record(
+          [
+            letter(1),
+            letter(2),
+            letter(3, { reason: quoted }),
+            letter(4),
+            onRegistry(1, 'not JSON'),
+            onRegistry(2, quoted),
+          ],
+          NOW,
+        );
+        // Met again, by the other group too: still one dead letter each.
+        await store.deadLetters.record(
+          [letter(1, { group: 'registry-processor' }), onRegistry(1, 'not JSON')],
+          NOW + 1,
+        );
+        expect(await store.deadLetters.transition(letter(2).id, 'pending', 'redriven', NOW + 2)).toBe(true);
+        expect(await store.deadLetters.transition(letter(4).id, 'pending', 'discarded', NOW + 3)).toBe(true);
+        expect(await store.deadLetters.transition(onRegistry(2, quoted).id, 'pending', 'discarded', NOW + 4)).toBe(
+          true,
+        );
+        const key = (c: { topic: string; reason: string; status: string }) => `${c.topic}|${c.status}|${c.reason}`;
+        const sorted = (counts: readonly { topic: string; reason: string; status: string; count: number }[]) =>
+          [...counts].sort((a, b) => key(a).localeCompare(key(b)));
+        expect(sorted(await store.deadLetters.counts())).toEqual(
+          sorted([
+            { topic: 'orders', reason: 'not JSON', status: 'pending', count: 1 },
+            { topic: 'orders', reason: 'not JSON', status: 'redriven', count: 1 },
+            { topic: 'orders', reason: 'not JSON', status: 'discarded', count: 1 },
+            { topic: 'orders', reason: quoted, status: 'pending', count: 1 },
+            { topic: 'registry', reason: 'not JSON', status: 'pending', count: 1 },
+            { topic: 'registry', reason: quoted, status: 'discarded', count: 1 },
+          ]),
+        );
+      });
+
       it('changes status only from the expected one, and keeps the audit trail in order', async () => {
         const store = await open();
         const id = letter(5).id;

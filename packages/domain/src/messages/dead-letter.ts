@@ -1,3 +1,5 @@
+import { DEAD_LETTER_REASONS } from './dead-letter-reason.js';
+
 /**
  * A dead-lettered message keeps the original bytes as its value and says where it came from and why in
  * headers, the convention Kafka Connect uses, so any Kafka tool can inspect and replay it.
@@ -85,6 +87,15 @@ export function deadLetterId(source: { topic: string; partition: number; offset:
   return `${source.topic}:${source.partition}:${source.offset}`;
 }
 
+/**
+ * The source topic named by a dead letter's id, for a store that indexes ids without the topic; undefined
+ * for an id `deadLetterId` did not make. Topic names hold no ':' (Kafka allows letters, digits, '.', '_'
+ * and '-'), so the topic is everything before the last two fields.
+ */
+export function topicOfDeadLetterId(id: string): string | undefined {
+  return /^(.+):-?\d+:\d+$/.exec(id)?.[1];
+}
+
 function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
@@ -121,7 +132,7 @@ export function collectDeadLetter(message: {
       value: message.value,
       headers: own,
       group: UNKNOWN_GROUP,
-      reason: 'dead letter without its dlq.* headers',
+      reason: DEAD_LETTER_REASONS.missingHeaders,
       failedAt: message.timestamp,
     };
   }
@@ -134,7 +145,7 @@ export function collectDeadLetter(message: {
     value: message.value,
     headers: own,
     group: info.group,
-    reason: truncate(info.reason === '' ? 'no reason given' : info.reason, MAX_DEAD_LETTER_REASON),
+    reason: truncate(info.reason === '' ? DEAD_LETTER_REASONS.none : info.reason, MAX_DEAD_LETTER_REASON),
     failedAt: info.failedAt,
   };
 }

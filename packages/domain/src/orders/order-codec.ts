@@ -1,3 +1,4 @@
+import { DEAD_LETTER_REASONS } from '../messages/dead-letter-reason.js';
 import { MAX_MONEY, fromCents, toCents } from './money.js';
 import type { Order } from './order.js';
 
@@ -47,7 +48,7 @@ export function parseJson(text: string): Decoded<unknown> {
   try {
     return { ok: true, value: JSON.parse(text) as unknown };
   } catch (error) {
-    return { ok: false, reason: `not JSON: ${(error as Error).message}` };
+    return { ok: false, reason: `${DEAD_LETTER_REASONS.notJsonPrefix}${(error as Error).message}` };
   }
 }
 

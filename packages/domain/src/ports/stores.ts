@@ -1,6 +1,7 @@
 import type { Order, OrderStatus } from '../orders/order.js';
 import type { RegistryMessage } from '../messages/registry-message.js';
 import type { CollectedDeadLetter, DeadLetterStatus } from '../messages/dead-letter.js';
+import type { DeadLetterReasonCount } from '../messages/dead-letter-reason.js';
 import type { MessagePosition } from './event-bus.js';
 import type { RegisteredOrder, StatusUpdate } from '../registry/registered-order.js';
 import type { CustomerView, OrderTotals, ProductView, TimelineEntry } from '../views/views.js';
@@ -212,6 +213,13 @@ export interface DeadLetterStore {
   list(status: DeadLetterStatus, reason: string | undefined, limit: number): Promise<readonly DeadLetter[]>;
   /** Counts of one status per reason, largest first. */
   reasons(status: DeadLetterStatus): Promise<readonly ReasonCount[]>;
+  /**
+   * Every dead letter recorded, counted per source topic, reason and status, in no particular order;
+   * dead letters are never deleted, so the counts of one topic and reason over the statuses are all
+   * ever collected. One row per distinct triple: many dead letters share a reason, so this is read
+   * at every scrape (`countByReasonClass` folds it into bounded metric labels).
+   */
+  counts(): Promise<readonly DeadLetterReasonCount[]>;
   /** Moves a dead letter from `from` to `to`; false (and no change) when it is not in `from`. */
   transition(id: string, from: DeadLetterStatus, to: DeadLetterStatus, now: number): Promise<boolean>;
   audit(action: DeadLetterAction): Promise<void>;

@@ -10,7 +10,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { isDependencyError, silentLogger } from '@kafka-monitor/domain';
 import type { EventBus, Logger, Store } from '@kafka-monitor/domain';
-import { createProcessMetrics, type ProcessMetrics } from '@kafka-monitor/pipeline';
+import { createProcessMetrics, currentBuild, type ProcessMetrics } from '@kafka-monitor/pipeline';
 import type { GeneratorDto } from '../contract.js';
 import { HttpError, type MonitorApp } from './app-types.js';
 import { createLiveStream, type LiveStream } from './live-stream.js';
@@ -31,6 +31,8 @@ export interface MonitorOptions {
   readonly corsOrigins?: readonly string[];
   readonly busType: string;
   readonly storeType: string;
+  /** The `cluster_name` label of the lag metrics (KAFKA_CLUSTER_NAME; default `kafka-monitor`). */
+  readonly clusterName?: string;
   readonly statusWaitMs?: number;
   /** Mutating requests allowed per client address per minute. */
   readonly mutationsPerMinute?: number;
@@ -66,6 +68,8 @@ export interface Monitor {
 }
 
 const BODY_LIMIT_BYTES = 64 * 1024;
+/** kafka-lag-exporter's `cluster_name` when none is configured (runtime's KAFKA_CLUSTER_NAME default). */
+const DEFAULT_CLUSTER_NAME = 'kafka-monitor';
 const MAX_PARAM_LENGTH = 1_024;
 
 /**
@@ -105,7 +109,6 @@ export async function buildMonitor(deps: MonitorDeps): Promise<Monitor> {
   app.setValidatorCompiler(requestValidators());
 
   const status = createProcessorStatusReader({ bus: deps.bus, store, now: deps.now });
-  const metrics = createMonitorMetrics(store, status, deps.metrics ?? createProcessMetrics());
   const stream = createLiveStream({
     store,
     logger,
@@ -113,6 +116,15 @@ export async function buildMonitor(deps: MonitorDeps): Promise<Monitor> {
     readProcessors: () => status.read(),
     ...(options.feedPollMs === undefined ? {} : { feedPollMs: options.feedPollMs }),
     ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
+  });
+  const metrics = createMonitorMetrics({
+    store,
+    status,
+    processMetrics:
+      deps.metrics ?? createProcessMetrics(currentBuild({ bus: options.busType, store: options.storeType })),
+    clusterName: options.clusterName ?? DEFAULT_CLUSTER_NAME,
+    now: deps.now,
+    liveStreamClients: () => stream.clientCount(),
   });
 
   await app.register(swagger, {

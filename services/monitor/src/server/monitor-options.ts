@@ -8,6 +8,7 @@ export interface MonitorSettings {
   readonly store: string;
   readonly orderRate: number;
   readonly anomalyRate: number;
+  readonly kafkaClusterName: string;
 }
 
 /** The monitor's options from the process configuration (structurally, so this file needs no runtime import). */
@@ -21,6 +22,7 @@ export function monitorOptionsFrom(config: MonitorSettings): MonitorOptions {
     corsOrigins: config.corsOrigins,
     busType: config.bus,
     storeType: config.store,
+    clusterName: config.kafkaClusterName,
     defaultGenerator: { 'order-rate': config.orderRate, 'anomaly-rate': config.anomalyRate },
   };
 }

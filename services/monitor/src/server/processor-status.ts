@@ -22,6 +22,23 @@ interface GroupSample {
   readonly lag: number;
 }
 
+/** Every status a processor can be in (the contract's), in the order of the metric's series. */
+export const PROCESSOR_STATUSES = [
+  'healthy',
+  'degraded',
+  'stalled',
+  'down',
+] as const satisfies readonly ProcessorStatusDto['status'][];
+
+/**
+ * Age in seconds of the oldest message of a partition the group has not committed (0 when caught up):
+ * the lag-in-time estimate of kafka-lag-exporter, from the append time the bus reports.
+ */
+export function partitionLagSeconds(partition: PartitionLag, now: number): number {
+  const oldest = partition.oldestUnreadTimestamp;
+  return partition.lag > 0 && oldest !== null ? Math.max(0, (now - oldest) / 1000) : 0;
+}
+
 export interface ProcessorStatusReader {
   read(): Promise<ProcessorsData>;
   lags(): Promise<readonly { group: string; lag: readonly PartitionLag[] }[]>;
@@ -112,11 +129,7 @@ export function createProcessorStatusReader(options: ProcessorStatusOptions): Pr
       const group = CONSUMER_GROUPS[name];
       const partitions = groupLags.find((g) => g.group === group)?.lag ?? [];
       const lag = partitions.reduce((sum, p) => sum + p.lag, 0);
-      const oldest = partitions
-        .map((p) => p.oldestUnreadTimestamp)
-        .filter((t): t is number => t !== null)
-        .reduce((a, b) => Math.min(a, b), Number.POSITIVE_INFINITY);
-      const lagSeconds = lag > 0 && Number.isFinite(oldest) ? Math.max(0, (now - oldest) / 1000) : 0;
+      const lagSeconds = partitions.reduce((max, p) => Math.max(max, partitionLagSeconds(p, now)), 0);
       const committed = partitions.reduce((sum, p) => sum + p.committedOffset, 0);
       const stalled = group !== undefined && isStalled(group, lag, committed, now);
       const erring = recentErrors(name, errors, now) > 0;
