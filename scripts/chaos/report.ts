@@ -21,7 +21,14 @@ interface Figures {
   readonly duringFault: string;
 }
 
-const ORDER = ['broker-down', 'cassandra-down', 'processor-kill', 'rebalance-storm', 'monitor-restart'];
+const ORDER = [
+  'broker-down',
+  'cassandra-down',
+  'processor-kill',
+  'processor-down-alert',
+  'rebalance-storm',
+  'monitor-restart',
+];
 const START = '<!-- chaos-table:start -->';
 const END = '<!-- chaos-table:end -->';
 

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # `npm run test:chaos`: the fault scenarios of test/chaos/*.chaos.test.ts (broker down, Cassandra down,
-# processors SIGKILLed, a rebalance storm, the monitor restarted under SSE clients), one file after the
-# other, against a Kafka and a Cassandra that this script starts itself: the scenarios stop and restart
-# them, which engines given from outside cannot allow (unless they come with KAFKA_STOP_COMMAND,
-# KAFKA_START_COMMAND, CASSANDRA_STOP_COMMAND and CASSANDRA_START_COMMAND). Prints the figures table at
-# the end (CHAOS_WRITE_DOC=1 also writes it into docs/reliability.md). Extra arguments go to vitest
+# processors SIGKILLed, the registry processor SIGKILLed until Prometheus alerts, a rebalance storm,
+# the monitor restarted under SSE clients), one file after the other, against a Kafka and a Cassandra
+# that this script starts itself: the scenarios stop and restart them, which engines given from
+# outside cannot allow (unless they come with KAFKA_STOP_COMMAND, KAFKA_START_COMMAND,
+# CASSANDRA_STOP_COMMAND and CASSANDRA_START_COMMAND). Prints the figures table at the end
+# (CHAOS_WRITE_DOC=1 also writes it into docs/reliability.md). Extra arguments go to vitest
 # (e.g. `npm run test:chaos -- --reporter=default --reporter=json --outputFile.json=.tmp/vitest-chaos.json`).
 set -euo pipefail
 # Its own run directory, so it never touches engines that `npm run test:engines` or a developer started.
