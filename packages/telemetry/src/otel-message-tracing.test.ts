@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StoredMessage } from '@kafka-monitor/domain';
+import { describeMessageTracingContract } from '@kafka-monitor/testkit';
 import { errorTypeOf } from './otel-message-tracing.js';
 import { tracesUrl } from './otlp-tracing.js';
 import { createRecordingTracing } from './recording-tracing.js';
@@ -94,3 +95,5 @@ describe('OpenTelemetry message tracing', () => {
     expect(tracesUrl('https://collector/otlp/')).toBe('https://collector/otlp/v1/traces');
   });
 });
+
+describeMessageTracingContract('OpenTelemetry', () => createRecordingTracing().tracing);
