@@ -18,13 +18,13 @@ describeTraceScenario('Kafka and SQLite store', async () => {
     BUS_PREFIX: `traces-${Date.now().toString(36)}.`,
     PROCESSOR_ID: 'traces-engine-test',
   });
-  const { bus, store, close } = await openInfrastructure(config);
+  const infrastructure = await openInfrastructure(config);
   return {
-    bus,
-    store,
+    bus: infrastructure.bus,
+    store: infrastructure.store,
     busType: 'kafka',
     async close() {
-      await close();
+      await infrastructure.close();
       dir.remove();
     },
   };
