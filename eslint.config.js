@@ -63,8 +63,13 @@ export default tseslint.config(
                 '@kafka-monitor/bus-*',
                 '@kafka-monitor/store-*',
                 '@kafka-monitor/sqlite',
+                '@kafka-monitor/telemetry',
               ],
               message: 'Only a composition root (main.ts) picks adapters; receive ports as arguments.',
+            },
+            {
+              group: ['@opentelemetry/*'],
+              message: 'Services trace through the MessageTracing port; OpenTelemetry stays in packages/telemetry.',
             },
           ],
         },

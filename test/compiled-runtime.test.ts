@@ -87,6 +87,13 @@ describe('the compiled runtime', () => {
         file,
       ).toEqual([]);
       expect([...all].filter((name) => ENGINE_DRIVERS.includes(name)).sort(), file).toEqual(ENGINE_DRIVERS);
+      // Tracing is off unless OTEL_EXPORTER_OTLP_ENDPOINT is set: the OpenTelemetry SDK sits behind a
+      // dynamic import too (the CLI traces nothing; every service can load it).
+      expect(
+        [...eager].filter((name) => name.startsWith('@opentelemetry/')),
+        file,
+      ).toEqual([]);
+      if (file !== 'dist/app/kafka-monitor.js') expect(all.has('@opentelemetry/sdk-trace-base'), file).toBe(true);
       // A positive control for the checks above: the analysis does see the bundles' package imports
       // (every entry point logs through pino). The SQLite driver is not among them: it is required by
       // a name chosen at run time (packages/sqlite/src/driver.ts, decision 12).

@@ -66,12 +66,18 @@ export interface Pipeline {
 
 /**
  * The whole pipeline as `npm start` runs it (compiled, built first if stale, with its V8 flag), in its
- * own process (so its RSS is its own), optionally writing a V8 CPU profile to `profileDir`.
+ * own process (so its RSS is its own), optionally writing a V8 CPU profile to `profileDir`; the launcher
+ * of another `checkout` (with its dependencies installed) to compare against.
  */
-export function startPipeline(env: Record<string, string>, port: number, profileDir?: string): Pipeline {
-  execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
+export function startPipeline(
+  env: Record<string, string>,
+  port: number,
+  profileDir?: string,
+  checkout: string = root,
+): Pipeline {
+  execFileSync(process.execPath, [join(checkout, 'scripts/build.mjs')], { stdio: 'inherit' });
   const profile = profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
-  const launcher = join(root, 'dist/app/launcher.js');
+  const launcher = join(checkout, 'dist/app/launcher.js');
   const child = spawn(process.execPath, [...profile, '--no-allocation-site-pretenuring', launcher], {
     env: { ...process.env, PORT: String(port), LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -253,7 +259,7 @@ export async function measureLatency(
  * Writes bench-results.json, keeping the sections another bench wrote (`npm run bench` owns
  * `embedded` and `api`, `npm run bench:engines` owns `engines`), each stamped with its machine and time.
  */
-const RESULT_SECTIONS = new Set(['embedded', 'api', 'embeddedRun', 'engines', 'enginesRun']);
+const RESULT_SECTIONS = new Set(['embedded', 'api', 'embeddedRun', 'engines', 'enginesRun', 'tracing', 'tracingRun']);
 
 export function writeResults(sections: Record<string, unknown>): void {
   const file = join(root, 'bench-results.json');

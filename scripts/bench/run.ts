@@ -2,7 +2,8 @@
  * `npm run bench`: bounded, loopback-only measurements of the embedded default, each reported with a
  * baseline measured in the same run. Writes the `embedded` and `api` sections of bench-results.json
  * and prints a table. BENCH_ORDERS (default 1,000,000) orders are seeded into the log and drained;
- * BENCH_PROFILE_DIR makes the pipeline process write a V8 CPU profile there.
+ * BENCH_PROFILE_DIR makes the pipeline process write a V8 CPU profile there. Ends with the tracing
+ * case (scripts/bench/tracing.ts: a smaller backlog drained with tracing off and on; `tracing` section).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -24,6 +25,7 @@ import {
   waitForHttp,
   writeResults,
 } from './common.js';
+import { measureTracing } from './tracing.js';
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 1_000_000);
 const API_SECONDS = Number(process.env.BENCH_API_SECONDS ?? 10);
@@ -125,6 +127,9 @@ async function main(): Promise<void> {
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
+  // Last and on data of its own, so it cannot disturb the figures above.
+  const tracing = await measureTracing();
+  writeResults({ tracing, tracingRun: { machine: machine(), measuredAt: new Date().toISOString() } });
 }
 
 await main();

@@ -3,7 +3,7 @@
  * (deploy/grafana/kafka-monitor.json), for tests that hold one against the other: every query may
  * read only documented series.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { DocumentedSeries } from './promql.js';
 
@@ -11,11 +11,6 @@ export type { DocumentedSeries } from './promql.js';
 
 const root = new URL('../../', import.meta.url);
 export const METRICS_DOC = fileURLToPath(new URL('docs/metrics.md', root));
-/**
- * A copy of the catalog used while docs/metrics.md is not in this tree; docs/metrics.md wins as soon
- * as it exists, and the copy is then to be deleted.
- */
-const METRICS_DOC_FIXTURE = fileURLToPath(new URL('test/observability/fixtures/metrics.md', root));
 export const DASHBOARD_FILE = fileURLToPath(new URL('deploy/grafana/kafka-monitor.json', root));
 
 const SERIES_TYPES = new Set(['counter', 'gauge', 'histogram', 'summary']);
@@ -58,13 +53,8 @@ export function parseSeriesTables(markdown: string): Map<string, DocumentedSerie
   return series;
 }
 
-/** The markdown file the catalog is read from: docs/metrics.md, or its copy while that file is absent. */
-export function metricsDocument(): string {
-  return existsSync(METRICS_DOC) ? METRICS_DOC : METRICS_DOC_FIXTURE;
-}
-
 /** The series documented in docs/metrics.md, by name. */
-export function documentedSeries(file: string = metricsDocument()): Map<string, DocumentedSeries> {
+export function documentedSeries(file: string = METRICS_DOC): Map<string, DocumentedSeries> {
   const series = parseSeriesTables(readFileSync(file, 'utf8'));
   if (series.size === 0) throw new Error(`${file} documents no series`);
   return series;

@@ -17,5 +17,7 @@ export type * from './ports/stores.js';
 export * from './messages/partitioner.js';
 export type { Logger } from './ports/logger.js';
 export { silentLogger } from './ports/logger.js';
+export type { MessageSpan, MessageTracing, SendSpanOptions, TraceHeaders } from './ports/message-tracing.js';
+export { TRACE_HEADER_NAMES, noMessageTracing } from './ports/message-tracing.js';
 export * from './errors.js';
 export * from './secret.js';

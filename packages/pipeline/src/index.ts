@@ -1,6 +1,7 @@
-export { decodeBatch, type DecodeBatchOptions, type DecodedBatch } from './decode-batch.js';
+export { decodeBatch, PoisonMessageError, type DecodeBatchOptions, type DecodedBatch } from './decode-batch.js';
 export { ProcessorMeter, type ProcessorSnapshot } from './processor-meter.js';
-export { produceOrders } from './produce-orders.js';
+export { produceOrders, type ProduceOrdersTracing } from './produce-orders.js';
+export { endSpans, publishTraced, withSpans, type SendTrace } from './publish-traced.js';
 export { startHeartbeat, type Heartbeat, type HeartbeatOptions } from './heartbeat.js';
 export { createProcessMetrics, type BatchObserver, type ProcessMetrics } from './process-metrics.js';
 export { currentBuild, type BuildInfo } from './build-info.js';

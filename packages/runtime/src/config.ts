@@ -83,6 +83,17 @@ export interface Config {
   readonly services: readonly ServiceName[];
   readonly partitions: number;
   readonly timelineRetention: number;
+  readonly tracing: TracingSettings;
+}
+
+/** Traces over OTLP/HTTP: on exactly when an endpoint is set. */
+export interface TracingSettings {
+  /** OTEL_EXPORTER_OTLP_ENDPOINT, the collector's base URL (spans go to `<endpoint>/v1/traces`). */
+  readonly endpoint: string | undefined;
+  /** OTEL_SERVICE_NAME; each process names itself when unset. */
+  readonly serviceName: string | undefined;
+  /** OTEL_EXPORTER_OTLP_HEADERS (`name=value,…`, values percent-encoded), sent with every export. */
+  readonly headers: readonly { readonly name: string; readonly value: Secret }[];
 }
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -307,6 +318,46 @@ function cassandraReplication(read: Reader, factor: number, localDataCenter: str
   return { class: 'NetworkTopologyStrategy', dataCenters };
 }
 
+const OTLP_HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** `name=value,…` with percent-encoded values (the OTLP exporter convention); problems never quote a value. */
+function otlpHeaders(read: Reader): TracingSettings['headers'] {
+  const raw = read.secret('OTEL_EXPORTER_OTLP_HEADERS');
+  if (raw === undefined) return [];
+  const headers: { name: string; value: Secret }[] = [];
+  for (const [index, entry] of raw.reveal().split(',').entries()) {
+    if (entry.trim() === '') continue;
+    const at = entry.indexOf('=');
+    const name = entry.slice(0, Math.max(at, 0)).trim();
+    let value: string | undefined;
+    try {
+      value = at < 0 ? undefined : decodeURIComponent(entry.slice(at + 1).trim());
+    } catch {
+      value = undefined;
+    }
+    if (!OTLP_HEADER_NAME.test(name) || value === undefined) {
+      read.problems.push(
+        `OTEL_EXPORTER_OTLP_HEADERS entry ${index + 1} is not name=value (a header name and a percent-encoded value)`,
+      );
+    } else {
+      headers.push({ name, value: new Secret(value) });
+    }
+  }
+  return headers;
+}
+
+function tracingSettings(read: Reader): TracingSettings {
+  const endpoint = read.text('OTEL_EXPORTER_OTLP_ENDPOINT');
+  const headers = otlpHeaders(read);
+  if (endpoint === undefined) {
+    if (headers.length > 0)
+      read.problems.push('OTEL_EXPORTER_OTLP_HEADERS is set but OTEL_EXPORTER_OTLP_ENDPOINT is not');
+  } else if (!/^https?:\/\/[^/\s]+/.test(endpoint) || !URL.canParse(endpoint)) {
+    read.problems.push('OTEL_EXPORTER_OTLP_ENDPOINT must be an http:// or https:// URL, such as http://collector:4318');
+  }
+  return { endpoint, serviceName: read.text('OTEL_SERVICE_NAME'), headers };
+}
+
 /**
  * Reads the environment once, checks every variable and reports all problems together, so a bad
  * deployment fails at start with one clear message instead of later with a confusing one.
@@ -373,6 +424,7 @@ export function loadConfig(env: Environment = process.env): Config {
     services: [...new Set(services)] as ServiceName[],
     partitions: number('PARTITIONS', 3, 1, 1_000, true),
     timelineRetention: number('TIMELINE_RETENTION', 10_000, 1_000, 10_000_000, true),
+    tracing: tracingSettings(read),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

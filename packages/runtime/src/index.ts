@@ -11,6 +11,7 @@ export {
   type KafkaSecurity,
   type ServiceName,
   type TlsSettings,
+  type TracingSettings,
 } from './config.js';
 export {
   openInfrastructure,
@@ -28,3 +29,4 @@ export { startOpsServer, OpsServerBindError, type OpsServer, type OpsServerOptio
 export { createReadiness, reasonOf, sanitizeReason, type Readiness, type ReadinessState } from './readiness.js';
 export { retryStart, START_RETRY, type RetryStartOptions } from './retry-start.js';
 export { newTimeOrderedId } from './order-ids.js';
+export { openTracing, type ProcessTracing } from './tracing.js';

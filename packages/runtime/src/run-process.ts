@@ -1,4 +1,4 @@
-import type { Logger } from '@kafka-monitor/domain';
+import type { Logger, MessageTracing } from '@kafka-monitor/domain';
 import { createProcessMetrics, currentBuild, type ProcessMetrics } from '@kafka-monitor/pipeline';
 import { loadConfig, metricsPortOf, type Config, type ServiceName } from './config.js';
 import { openInfrastructure, type Infrastructure } from './infrastructure.js';
@@ -6,6 +6,7 @@ import { createLogger } from './logger.js';
 import { startOpsServer, type OpsServer } from './ops-server.js';
 import { createReadiness, reasonOf, type Readiness } from './readiness.js';
 import { retryStart } from './retry-start.js';
+import { openTracing } from './tracing.js';
 
 export interface ProcessContext {
   readonly config: Config;
@@ -15,6 +16,8 @@ export interface ProcessContext {
   readonly metrics: ProcessMetrics;
   /** Read by a monitor that serves `/health/ready` on its API port. */
   readonly readiness: Readiness;
+  /** Traces the messages the services send and process; inert unless OTEL_EXPORTER_OTLP_ENDPOINT is set. */
+  readonly tracing: MessageTracing;
 }
 
 export interface RunProcessOptions {
@@ -53,6 +56,7 @@ export async function runProcess(
   }
   const logger = createLogger(config.logLevel, { service: name, instance: config.processorId });
   const metrics = createProcessMetrics(currentBuild({ bus: config.bus, store: config.store }));
+  const tracing = await openTracing(config, name);
   const readiness = createReadiness('connecting to the bus and the store');
   const ops = await openOpsServer(name, config, metricsPortOf(config, options.services ?? config.services), {
     metrics,
@@ -70,7 +74,7 @@ export async function runProcess(
       onAttemptFailed: (reason) => readiness.notReady(reason),
     });
     readiness.notReady('starting the services');
-    stoppables = await start({ config, infrastructure, logger, metrics, readiness });
+    stoppables = await start({ config, infrastructure, logger, metrics, readiness, tracing: tracing.tracing });
     readiness.ready();
   } catch (error) {
     readiness.down(reasonOf(error));
@@ -88,7 +92,9 @@ export async function runProcess(
     logger.info({ signal }, 'stopping');
     const health = ops === undefined ? [] : [{ stop: () => ops.close() }];
     // Stopped last of all (first in the list): probes read "stopping" while the services drain.
-    void stopAll([...health, ...stoppables], infrastructure, logger).then(
+    // Stopped after the services (stoppables stop in reverse order): their last spans are exported too.
+    const flushTraces = { stop: () => tracing.close() };
+    void stopAll([flushTraces, ...health, ...stoppables], infrastructure, logger).then(
       () => process.exit(0),
       (error: unknown) => {
         logger.error({ err: error }, 'shutdown failed');

@@ -49,6 +49,43 @@ export function describeEventBusContract(name: string, createFixture: () => Prom
       expect(info?.endOffsets.reduce((a, b) => a + b, 0)).toBe(3);
     });
 
+    it('keeps each message its own headers, through read and consume alike', async () => {
+      const { bus } = await open();
+      const topic = `t-${randomUUID()}`;
+      await bus.ensureTopics([{ name: topic, partitions: 2 }]);
+      // Trace context as the services write it: a different traceparent on every record of one publish.
+      const headersOf = (i: number) => ({
+        traceparent: `00-${String(i).padStart(32, '0')}-${String(i + 1).padStart(16, '0')}-01`,
+        ...(i % 2 === 0 ? { tracestate: `vendor=${i}` } : {}),
+      });
+      await bus.publish(
+        topic,
+        Array.from({ length: 20 }, (_, i) => ({ key: `k${i}`, value: `m${i}`, headers: headersOf(i) })),
+      );
+      const consumed = new Map<string, Readonly<Record<string, string>>>();
+      const consumer = await bus.consume({
+        group: `g-${randomUUID()}`,
+        topics: [topic],
+        handleBatch: (batch) => {
+          for (const m of batch.messages) consumed.set(text(m), m.headers);
+          return Promise.resolve();
+        },
+      });
+      await waitFor(
+        '20 messages consumed',
+        () => consumed.size,
+        (n) => n >= 20,
+      );
+      await consumer.stop();
+      const read = [...(await bus.read(topic, 0, 0, 50)), ...(await bus.read(topic, 1, 0, 50))];
+      expect(read).toHaveLength(20);
+      for (const message of read) {
+        const i = Number(text(message).slice(1));
+        expect(message.headers).toEqual(headersOf(i));
+        expect(consumed.get(text(message))).toEqual(headersOf(i));
+      }
+    });
+
     it('spreads keys over partitions and keeps each key in one partition', async () => {
       const { bus } = await open();
       const topic = `t-${randomUUID()}`;

@@ -5,3 +5,4 @@ export { describeStoreContract, type StoreFixture, type StoreContractOptions } f
 export { makeOrder, orderArbitrary } from './arbitraries.js';
 export { snapshotViews, expectedViews } from './snapshot.js';
 export { createTlsFixture, type TlsFixture } from './tls-fixture.js';
+export { describeMessageTracingContract } from './message-tracing-contract.js';

@@ -5,7 +5,7 @@ import { createRegistryProcessor } from '@kafka-monitor/registry-processor';
 import { newTimeOrderedId, runProcess, type Stoppable } from '@kafka-monitor/runtime';
 
 // Runs the services named by SERVICES (all by default) in this one process, sharing one bus and store.
-await runProcess('kafka-monitor', async ({ config, infrastructure, logger, metrics, readiness }) => {
+await runProcess('kafka-monitor', async ({ config, infrastructure, logger, metrics, readiness, tracing }) => {
   const { bus, store } = infrastructure;
   const selected = new Set(config.services);
   const started: Stoppable[] = [];
@@ -19,6 +19,7 @@ await runProcess('kafka-monitor', async ({ config, infrastructure, logger, metri
         logger,
         metrics,
         readiness: () => readiness.current(),
+        tracing,
       })
     : undefined;
   // Every processor observes its batches in the process's one registry, whether or not the monitor is here.
@@ -29,6 +30,7 @@ await runProcess('kafka-monitor', async ({ config, infrastructure, logger, metri
     logger,
     now: Date.now,
     observeBatch: metrics.observeBatch,
+    tracing,
   };
 
   // Consumers first, so the first generated orders find them running.

@@ -4,7 +4,7 @@ import { monitorOptionsFrom } from './server/monitor-options.js';
 
 await runProcess(
   'monitor',
-  async ({ config, infrastructure, logger, metrics, readiness }) => {
+  async ({ config, infrastructure, logger, metrics, readiness, tracing }) => {
     const { app } = await buildMonitor({
       bus: infrastructure.bus,
       store: infrastructure.store,
@@ -14,6 +14,7 @@ await runProcess(
       logger,
       metrics,
       readiness: () => readiness.current(),
+      tracing,
     });
     await app.listen({ host: config.host, port: config.port });
     logger.info({ url: `http://${config.host}:${config.port}/` }, 'monitor listening');

@@ -3,7 +3,7 @@ import { createOrderProcessor } from './order-processor.js';
 
 await runProcess(
   'order-processor',
-  async ({ config, infrastructure, logger }) => {
+  async ({ config, infrastructure, logger, tracing }) => {
     const processor = createOrderProcessor({
       bus: infrastructure.bus,
       produced: infrastructure.store.produced,
@@ -11,6 +11,7 @@ await runProcess(
       instanceId: config.processorId,
       logger,
       now: Date.now,
+      tracing,
       random: Math.random,
       newOrderId: newTimeOrderedId,
       settings: { orderRate: config.orderRate, anomalyRate: config.anomalyRate },

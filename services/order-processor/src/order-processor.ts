@@ -1,5 +1,13 @@
-import { generateOrder, ordersDue, retryDelayMs } from '@kafka-monitor/domain';
-import type { ControlStore, EventBus, Logger, Order, ProducedOrderStore, Random } from '@kafka-monitor/domain';
+import { generateOrder, noMessageTracing, ordersDue, retryDelayMs } from '@kafka-monitor/domain';
+import type {
+  ControlStore,
+  EventBus,
+  Logger,
+  MessageTracing,
+  Order,
+  ProducedOrderStore,
+  Random,
+} from '@kafka-monitor/domain';
 import { ProcessorMeter, produceOrders, startHeartbeat, type Heartbeat } from '@kafka-monitor/pipeline';
 
 export interface GeneratorSettings {
@@ -25,6 +33,8 @@ export interface OrderProcessorDeps {
   readonly settingsPollMs?: number;
   /** Wait after a failed send, doubling per failure in a row up to `maxMs`; default 100 ms to 5 s. */
   readonly retryDelay?: { readonly firstMs: number; readonly maxMs: number };
+  /** Sends each order under its own span, which starts the order's trace (off when absent). */
+  readonly tracing?: MessageTracing;
 }
 
 export interface OrderProcessor {
@@ -57,7 +67,7 @@ export function createOrderProcessor(deps: OrderProcessorDeps): OrderProcessor {
   let settingsTimer: NodeJS.Timeout | undefined;
 
   async function produce(orders: readonly Order[]): Promise<void> {
-    await produceOrders(deps.bus, deps.produced, orders);
+    await produceOrders(deps.bus, deps.produced, orders, { tracing: deps.tracing ?? noMessageTracing });
     meter.record(orders.length, 0);
   }
 

@@ -3,7 +3,7 @@ import { createQueryProcessor } from './query-processor.js';
 
 await runProcess(
   'query-processor',
-  async ({ config, infrastructure, logger, metrics }) => {
+  async ({ config, infrastructure, logger, metrics, tracing }) => {
     const processor = createQueryProcessor({
       bus: infrastructure.bus,
       views: infrastructure.store.views,
@@ -11,6 +11,7 @@ await runProcess(
       instanceId: config.processorId,
       logger,
       now: Date.now,
+      tracing,
       observeBatch: metrics.observeBatch,
     });
     await processor.start();

@@ -1,10 +1,11 @@
-import { GROUPS, TOPICS, decodeOrder } from '@kafka-monitor/domain';
+import { GROUPS, TOPICS, decodeOrder, noMessageTracing } from '@kafka-monitor/domain';
 import type {
   ConsumerHandle,
   ControlStore,
   EventBus,
   Logger,
   MessageBatch,
+  MessageTracing,
   Order,
   ViewStore,
 } from '@kafka-monitor/domain';
@@ -12,6 +13,7 @@ import {
   ProcessorMeter,
   decodeBatch,
   startHeartbeat,
+  withSpans,
   type BatchObserver,
   type Heartbeat,
 } from '@kafka-monitor/pipeline';
@@ -27,6 +29,8 @@ export interface QueryProcessorDeps {
   readonly onApplied?: (orders: readonly Order[]) => void;
   /** Told how long each batch took and how old its orders were when their effect became durable. */
   readonly observeBatch?: BatchObserver;
+  /** Traces each order's view apply as a child of its send (off when absent). */
+  readonly tracing?: MessageTracing;
 }
 
 export interface QueryProcessor {
@@ -45,14 +49,15 @@ export function createQueryProcessor(deps: QueryProcessorDeps): QueryProcessor {
   async function handleBatch(batch: MessageBatch): Promise<void> {
     const startedAt = performance.now();
     const now = deps.now();
-    const { entries, poison } = await decodeBatch(batch, {
+    const { entries, poison, spans } = await decodeBatch(batch, {
       bus: deps.bus,
       group: GROUPS.queryProcessor,
       decode: decodeOrder,
       now,
+      tracing: deps.tracing ?? noMessageTracing,
     });
     const source = { consumer: GROUPS.queryProcessor, topic: batch.topic, partition: batch.partition };
-    const outcome = await deps.views.applyOrders(source, entries, now);
+    const outcome = await withSpans(spans, () => deps.views.applyOrders(source, entries, now));
     if (poison > 0) logger.warn({ partition: batch.partition, poison }, 'dead-lettered poison messages');
     if (outcome.applied > 0) {
       meter.record(outcome.applied - poison, poison);

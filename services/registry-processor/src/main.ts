@@ -3,7 +3,7 @@ import { createRegistryProcessor } from './registry-processor.js';
 
 await runProcess(
   'registry-processor',
-  async ({ config, infrastructure, logger, metrics }) => {
+  async ({ config, infrastructure, logger, metrics, tracing }) => {
     const processor = createRegistryProcessor({
       bus: infrastructure.bus,
       registry: infrastructure.store.registry,
@@ -11,6 +11,7 @@ await runProcess(
       instanceId: config.processorId,
       logger,
       now: Date.now,
+      tracing,
       observeBatch: metrics.observeBatch,
     });
     await processor.start();

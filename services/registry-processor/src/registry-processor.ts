@@ -4,6 +4,7 @@ import {
   decodeOrder,
   decodeRegistryMessage,
   encodeValidationMessage,
+  noMessageTracing,
   validateOrder,
 } from '@kafka-monitor/domain';
 import type {
@@ -13,6 +14,7 @@ import type {
   EventBus,
   Logger,
   MessageBatch,
+  MessageTracing,
   OutgoingMessage,
   RegisteredOrder,
   RegistryStore,
@@ -21,8 +23,11 @@ import {
   ProcessorMeter,
   decodeBatch,
   startHeartbeat,
+  publishTraced,
+  withSpans,
   type BatchObserver,
   type Heartbeat,
+  type SendTrace,
 } from '@kafka-monitor/pipeline';
 
 export interface RegistryProcessorDeps {
@@ -36,6 +41,8 @@ export interface RegistryProcessorDeps {
   readonly onDecided?: (decisions: readonly DecisionRecord[]) => void;
   /** Told how long each batch took and how old its orders were when they were registered. */
   readonly observeBatch?: BatchObserver;
+  /** Traces each validation, its registry message and its registration in the order's trace (off when absent). */
+  readonly tracing?: MessageTracing;
 }
 
 export interface RegistryProcessor {
@@ -54,41 +61,52 @@ const GROUP = GROUPS.registryProcessor;
 export function createRegistryProcessor(deps: RegistryProcessorDeps): RegistryProcessor {
   const meter = new ProcessorMeter(deps.now);
   const logger = deps.logger.child({ processor: GROUP });
+  const tracing = deps.tracing ?? noMessageTracing;
   let consumer: ConsumerHandle | undefined;
   let heartbeat: Heartbeat | undefined;
 
   async function validateBatch(batch: MessageBatch): Promise<void> {
     const now = deps.now();
-    const { entries, poison } = await decodeBatch(batch, { bus: deps.bus, group: GROUP, decode: decodeOrder, now });
-    const results: OutgoingMessage[] = entries.flatMap((entry) =>
-      entry.content === null
-        ? []
-        : [
-            {
-              key: entry.content.orderId,
-              value: encodeValidationMessage(entry.content, validateOrder(entry.content), now),
-            },
-          ],
-    );
-    // Published before the offsets are recorded: a crash in between republishes, and registering is idempotent.
-    if (results.length > 0) await deps.bus.publish(TOPICS.registry, results);
-    const source = { consumer: GROUP, topic: batch.topic, partition: batch.partition };
-    const counted = entries.map((e) => ({ offset: e.offset, content: e.content === null ? null : (true as const) }));
-    const outcome = await deps.registry.recordValidations(source, counted, now);
-    if (outcome.applied > 0) meter.record(results.length, poison);
+    const { entries, poison, spans } = await decodeBatch(batch, {
+      bus: deps.bus,
+      group: GROUP,
+      decode: decodeOrder,
+      now,
+      tracing,
+    });
+    const results: OutgoingMessage[] = [];
+    const traces: SendTrace[] = [];
+    entries.forEach((entry, i) => {
+      if (entry.content === null) return;
+      results.push({
+        key: entry.content.orderId,
+        value: encodeValidationMessage(entry.content, validateOrder(entry.content), now),
+      });
+      // The result continues the trace of the order it validates.
+      traces.push({ parent: spans[i]?.headers });
+    });
+    await withSpans(spans, async () => {
+      // Published before the offsets are recorded: a crash in between republishes, and registering is idempotent.
+      if (results.length > 0) await publishTraced(deps.bus, tracing, TOPICS.registry, results, traces);
+      const source = { consumer: GROUP, topic: batch.topic, partition: batch.partition };
+      const counted = entries.map((e) => ({ offset: e.offset, content: e.content === null ? null : (true as const) }));
+      const outcome = await deps.registry.recordValidations(source, counted, now);
+      if (outcome.applied > 0) meter.record(results.length, poison);
+    });
   }
 
   async function registerBatch(batch: MessageBatch): Promise<void> {
     const startedAt = performance.now();
     const now = deps.now();
-    const { entries, poison } = await decodeBatch(batch, {
+    const { entries, poison, spans } = await decodeBatch(batch, {
       bus: deps.bus,
       group: GROUP,
       decode: decodeRegistryMessage,
       now,
+      tracing,
     });
     const source = { consumer: GROUP, topic: batch.topic, partition: batch.partition };
-    const outcome = await deps.registry.applyRegistryMessages(source, entries, now);
+    const outcome = await withSpans(spans, () => deps.registry.applyRegistryMessages(source, entries, now));
     if (poison > 0)
       logger.warn({ topic: batch.topic, partition: batch.partition, poison }, 'dead-lettered poison messages');
     if (outcome.registered.length > 0) deps.onRegistered?.(outcome.registered);

@@ -8,8 +8,8 @@ import swagger from '@fastify/swagger';
 import fastifyStatic from '@fastify/static';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { isDependencyError, silentLogger } from '@kafka-monitor/domain';
-import type { EventBus, Logger, Store } from '@kafka-monitor/domain';
+import { isDependencyError, noMessageTracing, silentLogger } from '@kafka-monitor/domain';
+import type { EventBus, Logger, MessageTracing, Store } from '@kafka-monitor/domain';
 import { createProcessMetrics, currentBuild, type ProcessMetrics } from '@kafka-monitor/pipeline';
 import type { GeneratorDto } from '../contract.js';
 import { HttpError, type MonitorApp } from './app-types.js';
@@ -59,6 +59,8 @@ export interface MonitorDeps {
   readonly metrics?: ProcessMetrics;
   /** The process's readiness, answered on `/health/ready`. */
   readonly readiness?: () => ReadinessState;
+  /** Traces the messages the API sends (orders, decisions, redriven dead letters); off when absent. */
+  readonly tracing?: MessageTracing;
 }
 
 export interface Monitor {
@@ -222,8 +224,15 @@ export async function buildMonitor(deps: MonitorDeps): Promise<Monitor> {
     statusWaitMs: options.statusWaitMs ?? 3_000,
     defaultGenerator: options.defaultGenerator ?? { 'order-rate': 10, 'anomaly-rate': 0.1 },
     mutating,
+    tracing: deps.tracing ?? noMessageTracing,
   });
-  registerDeadLetterRoutes(app, { bus: deps.bus, store, now: deps.now, mutating });
+  registerDeadLetterRoutes(app, {
+    bus: deps.bus,
+    store,
+    now: deps.now,
+    mutating,
+    tracing: deps.tracing ?? noMessageTracing,
+  });
   registerLiveRoutes(app, { status, stream, metrics });
   registerHealthRoutes(app, deps.readiness === undefined ? {} : { readiness: deps.readiness });
   await registerDashboard(app, options.webRoot);

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TOPICS, encodeStatusChange, isDecisionStatus, toCents } from '@kafka-monitor/domain';
-import type { EventBus, Order, Store } from '@kafka-monitor/domain';
-import { produceOrders } from '@kafka-monitor/pipeline';
+import type { EventBus, MessageTracing, Order, Store } from '@kafka-monitor/domain';
+import { produceOrders, publishTraced } from '@kafka-monitor/pipeline';
 import { Type } from 'typebox';
 import {
   GeneratorChange,
@@ -18,6 +18,7 @@ import {
 import { ErrorBody } from '../../contract.js';
 import { ERRORS, HttpError, type MonitorApp } from '../app-types.js';
 import { orderDto, registeredDto } from '../dto.js';
+import { traceHeadersOf } from '../trace-headers.js';
 
 export interface CommandRouteDeps {
   readonly bus: EventBus;
@@ -29,6 +30,8 @@ export interface CommandRouteDeps {
   readonly defaultGenerator: Generator;
   /** Guards mutating routes (auth, rate limit); applied as a preHandler. */
   readonly mutating: { preHandler: NonNullable<Parameters<MonitorApp['route']>[0]['preHandler']>; config: object };
+  /** Sends orders and decisions under spans that continue the request's `traceparent`. */
+  readonly tracing: MessageTracing;
 }
 
 const POLL_MS = 20;
@@ -95,6 +98,7 @@ export function registerCommandRoutes(app: MonitorApp, deps: CommandRouteDeps): 
       if (key !== undefined && (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY)) {
         throw new HttpError(400, `Idempotency-Key must be 1 to ${MAX_IDEMPOTENCY_KEY} characters`);
       }
+      const trace = { tracing: deps.tracing, parent: traceHeadersOf(request.headers) };
       const unitPriceCents = toCents(body['unit-price']) ?? 0;
       const order: Order = {
         orderId: deps.newId(),
@@ -129,13 +133,13 @@ export function registerCommandRoutes(app: MonitorApp, deps: CommandRouteDeps): 
             .send({ success: true as const, data: orderDto(earlier) });
         }
         try {
-          await produceOrders(deps.bus, store.produced, [order]);
+          await produceOrders(deps.bus, store.produced, [order], trace);
         } catch (error) {
           await store.control.releaseIdempotencyKey(key, order.orderId).catch(() => undefined);
           throw error;
         }
       } else {
-        await produceOrders(deps.bus, store.produced, [order]);
+        await produceOrders(deps.bus, store.produced, [order], trace);
       }
       return reply
         .code(201)
@@ -174,7 +178,13 @@ export function registerCommandRoutes(app: MonitorApp, deps: CommandRouteDeps): 
         requestedBy: 'api',
       };
       // The registry processor is the only writer: publish the decision and let it apply it in order.
-      await deps.bus.publish(TOPICS.registry, [{ key: id, value: encodeStatusChange(change) }]);
+      await publishTraced(
+        deps.bus,
+        deps.tracing,
+        TOPICS.registry,
+        [{ key: id, value: encodeStatusChange(change) }],
+        [{ parent: traceHeadersOf(request.headers) }],
+      );
       const decided = await waitFor(() => store.registry.decision(requestId), deps.statusWaitMs);
       if (decided === undefined) {
         const location = `/api/status-requests/${requestId}`;

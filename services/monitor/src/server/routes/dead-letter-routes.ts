@@ -1,5 +1,13 @@
 import { isDeadLetterStatus } from '@kafka-monitor/domain';
-import type { DeadLetter, DeadLetterStatus, EventBus, MessagePosition, Store } from '@kafka-monitor/domain';
+import type {
+  DeadLetter,
+  DeadLetterStatus,
+  EventBus,
+  MessagePosition,
+  MessageTracing,
+  Store,
+} from '@kafka-monitor/domain';
+import { publishTraced } from '@kafka-monitor/pipeline';
 import {
   DeadLetterDto,
   DeadLetterListQuery,
@@ -15,6 +23,7 @@ import {
 } from '../../contract.js';
 import { ERRORS, HttpError, type MonitorApp } from '../app-types.js';
 import { clampLimit, deadLetterDto, deadLetterSummaryDto } from '../dto.js';
+import { traceHeadersOf } from '../trace-headers.js';
 import type { CommandRouteDeps } from './command-routes.js';
 
 export interface DeadLetterRouteDeps {
@@ -22,6 +31,7 @@ export interface DeadLetterRouteDeps {
   readonly store: Store;
   readonly now: () => number;
   readonly mutating: CommandRouteDeps['mutating'];
+  readonly tracing: MessageTracing;
 }
 
 /** Marks a redriven message, so its processing (or a second dead letter) can be traced back. */
@@ -133,11 +143,18 @@ export function registerDeadLetterRoutes(app: MonitorApp, deps: DeadLetterRouteD
       const { payload, actor = DEFAULT_ACTOR, note } = request.body;
       const letter = await claim(id, 'redriven');
       const value = payload === undefined ? letter.value : new TextEncoder().encode(payload);
+      // A new send in the operator's trace (the request's, or a new one) that links back to the trace
+      // the message was dead-lettered in, whose context its kept headers carry.
+      const trace = { parent: traceHeadersOf(request.headers), links: [letter.headers] };
       let position: MessagePosition | undefined;
       try {
-        [position] = await deps.bus.publish(letter.topic, [
-          { key: letter.key, value, headers: { ...letter.headers, [REDRIVEN_FROM_HEADER]: id } },
-        ]);
+        [position] = await publishTraced(
+          deps.bus,
+          deps.tracing,
+          letter.topic,
+          [{ key: letter.key, value, headers: { ...letter.headers, [REDRIVEN_FROM_HEADER]: id } }],
+          [trace],
+        );
       } catch (error) {
         // Not sent: the dead letter waits again, and the trail says why the attempt failed.
         await letters.transition(id, 'redriven', 'pending', deps.now());
