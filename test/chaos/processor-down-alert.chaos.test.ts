@@ -55,8 +55,10 @@ describe('chaos: the only registry processor SIGKILLed, seen through Prometheus 
       prometheus.setTargets('monitor', [new URL(cluster.monitorUrl).host]);
       const query = cluster.start('query-processor', `${SCENARIO}-query-0`);
       let registry = cluster.start('registry-processor', `${SCENARIO}-registry-0`);
-      prometheus.setTargets('query-processor', [await metricsAddress(query)]);
-      prometheus.setTargets('registry-processor', [await metricsAddress(registry)]);
+      // Both outputs are read from now on: a process may log its port before the other one does.
+      const [queryAddress, registryAddress] = await Promise.all([metricsAddress(query), metricsAddress(registry)]);
+      prometheus.setTargets('query-processor', [queryAddress]);
+      prometheus.setTargets('registry-processor', [registryAddress]);
       await waitForRecovery(poller, Date.now(), 120_000);
       const producer = startProducer(cluster, 50);
 
