@@ -65,6 +65,13 @@ describe('loadConfig', () => {
     });
   });
 
+  it('reads LOG_FORMAT as json or pretty, leaves it unset by default and refuses anything else', () => {
+    expect(loadConfig({}).logFormat).toBeUndefined();
+    expect(loadConfig({ LOG_FORMAT: 'json' }).logFormat).toBe('json');
+    expect(loadConfig({ LOG_FORMAT: ' pretty ' }).logFormat).toBe('pretty');
+    expect(() => loadConfig({ LOG_FORMAT: 'text' })).toThrow("LOG_FORMAT must be one of json, pretty; got 'text'");
+  });
+
   it("accepts the original's KAFKA_BOOTSTRAP_SERVERS and CASSANDRA_HOST", () => {
     const config = loadConfig({ KAFKA_BOOTSTRAP_SERVERS: 'k:29092', CASSANDRA_HOST: 'cass' });
     expect(config.kafkaBrokers).toEqual(['k:29092']);

@@ -7,6 +7,8 @@ export const SERVICE_NAMES = ['order-processor', 'query-processor', 'registry-pr
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 /** The port of a process's health and metrics server when METRICS_PORT is unset and no monitor serves them. */
 export const DEFAULT_METRICS_PORT = 9464;
 /** The `cluster_name` of the lag metrics when KAFKA_CLUSTER_NAME is unset. */
@@ -79,6 +81,8 @@ export interface Config {
   readonly monitorApiToken: string | undefined;
   readonly corsOrigins: readonly string[];
   readonly logLevel: LogLevel;
+  /** LOG_FORMAT; undefined when unset: readable lines on a terminal, JSON lines otherwise. */
+  readonly logFormat: LogFormat | undefined;
   readonly processorId: string;
   readonly services: readonly ServiceName[];
   readonly partitions: number;
@@ -420,6 +424,7 @@ export function loadConfig(env: Environment = process.env): Config {
     monitorApiToken: text('MONITOR_API_TOKEN'),
     corsOrigins: list(text('CORS_ORIGINS')),
     logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    logFormat: text('LOG_FORMAT') === undefined ? undefined : oneOf('LOG_FORMAT', LOG_FORMATS, 'json'),
     processorId: text('PROCESSOR_ID') ?? `${hostname()}-${process.pid}`,
     services: [...new Set(services)] as ServiceName[],
     partitions: number('PARTITIONS', 3, 1, 1_000, true),

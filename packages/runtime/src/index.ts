@@ -22,7 +22,8 @@ export {
   UnavailableAdapterError,
   type Infrastructure,
 } from './infrastructure.js';
-export { createLogger } from './logger.js';
+export { createLogger, openProcessLog, type ProcessLog } from './logger.js';
+export { bannerLines, httpUrl } from './banner.js';
 export { busNames, prefixEventBus, prefixEventBusAdmin, type BusNames } from './prefixed-bus.js';
 export { runProcess, stopAll, type ProcessContext, type RunProcessOptions, type Stoppable } from './run-process.js';
 export { startOpsServer, OpsServerBindError, type OpsServer, type OpsServerOptions } from './ops-server.js';

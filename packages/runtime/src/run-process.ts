@@ -2,7 +2,8 @@ import type { Logger, MessageTracing } from '@kafka-monitor/domain';
 import { createProcessMetrics, currentBuild, type ProcessMetrics } from '@kafka-monitor/pipeline';
 import { loadConfig, metricsPortOf, type Config, type ServiceName } from './config.js';
 import { openInfrastructure, type Infrastructure } from './infrastructure.js';
-import { createLogger } from './logger.js';
+import { bannerLines, httpUrl } from './banner.js';
+import { openProcessLog } from './logger.js';
 import { startOpsServer, type OpsServer } from './ops-server.js';
 import { createReadiness, reasonOf, type Readiness } from './readiness.js';
 import { retryStart } from './retry-start.js';
@@ -18,6 +19,8 @@ export interface ProcessContext {
   readonly readiness: Readiness;
   /** Traces the messages the services send and process; inert unless OTEL_EXPORTER_OTLP_ENDPOINT is set. */
   readonly tracing: MessageTracing;
+  /** Says where the monitor listens (its base URL, ending in `/`), for the banner shown once started. */
+  readonly announceMonitor: (url: string) => void;
 }
 
 export interface RunProcessOptions {
@@ -54,7 +57,13 @@ export async function runProcess(
     console.error(`${name}: ${(error as Error).message}`);
     process.exit(2);
   }
-  const logger = createLogger(config.logLevel, { service: name, instance: config.processorId });
+  const log = openProcessLog({
+    level: config.logLevel,
+    bindings: { service: name, instance: config.processorId },
+    format: config.logFormat,
+    out: process.stdout,
+  });
+  const { logger } = log;
   const metrics = createProcessMetrics(currentBuild({ bus: config.bus, store: config.store }));
   const tracing = await openTracing(config, name);
   const readiness = createReadiness('connecting to the bus and the store');
@@ -74,8 +83,24 @@ export async function runProcess(
       onAttemptFailed: (reason) => readiness.notReady(reason),
     });
     readiness.notReady('starting the services');
-    stoppables = await start({ config, infrastructure, logger, metrics, readiness, tracing: tracing.tracing });
+    let monitor: string | undefined;
+    stoppables = await start({
+      config,
+      infrastructure,
+      logger,
+      metrics,
+      readiness,
+      tracing: tracing.tracing,
+      announceMonitor: (url) => (monitor = url),
+    });
     readiness.ready();
+    const metricsUrl =
+      ops === undefined
+        ? monitor === undefined
+          ? undefined
+          : `${monitor}metrics`
+        : httpUrl(config.host, ops.port, '/metrics');
+    log.greet(bannerLines(name, config, { monitor, metrics: metricsUrl }));
   } catch (error) {
     readiness.down(reasonOf(error));
     logger.error({ err: error }, 'cannot start');

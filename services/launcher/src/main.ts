@@ -1,64 +1,71 @@
+import type { AddressInfo } from 'node:net';
 import { buildMonitor, monitorOptionsFrom } from '@kafka-monitor/monitor';
 import { createOrderProcessor } from '@kafka-monitor/order-processor';
 import { createQueryProcessor } from '@kafka-monitor/query-processor';
 import { createRegistryProcessor } from '@kafka-monitor/registry-processor';
-import { newTimeOrderedId, runProcess, type Stoppable } from '@kafka-monitor/runtime';
+import { httpUrl, newTimeOrderedId, runProcess, type Stoppable } from '@kafka-monitor/runtime';
 
 // Runs the services named by SERVICES (all by default) in this one process, sharing one bus and store.
-await runProcess('kafka-monitor', async ({ config, infrastructure, logger, metrics, readiness, tracing }) => {
-  const { bus, store } = infrastructure;
-  const selected = new Set(config.services);
-  const started: Stoppable[] = [];
-  const monitor = selected.has('monitor')
-    ? await buildMonitor({
-        bus,
-        store,
-        now: Date.now,
-        newId: newTimeOrderedId,
-        options: monitorOptionsFrom(config),
-        logger,
-        metrics,
-        readiness: () => readiness.current(),
-        tracing,
-      })
-    : undefined;
-  // Every processor observes its batches in the process's one registry, whether or not the monitor is here.
-  const shared = {
-    bus,
-    control: store.control,
-    instanceId: config.processorId,
-    logger,
-    now: Date.now,
-    observeBatch: metrics.observeBatch,
-    tracing,
-  };
+await runProcess(
+  'kafka-monitor',
+  async ({ config, infrastructure, logger, metrics, readiness, tracing, announceMonitor }) => {
+    const { bus, store } = infrastructure;
+    const selected = new Set(config.services);
+    const started: Stoppable[] = [];
+    const monitor = selected.has('monitor')
+      ? await buildMonitor({
+          bus,
+          store,
+          now: Date.now,
+          newId: newTimeOrderedId,
+          options: monitorOptionsFrom(config),
+          logger,
+          metrics,
+          readiness: () => readiness.current(),
+          tracing,
+        })
+      : undefined;
+    // Every processor observes its batches in the process's one registry, whether or not the monitor is here.
+    const shared = {
+      bus,
+      control: store.control,
+      instanceId: config.processorId,
+      logger,
+      now: Date.now,
+      observeBatch: metrics.observeBatch,
+      tracing,
+    };
 
-  // Consumers first, so the first generated orders find them running.
-  if (selected.has('query-processor')) {
-    const processor = createQueryProcessor({ ...shared, views: store.views });
-    await processor.start();
-    started.push(processor);
-  }
-  if (selected.has('registry-processor')) {
-    const processor = createRegistryProcessor({ ...shared, registry: store.registry });
-    await processor.start();
-    started.push(processor);
-  }
-  if (selected.has('order-processor')) {
-    const processor = createOrderProcessor({
-      ...shared,
-      produced: store.produced,
-      random: Math.random,
-      newOrderId: newTimeOrderedId,
-      settings: { orderRate: config.orderRate, anomalyRate: config.anomalyRate },
-    });
-    await processor.start();
-    started.push(processor);
-  }
-  if (monitor !== undefined) {
-    await monitor.app.listen({ host: config.host, port: config.port });
-    logger.info({ url: `http://${config.host}:${config.port}/` }, 'monitor listening');
-    started.push({ stop: () => monitor.app.close() });
-  }
-  return started;
-});
+    // Consumers first, so the first generated orders find them running.
+    if (selected.has('query-processor')) {
+      const processor = createQueryProcessor({ ...shared, views: store.views });
+      await processor.start();
+      started.push(processor);
+    }
+    if (selected.has('registry-processor')) {
+      const processor = createRegistryProcessor({ ...shared, registry: store.registry });
+      await processor.start();
+      started.push(processor);
+    }
+    if (selected.has('order-processor')) {
+      const processor = createOrderProcessor({
+        ...shared,
+        produced: store.produced,
+        random: Math.random,
+        newOrderId: newTimeOrderedId,
+        settings: { orderRate: config.orderRate, anomalyRate: config.anomalyRate },
+      });
+      await processor.start();
+      started.push(processor);
+    }
+    if (monitor !== undefined) {
+      await monitor.app.listen({ host: config.host, port: config.port });
+      // PORT=0 takes any free port: the one bound is what the log and the banner say.
+      const url = httpUrl(config.host, (monitor.app.server.address() as AddressInfo).port);
+      logger.info({ url }, 'monitor listening');
+      announceMonitor(url);
+      started.push({ stop: () => monitor.app.close() });
+    }
+    return started;
+  },
+);

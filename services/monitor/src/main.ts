@@ -1,10 +1,11 @@
-import { newTimeOrderedId, runProcess } from '@kafka-monitor/runtime';
+import type { AddressInfo } from 'node:net';
+import { httpUrl, newTimeOrderedId, runProcess } from '@kafka-monitor/runtime';
 import { buildMonitor } from './server/app.js';
 import { monitorOptionsFrom } from './server/monitor-options.js';
 
 await runProcess(
   'monitor',
-  async ({ config, infrastructure, logger, metrics, readiness, tracing }) => {
+  async ({ config, infrastructure, logger, metrics, readiness, tracing, announceMonitor }) => {
     const { app } = await buildMonitor({
       bus: infrastructure.bus,
       store: infrastructure.store,
@@ -17,7 +18,10 @@ await runProcess(
       tracing,
     });
     await app.listen({ host: config.host, port: config.port });
-    logger.info({ url: `http://${config.host}:${config.port}/` }, 'monitor listening');
+    // PORT=0 takes any free port: the one bound is what the log and the banner say.
+    const url = httpUrl(config.host, (app.server.address() as AddressInfo).port);
+    logger.info({ url }, 'monitor listening');
+    announceMonitor(url);
     return [{ stop: () => app.close() }];
   },
   { services: ['monitor'] },
