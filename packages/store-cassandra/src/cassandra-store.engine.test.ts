@@ -63,6 +63,127 @@ describeStoreContract(
   { propertyRuns: Number(process.env.CASSANDRA_PROPERTY_RUNS ?? 10) },
 );
 
+/**
+ * The original system's tables (its README's "Database Schema" and the index its migration 003 made):
+ * `column type`, key columns marked `pk` (partition key), `asc` or `desc` (clustering, in order).
+ */
+const ORIGINAL_TABLES: Readonly<Record<string, readonly string[]>> = {
+  'order_processor.orders': [
+    'order_id uuid pk',
+    'customer_id int',
+    'product_id text',
+    'quantity int',
+    'unit_price decimal',
+    'total decimal',
+    'timestamp timestamp',
+    'status text',
+  ],
+  'order_processor.statistics': ['metric text pk', 'value counter'],
+  'query_processor.orders_by_customer': [
+    'customer_id int pk',
+    'first_order_timestamp timestamp',
+    'last_order_id text',
+    'last_order_timestamp timestamp',
+    'total_orders int',
+    'total_spent double',
+  ],
+  'query_processor.orders_by_product': [
+    'product_id text pk',
+    'total_quantity int',
+    'total_revenue double',
+    'order_count int',
+    'avg_quantity double',
+    'last_order_timestamp timestamp',
+  ],
+  'query_processor.orders_timeline': [
+    'bucket_id int pk',
+    'timestamp timestamp desc',
+    'order_id text asc',
+    'customer_id int',
+    'product_id text',
+    'quantity int',
+    'unit_price double',
+    'total double',
+    'status text',
+  ],
+  'query_processor.processing_stats': [
+    'processor_id text pk',
+    'processed_count bigint',
+    'error_count bigint',
+    'last_processed_timestamp timestamp',
+  ],
+  'registry_processor.registered_orders': [
+    'order_id text pk',
+    'customer_id int',
+    'product_id text',
+    'quantity int',
+    'unit_price double',
+    'total double',
+    'status text',
+    'registered_at timestamp',
+    'updated_at timestamp',
+    'version int',
+    'validation_passed boolean',
+  ],
+  'registry_processor.order_updates': [
+    'order_id text pk',
+    'version int desc',
+    'previous_status text',
+    'new_status text',
+    'updated_at timestamp',
+    'update_reason text',
+  ],
+  'registry_processor.validation_stats': [
+    'processor_id text pk',
+    'total_validated bigint',
+    'total_approved bigint',
+    'total_rejected bigint',
+    'timestamp timestamp',
+  ],
+};
+
+describe("Cassandra store: the original's schema", () => {
+  it('has every original table with its columns, types, keys and clustering order, and the timeline index', async () => {
+    const prefix = `t${runId}_schema_`;
+    const store = createCassandraStore(optionsFor(prefix));
+    await store.migrate();
+    try {
+      for (const [qualified, columns] of Object.entries(ORIGINAL_TABLES)) {
+        const [keyspace = '', table = ''] = qualified.split('.');
+        const rows = (
+          await admin.execute(
+            'SELECT column_name, type, kind, clustering_order, position FROM system_schema.columns ' +
+              'WHERE keyspace_name = ? AND table_name = ?',
+            [`${prefix}${keyspace}`, table],
+          )
+        ).rows;
+        const described = (row: cassandra.types.Row): string => {
+          const kind = String(row.get('kind'));
+          const mark =
+            kind === 'partition_key' ? ' pk' : kind === 'clustering' ? ` ${String(row.get('clustering_order'))}` : '';
+          return `${String(row.get('column_name'))} ${String(row.get('type'))}${mark}`;
+        };
+        const keyOrder = (row: cassandra.types.Row): number =>
+          (String(row.get('kind')) === 'partition_key' ? 0 : 100) + Number(row.get('position'));
+        // The key is exactly the original's, in its order; every original column is there with its type.
+        const key = rows.filter((r) => String(r.get('kind')) !== 'regular').sort((a, b) => keyOrder(a) - keyOrder(b));
+        expect(key.map(described), qualified).toEqual(columns.filter((c) => / (pk|asc|desc)$/.test(c)));
+        expect(rows.map(described), qualified).toEqual(expect.arrayContaining([...columns]));
+      }
+      const index = (
+        await admin.execute(
+          'SELECT index_name, options FROM system_schema.indexes WHERE keyspace_name = ? AND table_name = ?',
+          [`${prefix}query_processor`, 'orders_timeline'],
+        )
+      ).rows.map((r) => [r.get('index_name'), (r.get('options') as Record<string, string>).target]);
+      expect(index).toEqual([['orders_timeline_order_id_idx', 'order_id']]);
+    } finally {
+      await store.close();
+      await dropKeyspaces(prefix);
+    }
+  });
+});
+
 describe('Cassandra store', () => {
   it('keeps its contents across a new connection and records each migration once', async () => {
     const prefix = `t${runId}_reopen_`;
@@ -105,6 +226,11 @@ describe('Cassandra store', () => {
       await admin.execute(`SELECT total FROM ${prefix}order_processor.orders WHERE order_id = ${order.orderId}`)
     ).first();
     expect(String(produced.get('total'))).toBe('12.34');
+    await store.produced.saveProduced([makeOrder({ orderId: randomUUID() }), makeOrder({ orderId: randomUUID() })]);
+    const statistics = (await admin.execute(`SELECT metric, value FROM ${prefix}order_processor.statistics`)).rows.map(
+      (r) => [r.get('metric'), Number(r.get('value'))],
+    );
+    expect(statistics).toEqual([['orders_produced', 3]]);
     await store.close();
     await dropKeyspaces(prefix);
   });

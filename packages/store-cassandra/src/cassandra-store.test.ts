@@ -206,11 +206,20 @@ class MemorySession implements Session {
     if (update !== null) {
       const [, name = '', sets = '', where = '', ifs] = update;
       const table = this.table(name);
-      const assigned = Object.fromEntries(
-        sets.split(',').map((s) => [s.split('=')[0]?.trim() ?? '', plain(params.shift())]),
-      );
+      const assignments = sets.split(',').map((set) => {
+        const column = set.split('=')[0]?.trim() ?? '';
+        // `value = value + ?`: a counter's increment.
+        const increment = new RegExp(`^${column} = ${column} \\+ \\?$`).test(set.trim());
+        return { column, increment, value: plain(params.shift()) };
+      });
       const key = Object.fromEntries(this.conditions(where, params).map((c) => [c.column, c.value]));
       const existing = table.rows.get(MemorySession.keyOf(table, key));
+      const assigned = Object.fromEntries(
+        assignments.map(({ column, increment, value }) => [
+          column,
+          increment ? Number(existing?.values[column] ?? 0) + Number(value) : value,
+        ]),
+      );
       if (ifs !== undefined) {
         const conditions = this.conditions(ifs, params);
         if (existing === undefined || !MemorySession.matches(existing.values, conditions)) {
@@ -400,6 +409,45 @@ describe('Cassandra adapter (offline)', () => {
     );
     await store.produced.saveProduced(orders.map((o) => o.content));
     expect((await store.produced.recentProduced(3)).map((o) => o.orderId)).toEqual(['o099', 'o098', 'o097']);
+  });
+
+  it("counts the orders produced in the original's statistics counter, one write per batch", async () => {
+    const session = new MemorySession();
+    const store = createStoreOnSession(session, memoryOptions);
+    await store.migrate();
+    await store.produced.saveProduced([1, 2, 3].map((i) => makeOrder({ orderId: `s${i}` })));
+    await store.produced.saveProduced([4, 5].map((i) => makeOrder({ orderId: `s${i}` })));
+    await store.produced.saveProduced([]);
+    const rows = await session.rows('SELECT * FROM order_processor.statistics', []);
+    expect(rows).toEqual([{ metric: 'orders_produced', value: 5 }]);
+  });
+
+  it('reads a timeline table made before it clustered order_id ascending in the same order', async () => {
+    const session = new MemorySession();
+    // Schema version 1 as it was: order_id descending within a timestamp.
+    await session.ddl(`CREATE TABLE IF NOT EXISTS query_processor.orders_timeline (
+         bucket_id int, timestamp timestamp, order_id text, customer_id int, product_id text, quantity int,
+         unit_price double, total double, status text, unit_price_cents bigint, total_cents bigint,
+         PRIMARY KEY ((bucket_id), timestamp, order_id)
+       ) WITH CLUSTERING ORDER BY (timestamp DESC, order_id DESC)`);
+    const store = createStoreOnSession(session, memoryOptions);
+    await store.migrate();
+    expect(session.tables.get('query_processor.orders_timeline')?.clustering).toEqual([
+      { name: 'timestamp', desc: true },
+      { name: 'order_id', desc: true },
+    ]);
+    const orders = ['b', 'd', 'a', 'c'].map((id, i) => ({
+      offset: i,
+      content: makeOrder({ orderId: id, timestamp: 5 }),
+    }));
+    await store.views.applyOrders({ consumer: 'q', topic: 'orders', partition: 0 }, orders, 1);
+    expect((await store.views.timeline(2)).map((t) => t.orderId)).toEqual(['d', 'c']);
+    const fresh = new MemorySession();
+    await createStoreOnSession(fresh, memoryOptions).migrate();
+    expect(fresh.tables.get('query_processor.orders_timeline')?.clustering).toEqual([
+      { name: 'timestamp', desc: true },
+      { name: 'order_id', desc: false },
+    ]);
   });
 
   it('counts a batch once when a crash came after its effects but before its position', async () => {

@@ -6,6 +6,8 @@ import type { Keyspaces } from './schema.js';
 import { decimalFromCents, uuidFor, type Session } from './session.js';
 
 const SERIES = 'orders';
+/** The row of order_processor.statistics counting the orders produced. */
+export const ORDERS_PRODUCED = 'orders_produced';
 const sha1 = (text: string): Buffer => createHash('sha1').update(`kafka-monitor:${text}`).digest();
 
 /**
@@ -30,6 +32,7 @@ export function createCassandraProducedStore(
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     byId: `SELECT * FROM ${o}.orders WHERE order_id = ?`,
     recent: `SELECT * FROM ${o}.orders_recent WHERE bucket_id = ? LIMIT ?`,
+    count: `UPDATE ${o}.statistics SET value = value + ? WHERE metric = ?`,
   };
 
   async function save(order: Order): Promise<void> {
@@ -67,6 +70,9 @@ export function createCassandraProducedStore(
   return {
     async saveProduced(orders) {
       await Promise.all(orders.map(save));
+      // The original's counter, for its readers (nothing here reads it): one write per batch. A counter
+      // cannot be written idempotently, so a save that is repeated counts its orders again.
+      if (orders.length > 0) await session.write(cql.count, [orders.length, ORDERS_PRODUCED]);
     },
     recentProduced(limit) {
       return newestFirst(session, o, SERIES, limit, async (bucket, remaining) =>

@@ -103,11 +103,13 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE TABLE IF NOT EXISTS {query}.orders_by_product (
          product_id text PRIMARY KEY, total_quantity int, total_revenue double, order_count int,
          avg_quantity double, last_order_timestamp timestamp, total_revenue_cents bigint)`,
+      // order_id ascending within a timestamp, as the original; keyspaces created before this was so keep
+      // it descending (a clustering order cannot change), and the timeline read orders ties itself.
       `CREATE TABLE IF NOT EXISTS {query}.orders_timeline (
          bucket_id int, timestamp timestamp, order_id text, customer_id int, product_id text, quantity int,
          unit_price double, total double, status text, unit_price_cents bigint, total_cents bigint,
          PRIMARY KEY ((bucket_id), timestamp, order_id)
-       ) WITH CLUSTERING ORDER BY (timestamp DESC, order_id DESC)`,
+       ) WITH CLUSTERING ORDER BY (timestamp DESC, order_id ASC)`,
       `CREATE TABLE IF NOT EXISTS {query}.processing_stats (
          processor_id text PRIMARY KEY, processed_count bigint, error_count bigint,
          last_processed_timestamp timestamp)`,
@@ -209,6 +211,14 @@ export const MIGRATIONS: readonly Migration[] = [
         ]);
       }
     },
+  },
+  {
+    version: 4,
+    description: "the original's statistics table and timeline index by order id",
+    statements: [
+      `CREATE TABLE IF NOT EXISTS {order}.statistics (metric text PRIMARY KEY, value counter)`,
+      `CREATE INDEX IF NOT EXISTS orders_timeline_order_id_idx ON {query}.orders_timeline (order_id)`,
+    ],
   },
 ];
 

@@ -1,4 +1,4 @@
-import { evolveCustomer, evolveProduct, isLaterOrder, averageQuantity } from '@kafka-monitor/domain';
+import { compareTimeline, evolveCustomer, evolveProduct, isLaterOrder, averageQuantity } from '@kafka-monitor/domain';
 import type {
   CustomerView,
   Order,
@@ -159,6 +159,7 @@ export function createCassandraViewStore(session: Session, ks: Keyspaces, option
          unit_price_cents, total_cents)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TTL ?`,
     timelineBucket: `SELECT * FROM ${q}.orders_timeline WHERE bucket_id = ? LIMIT ?`,
+    timelineInstant: `SELECT * FROM ${q}.orders_timeline WHERE bucket_id = ? AND timestamp = ?`,
     customerShardsIn: `SELECT * FROM ${q}.customer_shards WHERE shard_group = ? AND customer_id IN ?`,
     customerShards: `SELECT * FROM ${q}.customer_shards WHERE shard_group = ? AND customer_id = ?`,
     allCustomerShards: `SELECT * FROM ${q}.customer_shards WHERE shard_group = ?`,
@@ -308,6 +309,25 @@ export function createCassandraViewStore(session: Session, ks: Keyspaces, option
         options.timelineTtlSeconds,
       ],
     };
+  }
+
+  /**
+   * The newest `limit` entries of a timeline bucket, ties on the timestamp by order id descending (the
+   * order of every store). The table clusters order_id ascending within a timestamp, as the original
+   * did, so a read that stops inside a run of equal timestamps may have taken the run's smallest ids:
+   * the whole run at the cut is read (one more single-partition slice, usually a row or two) and the
+   * page ordered here. A table created with order_id descending reads the same.
+   */
+  async function timelineOfBucket(bucket: number, limit: number): Promise<TimelineEntry[]> {
+    const page = (await session.rows(cql.timelineBucket, [bucket, limit])).map((r): TimelineEntry => orderFromRow(r));
+    const last = page.at(-1);
+    if (last === undefined || page.length < limit) return page.sort(compareTimeline);
+    const run = (await session.rows(cql.timelineInstant, [bucket, last.timestamp])).map((r): TimelineEntry =>
+      orderFromRow(r),
+    );
+    return [...page.filter((entry) => entry.timestamp !== last.timestamp), ...run]
+      .sort(compareTimeline)
+      .slice(0, limit);
   }
 
   /** Counted orders' timeline rows, each bucket marked first, written together with `rows`. */
@@ -588,9 +608,7 @@ export function createCassandraViewStore(session: Session, ks: Keyspaces, option
     product: readProduct,
 
     timeline(limit) {
-      return newestFirst(session, q, TIMELINE, limit, async (bucket, remaining) =>
-        (await session.rows(cql.timelineBucket, [bucket, remaining])).map((r): TimelineEntry => orderFromRow(r)),
-      );
+      return newestFirst(session, q, TIMELINE, limit, (bucket, remaining) => timelineOfBucket(bucket, remaining));
     },
     async timelineEntry(orderId) {
       const [row] = await session.rows(cql.countedOrder, [orderId]);

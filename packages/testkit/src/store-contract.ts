@@ -135,6 +135,18 @@ export function describeStoreContract(
         expect(await store.views.product('nope')).toBeUndefined();
       });
 
+      it('orders a timeline of equal timestamps by order id, highest first, also where the limit cuts them', async () => {
+        const store = await open();
+        const at = (orderId: string, timestamp: number) => makeOrder({ orderId, timestamp });
+        const orders = [at('c', 50), at('z', 40), at('a', 50), at('e', 50), at('n', 60), at('b', 50), at('d', 50)];
+        await store.views.applyOrders(source(), consumed(orders), NOW);
+        const ids = async (limit: number) => (await store.views.timeline(limit)).map((t) => t.orderId);
+        expect(await ids(3)).toEqual(['n', 'e', 'd']);
+        expect(await ids(5)).toEqual(['n', 'e', 'd', 'c', 'b']);
+        expect(await ids(6)).toEqual(['n', 'e', 'd', 'c', 'b', 'a']);
+        expect(await ids(100)).toEqual(['n', 'e', 'd', 'c', 'b', 'a', 'z']);
+      });
+
       it('matches product ids by case-insensitive prefix, with wildcards taken literally', async () => {
         const store = await open();
         const ids = ['PROD-001', 'PROD-002', 'prod_x', 'OTHER'];
