@@ -27,7 +27,8 @@ describe('bannerLines', () => {
       BUS: 'kafka',
       STORE: 'cassandra',
       KAFKA_BROKERS: 'k1:9092,k2:9092',
-      CASSANDRA_CONTACT_POINTS: 'c1',
+      CASSANDRA_CONTACT_POINTS: 'c1,c2:9043',
+      CASSANDRA_PORT: '9142',
       SERVICES: 'query-processor',
     });
     const lines = bannerLines('query-processor', config, {
@@ -38,7 +39,7 @@ describe('bannerLines', () => {
       'query-processor is running: query-processor',
       '  Metrics    http://127.0.0.1:9464/metrics',
       '  Kafka      k1:9092,k2:9092',
-      '  Cassandra  c1',
+      '  Cassandra  c1:9142,c2:9043',
     ]);
   });
 });

@@ -30,11 +30,17 @@ export function bannerLines(name: string, config: Config, at: BannerAddresses): 
       ['Metrics', at.metrics],
       ['Data', usesDataDir ? config.dataDir : undefined],
       ['Kafka', config.bus === 'kafka' ? config.kafkaBrokers.join(',') : undefined],
-      ['Cassandra', config.store === 'cassandra' ? config.cassandra.contactPoints.join(',') : undefined],
+      ['Cassandra', config.store === 'cassandra' ? cassandraAddresses(config) : undefined],
     ]),
     'Ctrl+C stops it. Log lines follow (LOG_FORMAT=json for JSON lines).',
     '',
   ];
+}
+
+/** The contact points as the store reaches them: CASSANDRA_PORT applies to those without a port of their own. */
+function cassandraAddresses(config: Config): string {
+  const { contactPoints, port } = config.cassandra;
+  return contactPoints.map((host) => (host.includes(':') ? host : `${host}:${port}`)).join(',');
 }
 
 /** A URL a browser can open for a server bound to `host`: a wildcard address is reached on localhost. */
