@@ -1,4 +1,4 @@
-import { BusAdminError, groupNotEmpty } from '@kafka-monitor/domain';
+import { BusAdminError, checkResetTarget, groupNotEmpty } from '@kafka-monitor/domain';
 import type {
   ClusterInfo,
   ConfigEntry,
@@ -63,6 +63,8 @@ export function createEmbeddedAdmin(context: EmbeddedAdminContext): EventBusAdmi
         const row = statements.firstAtOrAfter.get(topic, partition, target.timestamp) as { offset: number | null };
         return row.offset ?? endOffset(topic, partition);
       }
+      case 'offset':
+        return Math.min(Math.max(target.offset, earliestOffset(topic, partition)), endOffset(topic, partition));
     }
   }
 
@@ -86,7 +88,12 @@ export function createEmbeddedAdmin(context: EmbeddedAdminContext): EventBusAdmi
   });
 
   const resetOffsets = db.transaction(
-    (group: string, target: OffsetResetTarget, requested: readonly string[] | undefined): MessagePosition[] => {
+    (
+      group: string,
+      target: OffsetResetTarget,
+      requested: readonly string[] | undefined,
+      dryRun: boolean,
+    ): MessagePosition[] => {
       refuseIfLive(group, 'reset the offsets of');
       const topics = requested ?? (statements.groupTopics.all(group) as { topic: string }[]).map((row) => row.topic);
       if (topics.length === 0) {
@@ -101,7 +108,7 @@ export function createEmbeddedAdmin(context: EmbeddedAdminContext): EventBusAdmi
         const partitions = partitionsOf(topic);
         for (let partition = 0; partition < partitions; partition++) {
           const offset = offsetFor(topic, partition, target);
-          statements.setOffset.run(group, topic, partition, offset, stamp);
+          if (!dryRun) statements.setOffset.run(group, topic, partition, offset, stamp);
           positions.push({ topic, partition, offset });
         }
       }
@@ -156,13 +163,11 @@ export function createEmbeddedAdmin(context: EmbeddedAdminContext): EventBusAdmi
         deleteGroup.immediate(group);
       }),
 
-    resetGroupOffsets: (group, target, topics) =>
+    resetGroupOffsets: (group, target, topics, options) =>
       settle(() => {
         assertOpen();
-        if (target.to === 'timestamp' && !Number.isFinite(target.timestamp)) {
-          throw new BusAdminError('INVALID_ARGUMENT', 'the reset timestamp must be a finite number of epoch ms');
-        }
-        return resetOffsets.immediate(group, target, topics);
+        checkResetTarget(target);
+        return resetOffsets.immediate(group, target, topics, options?.dryRun === true);
       }),
 
     describeCluster: (): Promise<ClusterInfo> =>

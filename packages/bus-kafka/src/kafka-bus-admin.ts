@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BusAdminError, groupNotEmpty } from '@kafka-monitor/domain';
+import { BusAdminError, checkResetTarget, groupNotEmpty } from '@kafka-monitor/domain';
 import type {
   ClusterInfo,
   ConfigEntry,
@@ -181,10 +181,13 @@ export function createKafkaBusAdmin(context: KafkaAdminContext): KafkaBusAdmin {
       const found = await admin().fetchTopicOffsetsByTimestamp(topic, target.timestamp);
       return found.map((p) => ({ partition: p.partition, offset: Number(p.offset) }));
     }
-    return (await offsetsOf(topic)).map((p) => ({
-      partition: p.partition,
-      offset: target.to === 'earliest' ? p.earliest : p.end,
-    }));
+    const pick = (p: PartitionOffsets): number =>
+      target.to === 'earliest'
+        ? p.earliest
+        : target.to === 'latest'
+          ? p.end
+          : Math.min(Math.max(target.offset, p.earliest), p.end);
+    return (await offsetsOf(topic)).map((p) => ({ partition: p.partition, offset: pick(p) }));
   }
 
   async function brokerConfigs(nodeId: number): Promise<ConfigEntry[]> {
@@ -237,11 +240,9 @@ export function createKafkaBusAdmin(context: KafkaAdminContext): KafkaBusAdmin {
         }),
       ),
 
-    resetGroupOffsets: (group, target, requested) =>
+    resetGroupOffsets: (group, target, requested, options) =>
       run('resetGroupOffsets', { group, action: 'reset the offsets of' }, async () => {
-        if (target.to === 'timestamp' && !Number.isFinite(target.timestamp)) {
-          throw new BusAdminError('INVALID_ARGUMENT', 'the reset timestamp must be a finite number of epoch ms');
-        }
+        checkResetTarget(target);
         const members = await liveMembers(group);
         if (members > 0) throw groupNotEmpty(group, 'reset the offsets of', members);
         const topics = requested === undefined ? await committedTopics(group) : [...new Set(requested)].sort();
@@ -262,6 +263,7 @@ export function createKafkaBusAdmin(context: KafkaAdminContext): KafkaBusAdmin {
           });
           positions.push(...offsets.map((p) => ({ topic, partition: p.partition, offset: p.offset })));
         }
+        if (options?.dryRun === true) return positions;
         await whileEmpty(group, 'reset the offsets of', async () => {
           const coordinator = await (await coordinators()).findGroupCoordinator({ groupId: group });
           await coordinator.offsetCommit({

@@ -1,10 +1,10 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmbeddedEventBus, type EmbeddedEventBus } from '@kafka-monitor/bus-embedded';
 import { DependencyError, type EventBus } from '@kafka-monitor/domain';
-import { embeddedFiles } from '@kafka-monitor/runtime';
+import { CONFIG_VARIABLES, embeddedFiles } from '@kafka-monitor/runtime';
 import { adaptersFromConfig, asEventBusAdmin, type Adapters } from './adapters.js';
 import { describeCliCommands } from './command-suite.js';
 import { cliHarness, embeddedTarget } from './testing.js';
@@ -60,7 +60,8 @@ describe('kafka-monitor usage and failures', () => {
     expect(peekHelp.stdout).toMatch(/\$ kafka-monitor peek registry 3/);
     const resetHelp = await cli.run(['reset-group-latest', '--help']);
     expect(resetHelp.code).toBe(0);
-    expect(resetHelp.stdout).toMatch(/Refused while the group has live members/);
+    expect(resetHelp.stdout).toMatch(/Without --execute a reset only prints its plan/);
+    expect(resetHelp.stdout).toMatch(/Refused, plan or not, while the group\nhas live members/);
   });
 
   it('wrong arguments print the usage and exit 2', async () => {
@@ -227,16 +228,50 @@ describe('kafka-monitor with secured connections', () => {
     expect(run.stderr).not.toContain(password);
   });
 
-  it('help lists the security variables', async () => {
-    const help = await cli.run(['help']);
-    for (const name of [
-      'KAFKA_SECURITY_PROTOCOL',
-      'KAFKA_SASL_PASSWORD_FILE',
-      'KAFKA_SSL_CA_FILE',
-      'CASSANDRA_SSL',
-      'CASSANDRA_REPLICATION',
-    ]) {
-      expect(help.stdout).toContain(name);
+  it('help lists every variable of the configuration table with its default, and no secret value', async () => {
+    const help = await cli.run(['help'], { environment: { MONITOR_API_TOKEN: 'token-never-shown' } });
+    for (const variable of CONFIG_VARIABLES) {
+      expect(help.stdout).toMatch(new RegExp(`^  ${variable.name} +\\S`, 'm'));
     }
+    expect(help.stdout).toMatch(/^ {2}PARTITIONS +partitions of orders .*\(default: 3\)$/m);
+    expect(help.stdout).toMatch(/^ {2}KAFKA_SASL_PASSWORD +.*\[secret\]$/m);
+    expect(help.stdout).not.toContain('token-never-shown');
+  });
+
+  it('--version and -V print the version of the package', async () => {
+    const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
+    for (const flag of ['--version', '-V']) {
+      const run = await cli.run([flag]);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toBe(`kafka-monitor ${manifest.version}\n`);
+    }
+  });
+
+  it('-b and --bootstrap-server choose Kafka at those brokers over BUS and KAFKA_BROKERS', async () => {
+    const seen: { bus: string; brokers: readonly string[] }[] = [];
+    const recording = (): Adapters => ({
+      openBus: (config) => {
+        seen.push({ bus: config.bus, brokers: config.kafkaBrokers });
+        return Promise.reject(new Error('not connecting in this test'));
+      },
+      openStore: () => Promise.reject(new Error('unused')),
+    });
+    const environment = { BUS: 'embedded', KAFKA_BROKERS: 'from-env:9092' };
+    await cli.run(['-b', 'k1:9092,k2:9093', 'list-topics'], { adapters: recording, environment });
+    await cli.run(['--bootstrap-server', '[::1]:9092', 'count', 'orders'], { adapters: recording, environment });
+    await cli.run(['list-topics'], { adapters: recording, environment });
+    expect(seen).toEqual([
+      { bus: 'kafka', brokers: ['k1:9092', 'k2:9093'] },
+      { bus: 'kafka', brokers: ['[::1]:9092'] },
+      { bus: 'embedded', brokers: ['from-env:9092'] },
+    ]);
+    for (const bad of ['', 'no-port', 'host:0', 'a:9092,b']) {
+      const run = await cli.run(['-b', bad, 'list-topics'], { adapters: recording });
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/expected host:port\[,host:port\.\.\.\]/);
+    }
+    expect(seen).toHaveLength(3);
   });
 });

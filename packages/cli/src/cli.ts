@@ -1,12 +1,12 @@
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { DependencyError, isBusAdminError } from '@kafka-monitor/domain';
 import type { OffsetResetTarget } from '@kafka-monitor/domain';
 import { ConfigError, type Config } from '@kafka-monitor/runtime';
 import type { Adapters } from './adapters.js';
 import { brokerConfig, brokerHealth } from './commands/broker.js';
-import type { CommandContext } from './commands/context.js';
+import type { CommandContext, JsonOption } from './commands/context.js';
 import { deleteGroup, describeGroup, listGroups, resetGroup, showLag } from './commands/groups.js';
-import { consume, peek, produce } from './commands/messages.js';
+import { consume, MESSAGE_FORMATS, peek, produce, type MessageFormat } from './commands/messages.js';
 import { testData } from './commands/test-data.js';
 import {
   countMessages,
@@ -19,6 +19,16 @@ import {
   topicConfig,
 } from './commands/topics.js';
 import { withDeadline } from './errors.js';
+import { environmentHelp, examples, EXIT_CODES_HELP, KAFKA_HELP } from './help.js';
+import {
+  brokerList,
+  fromBeginningFlag,
+  isoTime,
+  nonNegativeInteger,
+  nonNegativeNumber,
+  positiveInteger,
+} from './parsers.js';
+import { CLI_VERSION } from './version.js';
 import { Session } from './session.js';
 import { outputOf, type Terminal } from './terminal.js';
 
@@ -38,78 +48,49 @@ export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 const DEFAULT_TIMEOUT_SECONDS = 15;
 
-function positiveInteger(name: string) {
-  return (value: string): number => {
-    const parsed = Number(value);
-    if (!/^\d+$/.test(value) || !Number.isSafeInteger(parsed) || parsed < 1) {
-      throw new InvalidArgumentError(`${name} must be a positive whole number.`);
-    }
-    return parsed;
-  };
+interface GlobalOptions {
+  readonly timeout?: number;
+  readonly bootstrapServer?: string[];
 }
 
-function nonNegativeNumber(name: string) {
-  return (value: string): number => {
-    const parsed = Number(value);
-    if (value.trim() === '' || !Number.isFinite(parsed) || parsed < 0) {
-      throw new InvalidArgumentError(`${name} must be a number of at least 0.`);
-    }
-    return parsed;
-  };
-}
-
-function fromBeginningFlag(value: string): boolean {
-  if (value === 'true') return true;
-  if (value === 'false') return false;
-  throw new InvalidArgumentError("expected 'true' (read from the beginning) or 'false'.");
-}
-
-/** ISO 8601 with at least a date ("2026-11-26", "2026-11-26T15:00:00Z"); anything looser is a typo. */
-function isoTime(value: string): number {
-  const parsed = Date.parse(value);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(parsed)) {
-    throw new InvalidArgumentError('expected an ISO 8601 time such as 2026-11-26T15:00:00Z.');
-  }
-  return parsed;
-}
-
-const examples = (...lines: string[]): string => `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
-
-const ENVIRONMENT_HELP = `
-Environment:
-  BUS=embedded|kafka    which bus (default embedded: the SQLite log in DATA_DIR)
-  DATA_DIR              where the embedded log and store live (default ./data)
-  KAFKA_BROKERS         host:port list for BUS=kafka (KAFKA_BOOTSTRAP_SERVERS works too)
-  KAFKA_SECURITY_PROTOCOL  PLAINTEXT (default), SSL, SASL_PLAINTEXT or SASL_SSL
-  KAFKA_SASL_MECHANISM  PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (with SASL_*)
-  KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD or KAFKA_SASL_PASSWORD_FILE
-  KAFKA_SSL_CA_FILE     PEM CA bundle the brokers' certificates chain to (default: system CAs)
-  KAFKA_SSL_CERT_FILE, KAFKA_SSL_KEY_FILE  client certificate and key, PEM (mutual TLS)
-  KAFKA_SSL_KEY_PASSWORD or KAFKA_SSL_KEY_PASSWORD_FILE  passphrase of an encrypted key
-  KAFKA_SSL_VERIFY_HOSTNAME  true (default) or false: check the broker's certificate names its address
-  BUS_PREFIX            prefix of every topic and group name (default none)
-  KAFKA_CLUSTER_NAME    cluster_name label of the services' lag metrics (default kafka-monitor)
-  STORE=sqlite|cassandra  which store (migrate, setup)
-  CASSANDRA_CONTACT_POINTS, CASSANDRA_PORT, CASSANDRA_DATACENTER  where Cassandra is
-  CASSANDRA_USERNAME, CASSANDRA_PASSWORD or CASSANDRA_PASSWORD_FILE  PasswordAuthenticator
-  CASSANDRA_SSL         true or false (default): TLS to the native port
-  CASSANDRA_SSL_CA_FILE, CASSANDRA_SSL_CERT_FILE, CASSANDRA_SSL_KEY_FILE, CASSANDRA_SSL_VERIFY_HOSTNAME
-  CASSANDRA_REPLICATION  dc1:3,dc2:2 (NetworkTopologyStrategy), else CASSANDRA_REPLICATION_FACTOR (default 1)
-  PARTITIONS            partitions of the pipeline topics when setup creates them (default 3)
-  A *_FILE variable names a file holding the secret (one trailing newline dropped); set it or the
-  variable, not both. Secrets are never printed.
-
-Exit codes: 0 done, 1 the command failed, 2 wrong arguments or configuration, including credentials
-or TLS settings the bus or the store refused.
-${examples(
+const TOP_EXAMPLES = examples(
   'kafka-monitor setup',
-  'kafka-monitor test-data 10000 --rate 500',
+  'kafka-monitor test-data 1000 --rate 500',
   'kafka-monitor show-lag',
-  'kafka-monitor consume orders true',
-  'kafka-monitor reset-group-earliest query-processor',
-  'BUS=kafka KAFKA_BROKERS=127.0.0.1:9092 kafka-monitor list-topics',
+  'kafka-monitor consume orders --from-beginning --max-messages 5 --format json',
+  'kafka-monitor reset-group query-processor --to-earliest',
   './kafka.sh help peek',
-)}`;
+);
+
+const RESET_HELP = `
+Without --execute a reset only prints its plan (current and new offset per partition) and changes
+nothing, as kafka-consumer-groups --reset-offsets --dry-run. Refused, plan or not, while the group
+has live members, as Kafka refuses: stop its consumers first. A consumer that crashed leaves the
+group after the session timeout.
+`;
+
+interface ResetFlags {
+  readonly topic?: string[];
+  readonly execute?: boolean;
+  readonly json?: boolean;
+}
+
+interface TargetFlags {
+  readonly toEarliest?: boolean;
+  readonly toLatest?: boolean;
+  readonly toDatetime?: number;
+  readonly toOffset?: number;
+}
+
+/** Every target given; kafka-consumer-groups, like reset-group, needs exactly one. */
+function targetsOf(flags: TargetFlags): OffsetResetTarget[] {
+  const targets: OffsetResetTarget[] = [];
+  if (flags.toEarliest === true) targets.push({ to: 'earliest' });
+  if (flags.toLatest === true) targets.push({ to: 'latest' });
+  if (flags.toDatetime !== undefined) targets.push({ to: 'timestamp', timestamp: flags.toDatetime });
+  if (flags.toOffset !== undefined) targets.push({ to: 'offset', offset: flags.toOffset });
+  return targets;
+}
 
 /**
  * Builds the command tree. Each action opens what it needs through a Session, runs under the
@@ -121,22 +102,35 @@ function buildProgram(dependencies: CliDependencies): Command {
   // Set before the commands are added: subcommands copy these settings when they are created.
   program
     .description('Operate the kafka-monitor pipeline: topics, consumer groups, offsets, messages and test data.')
+    .version(`kafka-monitor ${CLI_VERSION}`, '-V, --version', 'print the version and exit')
     .exitOverride()
     .configureOutput({ writeOut: (text) => terminal.write(text), writeErr: (text) => terminal.writeError(text) })
     .showHelpAfterError()
+    .addOption(
+      new Option(
+        '-b, --bootstrap-server <host:port,...>',
+        'use Kafka at these brokers (over BUS and KAFKA_BROKERS)',
+      ).argParser(brokerList),
+    )
     .addOption(
       new Option('--timeout <seconds>', 'give up when the bus does not answer within this time')
         .default(DEFAULT_TIMEOUT_SECONDS)
         .argParser(positiveInteger('--timeout')),
     )
-    .addHelpText('after', ENVIRONMENT_HELP)
+    .addHelpText('after', `${environmentHelp()}${EXIT_CODES_HELP}${KAFKA_HELP}${TOP_EXAMPLES}`)
     .helpCommand('help [command]', 'show help for a command, with examples');
 
   type Work = (context: CommandContext) => Promise<void>;
   /** `follows`: the command runs until the operator stops it, so only connecting is timed. */
   const run = async (command: Command, work: Work, follows = false): Promise<void> => {
-    const config = dependencies.loadConfig();
-    const timeoutMs = (command.optsWithGlobals<{ timeout: number }>().timeout ?? DEFAULT_TIMEOUT_SECONDS) * 1000;
+    const globals = command.optsWithGlobals<GlobalOptions>();
+    const loaded = dependencies.loadConfig();
+    // Like Kafka's tools and kcat: brokers on the command line win over the environment.
+    const config: Config =
+      globals.bootstrapServer === undefined
+        ? loaded
+        : { ...loaded, bus: 'kafka', kafkaBrokers: globals.bootstrapServer };
+    const timeoutMs = (globals.timeout ?? DEFAULT_TIMEOUT_SECONDS) * 1000;
     const session = new Session(config, dependencies.adapters({ pingTimeoutMs: timeoutMs }), timeoutMs);
     const context: CommandContext = {
       config,
@@ -161,7 +155,15 @@ function buildProgram(dependencies: CliDependencies): Command {
     program
       .command(name)
       .description(description)
-      .addHelpText('after', examples(...exampleLines.map((e) => `kafka-monitor ${e}`)));
+      .addHelpText(
+        'after',
+        examples(...exampleLines.map((e) => (e.includes('kafka-monitor') ? e : `kafka-monitor ${e}`))),
+      );
+  /** A command that lists or describes: tables by default, one JSON document with --json. */
+  const addListing = (name: string, description: string, ...exampleLines: string[]): Command =>
+    add(name, description, ...exampleLines).option('--json', 'print one JSON document instead of tables');
+  const formatOption = (what: string): Option =>
+    new Option('--format <format>', what).choices(MESSAGE_FORMATS).default('text');
 
   add('setup', 'create the pipeline topics and apply the store schema', 'setup').action((_o, c: Command) =>
     run(c, setup),
@@ -170,104 +172,172 @@ function buildProgram(dependencies: CliDependencies): Command {
     run(c, createTopics),
   );
   add('migrate', 'apply pending store schema migrations', 'migrate').action((_o, c: Command) => run(c, migrate));
-  add('list-topics', 'list topics with partitions and message counts', 'list-topics').action((_o, c: Command) =>
-    run(c, listTopics),
-  );
-  add('describe-topic', 'partitions, offsets and reading groups of a topic', 'describe-topic orders')
+  addListing(
+    'list-topics',
+    'list topics with partitions and message counts',
+    'list-topics',
+    'list-topics --json',
+  ).action((options: JsonOption, c: Command) => run(c, (ctx) => listTopics(ctx, options)));
+  addListing(
+    'describe-topic',
+    'partitions, offsets and reading groups of a topic',
+    'describe-topic orders',
+    'describe-topic registry --json',
+  )
     .argument('<topic>')
-    .action((topic: string, _o, c: Command) => run(c, (ctx) => describeTopic(ctx, topic)));
-  add('delete-topic', 'delete a topic, its messages and the offsets committed on it', 'delete-topic orders.dlq')
+    .action((topic: string, options: JsonOption, c: Command) => run(c, (ctx) => describeTopic(ctx, topic, options)));
+  add('delete-topic', 'delete a topic, its messages and the offsets committed on it', 'delete-topic old-topic')
     .argument('<topic>')
     .action((topic: string, _o, c: Command) => run(c, (ctx) => deleteTopic(ctx, topic)));
-  add('topic-config', "show a topic's configuration", 'topic-config orders')
+  addListing('topic-config', "show a topic's configuration", 'topic-config orders', 'topic-config orders --json')
     .argument('<topic>')
-    .action((topic: string, _o, c: Command) => run(c, (ctx) => topicConfig(ctx, topic)));
-  add('list-groups', 'list consumer groups with members and lag', 'list-groups').action((_o, c: Command) =>
-    run(c, listGroups),
+    .action((topic: string, options: JsonOption, c: Command) => run(c, (ctx) => topicConfig(ctx, topic, options)));
+  addListing('list-groups', 'list consumer groups with members and lag', 'list-groups', 'list-groups --json').action(
+    (options: JsonOption, c: Command) => run(c, (ctx) => listGroups(ctx, options)),
   );
-  add('describe-group', 'members, assignments and lag per partition of a group', 'describe-group query-processor')
+  addListing(
+    'describe-group',
+    'members, assignments and lag per partition of a group',
+    'describe-group query-processor',
+    'describe-group registry-processor --json',
+  )
     .argument('<group>')
-    .action((group: string, _o, c: Command) => run(c, (ctx) => describeGroup(ctx, group)));
+    .action((group: string, options: JsonOption, c: Command) => run(c, (ctx) => describeGroup(ctx, group, options)));
   add('delete-group', 'delete a stopped group and its committed offsets', 'delete-group old-consumer')
     .argument('<group>')
     .action((group: string, _o, c: Command) => run(c, (ctx) => deleteGroup(ctx, group)));
-  add('show-lag', 'lag of every consumer group, per partition', 'show-lag', 'show-lag --json')
-    .option('--json', 'print the figures as JSON')
-    .action((options: { json?: boolean }, c: Command) => run(c, (ctx) => showLag(ctx, options)));
+  addListing('show-lag', 'lag of every consumer group, per partition', 'show-lag', 'show-lag --json').action(
+    (options: JsonOption, c: Command) => run(c, (ctx) => showLag(ctx, options)),
+  );
 
-  const resetHelp =
-    '\nRefused while the group has live members, as Kafka refuses: stop its consumers first. A consumer\n' +
-    'that crashed leaves the group after the session timeout.\n';
-  const addReset = (name: string, description: string, target: OffsetResetTarget): void => {
-    add(name, description, `${name} query-processor`, `${name} my-group --topic orders`)
-      .addHelpText('after', resetHelp)
+  /** What every reset shares: the group, --topic, --execute (else only the plan) and --json. */
+  const withResetOptions = (command: Command): Command =>
+    command
+      .addHelpText('after', RESET_HELP)
       .argument('<group>')
       .option('--topic <topic...>', 'reset on these topics (default: the topics the group reads)')
-      .action((group: string, options: { topic?: string[] }, c: Command) =>
-        run(c, (ctx) => resetGroup(ctx, group, target, options)),
-      );
-  };
-  addReset('reset-group', "move a group's offsets to the earliest message", { to: 'earliest' });
-  addReset('reset-group-earliest', "move a group's offsets to the earliest message", { to: 'earliest' });
-  addReset('reset-group-latest', "move a group's offsets to the end, skipping what is unread", { to: 'latest' });
-  add(
-    'reset-group-timestamp',
-    "move a group's offsets to the first message at or after a time",
-    'reset-group-timestamp query-processor 2026-11-26T15:00:00Z',
+      .option('--execute', 'apply the reset (without it, only the plan is printed)')
+      .option('--json', 'print the plan or the result as one JSON document');
+  const runReset = (c: Command, group: string, target: OffsetResetTarget, flags: ResetFlags): Promise<void> =>
+    run(c, (ctx) =>
+      resetGroup(ctx, group, target, {
+        ...(flags.topic === undefined ? {} : { topic: flags.topic }),
+        execute: flags.execute === true,
+        json: flags.json === true,
+      }),
+    );
+
+  withResetOptions(
+    add(
+      'reset-group',
+      "move a stopped group's offsets: --to-earliest, --to-latest, --to-datetime or --to-offset",
+      'reset-group query-processor --to-earliest',
+      'reset-group query-processor --to-datetime 2026-11-26T15:00:00Z --execute',
+      'reset-group my-group --topic orders --to-offset 0 --json',
+    ),
   )
-    .addHelpText('after', resetHelp)
-    .argument('<group>')
+    .option('--to-earliest', 'the oldest kept message')
+    .option('--to-latest', 'the end of the log, skipping what is unread')
+    .option('--to-datetime <time>', 'the first message at or after this ISO 8601 time', isoTime)
+    .option('--to-offset <offset>', 'this offset, kept within each partition', nonNegativeInteger('--to-offset'))
+    .action((group: string, flags: ResetFlags & TargetFlags, c: Command) => {
+      const [target, ...others] = targetsOf(flags);
+      if (target === undefined || others.length > 0) {
+        c.error(
+          'error: reset-group needs exactly one target: --to-earliest, --to-latest, --to-datetime <time> or --to-offset <n>',
+          { code: 'kafka-monitor.resetTarget', exitCode: EXIT.usage },
+        );
+      }
+      return runReset(c, group, target ?? { to: 'earliest' }, flags);
+    });
+  const addReset = (name: string, description: string, target: OffsetResetTarget): void => {
+    withResetOptions(add(name, description, `${name} query-processor`, `${name} query-processor --execute`)).action(
+      (group: string, flags: ResetFlags, c: Command) => runReset(c, group, target, flags),
+    );
+  };
+  addReset('reset-group-earliest', 'reset-group --to-earliest', { to: 'earliest' });
+  addReset('reset-group-latest', 'reset-group --to-latest', { to: 'latest' });
+  withResetOptions(
+    add(
+      'reset-group-timestamp',
+      'reset-group --to-datetime <time>',
+      'reset-group-timestamp query-processor 2026-11-26T15:00:00Z',
+    ),
+  )
     .argument('<time>', 'ISO 8601 time', isoTime)
-    .option('--topic <topic...>', 'reset on these topics (default: the topics the group reads)')
-    .action((group: string, timestamp: number, options: { topic?: string[] }, c: Command) =>
-      run(c, (ctx) => resetGroup(ctx, group, { to: 'timestamp', timestamp }, options)),
+    .action((group: string, timestamp: number, flags: ResetFlags, c: Command) =>
+      runReset(c, group, { to: 'timestamp', timestamp }, flags),
     );
 
   add(
     'consume',
-    'print messages as they arrive, as readable JSON, until Ctrl-C; "true" starts from the beginning',
+    'print messages as they arrive until Ctrl-C; "true" starts from the beginning',
     'consume orders',
     'consume orders true',
-    'consume registry true --max-messages 10',
+    'consume registry --from-beginning --max-messages 10 --format json',
   )
     .argument('<topic>')
     .argument('[from-beginning]', "'true' to start from the oldest message", fromBeginningFlag, false)
     .option('--from-beginning', 'same as the argument true')
     .option('--max-messages <n>', 'stop after this many messages', positiveInteger('--max-messages'))
+    .addOption(
+      formatOption('text: readable; json: one object per line (key, partition, offset, timestamp, headers, value)'),
+    )
     .action(
-      (topic: string, fromBeginning: boolean, options: { fromBeginning?: boolean; maxMessages?: number }, c: Command) =>
+      (
+        topic: string,
+        fromBeginning: boolean,
+        options: { fromBeginning?: boolean; maxMessages?: number; format: MessageFormat },
+        c: Command,
+      ) =>
         run(
           c,
           (ctx) =>
             consume(ctx, topic, {
               fromBeginning: fromBeginning || options.fromBeginning === true,
+              format: options.format,
               ...(options.maxMessages === undefined ? {} : { maxMessages: options.maxMessages }),
             }),
           true,
         ),
     );
-  add('peek', 'print the newest n messages of a topic (default 10)', 'peek orders', 'peek registry 3')
+  add(
+    'peek',
+    'print the newest n messages of a topic (default 10)',
+    'peek orders',
+    'peek registry 3',
+    'peek orders 100 --from-beginning --format json > orders.jsonl',
+  )
     .argument('<topic>')
     .argument('[n]', 'how many messages', positiveInteger('n'), 10)
     .option('--from-beginning', 'the oldest n instead')
-    .action((topic: string, n: number, options: { fromBeginning?: boolean }, c: Command) =>
+    .addOption(formatOption('text: readable; json: one object per line, as consume --format json'))
+    .action((topic: string, n: number, options: { fromBeginning?: boolean; format: MessageFormat }, c: Command) =>
       run(c, (ctx) => peek(ctx, topic, n, options)),
     );
   add(
     'produce',
     'publish each line of standard input as one message',
-    'produce orders --key-field order_id < orders.jsonl',
+    'produce orders --key-field order-id < new-orders.jsonl',
+    'produce orders-copy --format json < orders.jsonl',
     'echo \'{"hello":1}\' | kafka-monitor produce my-topic --key k1',
   )
     .argument('<topic>')
-    .option('--key <key>', 'the same key for every message')
+    .addOption(new Option('--key <key>', 'the same key for every message').conflicts('keyField'))
     .option('--key-field <field>', "each message's key from this field of its JSON")
-    .action((topic: string, options: { key?: string; keyField?: string }, c: Command) =>
-      run(c, (ctx) => produce(ctx, topic, options), true),
-    );
-  add('count', 'number of messages in a topic', 'count orders')
+    .addOption(formatOption('text: each line is a value; json: each line a message as consume --format json writes'))
+    .action((topic: string, options: { key?: string; keyField?: string; format: MessageFormat }, c: Command) => {
+      if (options.format === 'json' && (options.key !== undefined || options.keyField !== undefined)) {
+        c.error('error: --format json takes each key from its line; --key and --key-field are for --format text', {
+          code: 'kafka-monitor.produceKey',
+          exitCode: EXIT.usage,
+        });
+      }
+      return run(c, (ctx) => produce(ctx, topic, options), true);
+    });
+  addListing('count', 'number of messages in a topic', 'count orders', 'count registry --json')
     .argument('<topic>')
-    .action((topic: string, _o, c: Command) => run(c, (ctx) => countMessages(ctx, topic)));
+    .action((topic: string, options: JsonOption, c: Command) => run(c, (ctx) => countMessages(ctx, topic, options)));
   add(
     'test-data',
     'send n valid orders (default 1000) through the producer path, with a progress bar',
@@ -278,12 +348,22 @@ function buildProgram(dependencies: CliDependencies): Command {
     .argument('[n]', 'how many orders', positiveInteger('n'), 1000)
     .option('--rate <per-second>', 'orders per second; 0 = as fast as possible', nonNegativeNumber('--rate'), 0)
     .action((n: number, options: { rate: number }, c: Command) => run(c, (ctx) => testData(ctx, n, options), true));
-  add('broker-health', 'check that the bus answers and holds the pipeline topics', 'broker-health')
+  addListing(
+    'broker-health',
+    'check that the bus answers and holds the pipeline topics',
+    'broker-health',
+    'check-health --json',
+  )
     .alias('check-health')
-    .action((_o, c: Command) => run(c, brokerHealth));
-  add('broker-config', "show the client's settings and the broker's configuration", 'broker-config')
+    .action((options: JsonOption, c: Command) => run(c, (ctx) => brokerHealth(ctx, options)));
+  addListing(
+    'broker-config',
+    "show the client's settings and the broker's configuration",
+    'broker-config',
+    'show-config --json',
+  )
     .alias('show-config')
-    .action((_o, c: Command) => run(c, brokerConfig));
+    .action((options: JsonOption, c: Command) => run(c, (ctx) => brokerConfig(ctx, options)));
 
   return program;
 }

@@ -226,29 +226,74 @@ export function describeCliCommands(target: CliTarget): void {
         await drain(group, topic);
       });
 
-      it('reset-group moves a stopped group to the earliest offsets', async () => {
-        const run = await cli.run(['reset-group', group]);
+      it('reset-group without --execute prints the plan and changes nothing, as text and as JSON', async () => {
+        const before = await committed();
+        expect(before).toEqual([10]);
+        const plan = await cli.run(['reset-group', group, '--to-earliest']);
+        expect(plan.code, plan.stderr).toBe(0);
+        expect(plan.stdout).toMatch(
+          /^Plan: reset group 'resettable' to earliest \(dry run, nothing changed; add --execute/m,
+        );
+        expect(plan.stdout).toMatch(/^topic\s+partition\s+current offset\s+new offset$/m);
+        expect(plan.stdout).toMatch(/^timed\s+0\s+10\s+0$/m);
+        const json = await cli.run(['reset-group', group, '--to-offset', '4', '--json']);
+        expect(JSON.parse(json.stdout)).toEqual({
+          group,
+          target: { to: 'offset', offset: 4 },
+          executed: false,
+          partitions: [{ topic, partition: 0, currentOffset: 10, newOffset: 4 }],
+        });
+        expect(await committed()).toEqual(before);
+      });
+
+      it('reset-group --execute moves a stopped group to the target', async () => {
+        const run = await cli.run(['reset-group', group, '--to-earliest', '--execute']);
         expect(run.code).toBe(0);
         expect(run.stdout).toMatch(/Reset group 'resettable' to earliest:/);
         expect(await committed()).toEqual([0]);
-      });
-
-      it('reset-group-latest moves it to the end', async () => {
-        const run = await cli.run(['reset-group-latest', group]);
-        expect(run.code).toBe(0);
-        expect(run.stdout).toMatch(/^timed\s+0\s+10$/m);
+        const offset = await cli.run(['reset-group', group, '--to-offset', '99', '--execute', '--json']);
+        expect(JSON.parse(offset.stdout)).toMatchObject({
+          executed: true,
+          partitions: [{ topic, partition: 0, currentOffset: 0, newOffset: 10 }],
+        });
         expect(await committed()).toEqual([10]);
       });
 
-      it('reset-group-earliest moves it back to the start', async () => {
-        expect((await cli.run(['reset-group-earliest', group, '--topic', topic])).code).toBe(0);
-        expect(await committed()).toEqual([0]);
+      it('reset-group without a target, or with two, is a usage error and changes nothing', async () => {
+        for (const argv of [
+          ['reset-group', group],
+          ['reset-group', group, '--execute'],
+          ['reset-group', group, '--to-earliest', '--to-latest', '--execute'],
+        ]) {
+          const run = await cli.run(argv);
+          expect(run.code).toBe(2);
+          expect(run.stderr).toMatch(/reset-group needs exactly one target: --to-earliest, --to-latest/);
+          expect(run.stderr).toMatch(/Usage: kafka-monitor reset-group/);
+        }
+        const badOffset = await cli.run(['reset-group', group, '--to-offset', '-1', '--execute']);
+        expect(badOffset.code).toBe(2);
+        expect(await committed()).toEqual([10]);
       });
 
-      it('reset-group-timestamp moves it to the first message at or after the time', async () => {
-        const run = await cli.run(['reset-group-timestamp', group, '2026-01-01T00:06:30Z']);
+      it('reset-group-earliest and -latest plan, then move with --execute', async () => {
+        const plan = await cli.run(['reset-group-earliest', group, '--topic', topic]);
+        expect(plan.stdout).toMatch(/^Plan: /m);
+        expect(await committed()).toEqual([10]);
+        expect((await cli.run(['reset-group-earliest', group, '--topic', topic, '--execute'])).code).toBe(0);
+        expect(await committed()).toEqual([0]);
+        const latest = await cli.run(['reset-group-latest', group, '--execute']);
+        expect(latest.code).toBe(0);
+        expect(latest.stdout).toMatch(/^timed\s+0\s+0\s+10$/m);
+        expect(await committed()).toEqual([10]);
+      });
+
+      it('reset-group-timestamp and --to-datetime move it to the first message at or after the time', async () => {
+        const run = await cli.run(['reset-group-timestamp', group, '2026-01-01T00:06:30Z', '--execute']);
         expect(run.code).toBe(0);
         expect(run.stdout).toMatch(/first message at or after 2026-01-01T00:06:30\.000Z/);
+        expect(await committed()).toEqual([7]);
+        const plan = await cli.run(['reset-group', group, '--to-datetime', '2026-01-01T00:02:00Z']);
+        expect(plan.stdout).toMatch(/^timed\s+0\s+7\s+2$/m);
         expect(await committed()).toEqual([7]);
         const bad = await cli.run(['reset-group-timestamp', group, 'last tuesday']);
         expect(bad.code).toBe(2);
@@ -256,14 +301,15 @@ export function describeCliCommands(target: CliTarget): void {
         expect(bad.stderr).toMatch(/Usage: kafka-monitor reset-group-timestamp/);
       });
 
-      it('every reset is refused with a clear message while the group has a live member', async () => {
+      it('every reset, plan or --execute, is refused with a clear message while the group has a live member', async () => {
         const consumer = await bus.consume({ group, topics: [topic], handleBatch: () => Promise.resolve() });
         try {
           for (const argv of [
-            ['reset-group', group],
-            ['reset-group-earliest', group],
-            ['reset-group-latest', group],
-            ['reset-group-timestamp', group, '2026-01-01T00:00:00Z'],
+            ['reset-group', group, '--to-earliest'],
+            ['reset-group', group, '--to-earliest', '--execute'],
+            ['reset-group-earliest', group, '--execute'],
+            ['reset-group-latest', group, '--execute'],
+            ['reset-group-timestamp', group, '2026-01-01T00:00:00Z', '--execute'],
           ]) {
             const run = await cli.run(argv);
             expect(run.code).toBe(1);
@@ -275,7 +321,7 @@ export function describeCliCommands(target: CliTarget): void {
       });
 
       it('a group that never committed needs --topic', async () => {
-        const run = await cli.run(['reset-group', 'never-committed']);
+        const run = await cli.run(['reset-group', 'never-committed', '--to-earliest']);
         expect(run.code).toBe(1);
         expect(run.stderr).toMatch(/has no committed offsets; name the topics/);
       });
@@ -390,6 +436,116 @@ export function describeCliCommands(target: CliTarget): void {
         expect(run.stdout).toMatch(new RegExp(`^\\s+BUS\\s+${cli.config().bus}$`, 'm'));
         expect(run.stdout).toMatch(new RegExp(`^\\s+auto\\.create\\.topics\\.enable\\s+false\\s+${source}$`, 'm'));
       }
+    });
+
+    it('every command that lists or describes prints one JSON document with --json', async () => {
+      await bus.ensureTopics([{ name: 'described-json', partitions: 2 }]);
+      await bus.publish('described-json', [
+        { key: 'a', value: '1' },
+        { key: 'b', value: '2' },
+        { key: 'c', value: '3' },
+      ]);
+      await drain('json-reader', 'described-json');
+      const json = async (argv: string[]): Promise<unknown> => {
+        const run = await cli.run([...argv, '--json']);
+        expect(run.code, `${argv.join(' ')}: ${run.stderr}`).toBe(0);
+        return JSON.parse(run.stdout) as unknown;
+      };
+      expect(await json(['list-topics'])).toContainEqual({ topic: 'described-json', partitions: 2, messages: 3 });
+      expect(await json(['describe-topic', 'described-json'])).toMatchObject({
+        topic: 'described-json',
+        messages: 3,
+        partitions: [
+          { partition: 0, earliest: 0 },
+          { partition: 1, earliest: 0 },
+        ],
+        groups: [{ group: 'json-reader', members: 0, lag: 0 }],
+      });
+      const config = (await json(['topic-config', 'described-json'])) as { config: { name: string }[] };
+      expect(config.config.map((e) => e.name)).toContain('retention.ms');
+      expect(await json(['count', 'described-json'])).toEqual({ topic: 'described-json', partitions: 2, messages: 3 });
+      expect(await json(['list-groups'])).toContainEqual({ group: 'json-reader', members: 0, lag: 0 });
+      expect(await json(['describe-group', 'json-reader'])).toMatchObject({
+        group: 'json-reader',
+        state: 'empty',
+        lag: 0,
+        members: [],
+      });
+      expect(await json(['show-lag'])).toContainEqual(expect.objectContaining({ group: 'json-reader', lag: 0 }));
+      expect(await json(['broker-health'])).toMatchObject({ reachable: true, missingTopics: [], status: 'healthy' });
+      const brokerConfig = (await json(['broker-config'])) as { client: Record<string, string>; broker: unknown[] };
+      expect(brokerConfig.client['BUS']).toBe(cli.config().bus);
+      expect(brokerConfig.broker).toContainEqual(expect.objectContaining({ name: 'auto.create.topics.enable' }));
+    });
+
+    it('consume and peek --format json write one object per line that produce --format json reads back unchanged', async () => {
+      await bus.ensureTopics([
+        { name: 'original', partitions: 3 },
+        { name: 'replayed', partitions: 3 },
+      ]);
+      await bus.publish('original', [
+        { key: 'order-1', value: '{"order-id":"order-1","total":12.5}', headers: { trace: 't1' }, timestamp: 1_000 },
+        { key: 'order-2', value: '{ "spaced": true }', timestamp: 2_000 },
+        // Keyed: a keyless message goes to a partition of the bus's choosing (Kafka's may differ from the first time).
+        { key: 'binary', value: Uint8Array.from([0xff, 0x00, 0xfe]), timestamp: 3_000 },
+        { key: 'text', value: 'plain "quoted" text', timestamp: 4_000 },
+        { key: 'string', value: '"a JSON string"', timestamp: 5_000 },
+        { key: 'number', value: '42', timestamp: 6_000 },
+      ]);
+      const consumed = await cli.run(['consume', 'original', 'true', '--max-messages', '6', '--format', 'json']);
+      expect(consumed.code, consumed.stderr).toBe(0);
+      const lines = consumed.stdout.trimEnd().split('\n');
+      expect(lines).toHaveLength(6);
+      const first = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((m) => m['key'] === 'order-1');
+      expect(first).toEqual({
+        key: 'order-1',
+        partition: expect.any(Number) as unknown,
+        offset: 0,
+        timestamp: 1_000,
+        headers: { trace: 't1' },
+        value: { 'order-id': 'order-1', total: 12.5 },
+      });
+      expect(lines).toContainEqual(expect.stringMatching(/"value":"\/wD\+","encoding":"base64"}$/));
+      expect(lines).toContainEqual(expect.stringMatching(/"value":"\\"a JSON string\\""}$/));
+
+      const produced = await cli.run(['produce', 'replayed', '--format', 'json'], { input: lines });
+      expect(produced.code, produced.stderr).toBe(0);
+      expect(produced.stderr).toMatch(/Produced 6 messages to replayed/);
+      const replayed = await cli.run(['consume', 'replayed', 'true', '--max-messages', '6', '--format', 'json']);
+      expect(replayed.stdout).toBe(consumed.stdout);
+      const originals = (await Promise.all([0, 1, 2].map((p) => bus.read('original', p, 0, 10)))).flat();
+      const copies = (await Promise.all([0, 1, 2].map((p) => bus.read('replayed', p, 0, 10)))).flat();
+      const bytes = (m: { value: Uint8Array }): string => Buffer.from(m.value).toString('hex');
+      expect(copies.map(bytes)).toEqual(originals.map(bytes));
+
+      const peeked = await cli.run(['peek', 'replayed', '2', '--format', 'json']);
+      expect(peeked.stdout.trimEnd().split('\n')).toEqual([
+        lines.find((l) => l.includes('"string"')),
+        lines.find((l) => l.includes('"number"')),
+      ]);
+    });
+
+    it('produce --format json refuses a line it cannot read back exactly, naming the line', async () => {
+      await bus.ensureTopics([{ name: 'strict', partitions: 1 }]);
+      for (const [line, why] of [
+        ['not json', /line 2: is not JSON/],
+        ['{"key":"k"}', /line 2: has no value/],
+        ['{"value":"v","vaule":"typo"}', /line 2: has unknown field\(s\) vaule/],
+        ['{"value":"v","key":7}', /line 2: key must be a string or null/],
+        ['{"value":"v","headers":{"h":1}}', /line 2: headers must be an object of strings/],
+        ['{"value":"v","timestamp":-5}', /line 2: timestamp must be epoch milliseconds/],
+        ['{"value":"%%","encoding":"base64"}', /line 2: value must be base64/],
+      ] as const) {
+        const run = await cli.run(['produce', 'strict', '--format', 'json'], { input: ['{"value":"ok"}', line] });
+        expect(run.code).toBe(1);
+        expect(run.stderr).toMatch(why);
+      }
+      const conflict = await cli.run(['produce', 'strict', '--format', 'json', '--key', 'k'], { input: [] });
+      expect(conflict.code).toBe(2);
+      expect(conflict.stderr).toMatch(/--format json takes each key from its line/);
+      const badFormat = await cli.run(['peek', 'strict', '--format', 'yaml']);
+      expect(badFormat.code).toBe(2);
+      expect(badFormat.stderr).toMatch(/Allowed choices are text, json/);
     });
   });
 }

@@ -68,7 +68,7 @@ export function describePipelineWithCli(target: CliTarget, inherited: NodeJS.Pro
       cli.remove();
     });
 
-    it('test-data 10000 adds 10,000 to count orders; show-lag falls to 0; reset-group-earliest rebuilds the same views', async () => {
+    it('test-data 10000 adds 10,000 to count orders; show-lag falls to 0; reset-group-earliest --execute rebuilds the same views', async () => {
       const setup = await kafkaMonitor(['setup'], environment);
       expect(setup.code, setup.stderr).toBe(0);
       const before = await orderCount();
@@ -99,7 +99,7 @@ export function describePipelineWithCli(target: CliTarget, inherited: NodeJS.Pro
       expect(text.stdout).toMatch(/^registry-processor: lag 0, 1 live member$/m);
 
       // While they run, Kafka's rule holds: no reset of a group with live members.
-      const refused = await kafkaMonitor(['reset-group-earliest', GROUPS.queryProcessor], environment);
+      const refused = await kafkaMonitor(['reset-group-earliest', GROUPS.queryProcessor, '--execute'], environment);
       expect(refused.code).toBe(1);
       expect(refused.stderr).toMatch(/cannot reset the offsets of group 'query-processor': it has 1 live member/);
 
@@ -112,7 +112,7 @@ export function describePipelineWithCli(target: CliTarget, inherited: NodeJS.Pro
       // A stopped processor leaves its group at once (it does not wait for the session timeout), so
       // the reset right after is accepted.
       await stopProcessors();
-      const reset = await kafkaMonitor(['reset-group-earliest', GROUPS.queryProcessor], environment);
+      const reset = await kafkaMonitor(['reset-group-earliest', GROUPS.queryProcessor, '--execute'], environment);
       expect(reset.code, reset.stderr).toBe(0);
       expect(reset.stdout).toMatch(/Reset group 'query-processor' to earliest:/);
       expect(await pipelineLag()).toEqual([ORDERS, 0]);

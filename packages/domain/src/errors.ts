@@ -1,3 +1,5 @@
+import type { OffsetResetTarget } from './ports/bus-admin.js';
+
 /**
  * A failure of the bus or the store, as adapters report it: the driver's error stays as `cause`, and
  * callers decide by `dependency` and `retryable` (retry, answer 503, report degraded) without knowing
@@ -75,6 +77,16 @@ export function groupNotEmpty(group: string, action: string, members: number): B
       'stop its consumers first (a consumer that crashed leaves the group after the session timeout)',
     { members },
   );
+}
+
+/** Refuses a reset target no adapter can apply, with the same words on every bus. */
+export function checkResetTarget(target: OffsetResetTarget): void {
+  if (target.to === 'timestamp' && !Number.isFinite(target.timestamp)) {
+    throw new BusAdminError('INVALID_ARGUMENT', 'the reset timestamp must be a finite number of epoch ms');
+  }
+  if (target.to === 'offset' && (!Number.isSafeInteger(target.offset) || target.offset < 0)) {
+    throw new BusAdminError('INVALID_ARGUMENT', 'the reset offset must be a whole number of at least 0');
+  }
 }
 
 /**

@@ -11,13 +11,306 @@ export const LOG_FORMATS = ['json', 'pretty'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
 /** The port of a process's health and metrics server when METRICS_PORT is unset and no monitor serves them. */
 export const DEFAULT_METRICS_PORT = 9464;
-/** The `cluster_name` of the lag metrics when KAFKA_CLUSTER_NAME is unset. */
-export const DEFAULT_KAFKA_CLUSTER_NAME = 'kafka-monitor';
 
 export const KAFKA_SECURITY_PROTOCOLS = ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'] as const;
 export type KafkaSecurityProtocol = (typeof KAFKA_SECURITY_PROTOCOLS)[number];
 export const KAFKA_SASL_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const;
 export type KafkaSaslMechanism = (typeof KAFKA_SASL_MECHANISMS)[number];
+
+/**
+ * One environment variable the configuration reads. `default` is the value used when it is unset (the
+ * parser takes its fallbacks from here), or null when unset means "none" or is decided elsewhere, as
+ * `unset` then says. A secret's value is never printed, logged or echoed in a problem.
+ */
+export interface ConfigVariable {
+  readonly name: string;
+  readonly default: string | null;
+  /** What unset means when there is no fixed default ("system CAs", "host-pid"). */
+  readonly unset?: string;
+  readonly description: string;
+  readonly secret: boolean;
+}
+
+/**
+ * Every variable loadConfig reads, and nothing else: the parser can only ask for names listed here,
+ * the CLI's environment help is printed from it, and a test checks the README's table against it.
+ */
+export const CONFIG_VARIABLES = [
+  { name: 'BUS', default: 'embedded', description: 'embedded (the SQLite log in DATA_DIR) or kafka', secret: false },
+  { name: 'STORE', default: 'sqlite', description: 'sqlite or cassandra', secret: false },
+  {
+    name: 'DATA_DIR',
+    default: './data',
+    description: 'where the embedded log (log.db) and the SQLite store (store.db) live',
+    secret: false,
+  },
+  {
+    name: 'KAFKA_BROKERS',
+    default: 'localhost:9092',
+    description: 'comma-separated host:port list of Kafka brokers (BUS=kafka)',
+    secret: false,
+  },
+  {
+    name: 'KAFKA_BOOTSTRAP_SERVERS',
+    default: null,
+    unset: 'KAFKA_BROKERS',
+    description: 'read when KAFKA_BROKERS is unset',
+    secret: false,
+  },
+  {
+    name: 'KAFKA_SECURITY_PROTOCOL',
+    default: 'PLAINTEXT',
+    description: "PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL (Kafka's security.protocol)",
+    secret: false,
+  },
+  {
+    name: 'KAFKA_SASL_MECHANISM',
+    default: null,
+    description: 'PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512; required with SASL_*',
+    secret: false,
+  },
+  { name: 'KAFKA_SASL_USERNAME', default: null, description: 'SASL user; required with SASL_*', secret: false },
+  { name: 'KAFKA_SASL_PASSWORD', default: null, description: 'SASL password; required with SASL_*', secret: true },
+  {
+    name: 'KAFKA_SASL_PASSWORD_FILE',
+    default: null,
+    description: 'file holding KAFKA_SASL_PASSWORD instead',
+    secret: false,
+  },
+  {
+    name: 'KAFKA_SSL_CA_FILE',
+    default: null,
+    unset: 'system CAs',
+    description: "PEM CA bundle the brokers' certificates chain to (SSL, SASL_SSL)",
+    secret: false,
+  },
+  {
+    name: 'KAFKA_SSL_CERT_FILE',
+    default: null,
+    description: 'client certificate, PEM, for mutual TLS (with KAFKA_SSL_KEY_FILE)',
+    secret: false,
+  },
+  {
+    name: 'KAFKA_SSL_KEY_FILE',
+    default: null,
+    description: 'client key, PEM, for mutual TLS (with KAFKA_SSL_CERT_FILE)',
+    secret: false,
+  },
+  {
+    name: 'KAFKA_SSL_KEY_PASSWORD',
+    default: null,
+    description: 'passphrase of an encrypted client key',
+    secret: true,
+  },
+  {
+    name: 'KAFKA_SSL_KEY_PASSWORD_FILE',
+    default: null,
+    description: 'file holding KAFKA_SSL_KEY_PASSWORD instead',
+    secret: false,
+  },
+  {
+    name: 'KAFKA_SSL_VERIFY_HOSTNAME',
+    default: 'true',
+    description: "false skips the check that the broker's certificate names its address (the chain is still verified)",
+    secret: false,
+  },
+  {
+    name: 'BUS_PREFIX',
+    default: '',
+    description: 'put before every topic and group name (several deployments on one Kafka)',
+    secret: false,
+  },
+  {
+    name: 'KAFKA_CLUSTER_NAME',
+    default: 'kafka-monitor',
+    description: 'the cluster_name label of the consumer-lag metrics',
+    secret: false,
+  },
+  {
+    name: 'CASSANDRA_CONTACT_POINTS',
+    default: '127.0.0.1',
+    description: 'comma-separated Cassandra nodes (STORE=cassandra)',
+    secret: false,
+  },
+  {
+    name: 'CASSANDRA_HOST',
+    default: null,
+    unset: 'CASSANDRA_CONTACT_POINTS',
+    description: 'read when CASSANDRA_CONTACT_POINTS is unset',
+    secret: false,
+  },
+  { name: 'CASSANDRA_PORT', default: '9042', description: 'native protocol port', secret: false },
+  {
+    name: 'CASSANDRA_DATACENTER',
+    default: 'datacenter1',
+    description: 'local data centre, where this process reads and writes',
+    secret: false,
+  },
+  {
+    name: 'CASSANDRA_USERNAME',
+    default: null,
+    description: 'PasswordAuthenticator user (with a password)',
+    secret: false,
+  },
+  {
+    name: 'CASSANDRA_PASSWORD',
+    default: null,
+    description: 'PasswordAuthenticator password (with a user)',
+    secret: true,
+  },
+  {
+    name: 'CASSANDRA_PASSWORD_FILE',
+    default: null,
+    description: 'file holding CASSANDRA_PASSWORD instead',
+    secret: false,
+  },
+  { name: 'CASSANDRA_SSL', default: 'false', description: 'true: TLS to the native port', secret: false },
+  {
+    name: 'CASSANDRA_SSL_CA_FILE',
+    default: null,
+    unset: 'system CAs',
+    description: "PEM CA bundle the nodes' certificates chain to",
+    secret: false,
+  },
+  {
+    name: 'CASSANDRA_SSL_CERT_FILE',
+    default: null,
+    description: 'client certificate, PEM (with CASSANDRA_SSL_KEY_FILE)',
+    secret: false,
+  },
+  {
+    name: 'CASSANDRA_SSL_KEY_FILE',
+    default: null,
+    description: 'client key, PEM (with CASSANDRA_SSL_CERT_FILE)',
+    secret: false,
+  },
+  {
+    name: 'CASSANDRA_SSL_VERIFY_HOSTNAME',
+    default: 'true',
+    description: "false skips the check that a node's certificate names the address it was reached at",
+    secret: false,
+  },
+  {
+    name: 'CASSANDRA_REPLICATION',
+    default: null,
+    unset: 'SimpleStrategy',
+    description: 'dc1:3,dc2:2: NetworkTopologyStrategy with these replicas per data centre',
+    secret: false,
+  },
+  {
+    name: 'CASSANDRA_REPLICATION_FACTOR',
+    default: '1',
+    description: 'SimpleStrategy replicas when CASSANDRA_REPLICATION is unset',
+    secret: false,
+  },
+  {
+    name: 'CASSANDRA_KEYSPACE_PREFIX',
+    default: '',
+    description: 'put before the keyspace names (several deployments on one cluster)',
+    secret: false,
+  },
+  { name: 'PORT', default: '3000', description: 'port of the monitor (dashboard and API)', secret: false },
+  { name: 'HOST', default: '127.0.0.1', description: 'address the monitor listens on', secret: false },
+  {
+    name: 'METRICS_PORT',
+    default: null,
+    unset: '9464; none in a process running the monitor',
+    description: "port of the process's /health/* and /metrics (0 = any free port)",
+    secret: false,
+  },
+  { name: 'ORDER_RATE', default: '10', description: 'generated orders per second (0 = off)', secret: false },
+  {
+    name: 'ANOMALY_RATE',
+    default: '0.1',
+    description: 'fraction of generated orders that break one rule',
+    secret: false,
+  },
+  {
+    name: 'MONITOR_API_TOKEN',
+    default: null,
+    description: "bearer token the API's mutating routes require when set",
+    secret: true,
+  },
+  {
+    name: 'CORS_ORIGINS',
+    default: '',
+    unset: 'same origin only',
+    description: 'comma-separated origins allowed to call the API from a browser',
+    secret: false,
+  },
+  {
+    name: 'LOG_LEVEL',
+    default: 'info',
+    description: 'fatal, error, warn, info, debug, trace or silent',
+    secret: false,
+  },
+  {
+    name: 'LOG_FORMAT',
+    default: null,
+    unset: 'pretty on a terminal, else json',
+    description: 'pretty: a start-up banner and readable lines; json: one JSON object per line',
+    secret: false,
+  },
+  {
+    name: 'PROCESSOR_ID',
+    default: null,
+    unset: 'host-pid',
+    description: 'instance id in logs and status',
+    secret: false,
+  },
+  {
+    name: 'SERVICES',
+    default: 'order-processor,query-processor,registry-processor,monitor',
+    description: 'the services this process runs',
+    secret: false,
+  },
+  {
+    name: 'PARTITIONS',
+    default: '3',
+    description: 'partitions of orders and registry when the topics are created',
+    secret: false,
+  },
+  { name: 'TIMELINE_RETENTION', default: '10000', description: 'newest timeline entries kept', secret: false },
+  {
+    name: 'OTEL_EXPORTER_OTLP_ENDPOINT',
+    default: null,
+    unset: 'no tracing',
+    description: 'OTLP/HTTP collector URL; traces go to <url>/v1/traces',
+    secret: false,
+  },
+  {
+    name: 'OTEL_EXPORTER_OTLP_HEADERS',
+    default: null,
+    description: 'name=value,... (percent-encoded values) sent with every export',
+    secret: true,
+  },
+  {
+    name: 'OTEL_EXPORTER_OTLP_HEADERS_FILE',
+    default: null,
+    description: 'file holding OTEL_EXPORTER_OTLP_HEADERS instead',
+    secret: false,
+  },
+  {
+    name: 'OTEL_SERVICE_NAME',
+    default: null,
+    unset: 'per process',
+    description: "service.name of the process's spans",
+    secret: false,
+  },
+] as const satisfies readonly ConfigVariable[];
+
+export type ConfigVariableName = (typeof CONFIG_VARIABLES)[number]['name'];
+/** Variables that may instead be given as a file named by `<name>_FILE`. */
+type FileBackedName = {
+  [N in ConfigVariableName]: `${N}_FILE` extends ConfigVariableName ? N : never;
+}[ConfigVariableName];
+
+const VARIABLES: ReadonlyMap<string, ConfigVariable> = new Map(CONFIG_VARIABLES.map((v) => [v.name, v]));
+
+/** The value the parser uses when the variable is unset; undefined when unset means none. */
+function defaultOf(name: ConfigVariableName): string | undefined {
+  return VARIABLES.get(name)?.default ?? undefined;
+}
 
 /** TLS settings of a client: PEM files by path (read by the adapter), and whether the server name is checked. */
 export interface TlsSettings {
@@ -114,18 +407,24 @@ export class ConfigError extends Error {
 
 /** Reads variables and records what is wrong with them, so every problem is reported together. */
 function environmentReader(env: Environment, problems: string[]) {
-  const text = (name: string): string | undefined => {
+  /** The variable as set, trimmed; undefined when unset or blank. */
+  const text = (name: ConfigVariableName): string | undefined => {
     const value = env[name]?.trim();
     return value === undefined || value === '' ? undefined : value;
   };
-  function oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+  /** The variable as set, else the table's default. */
+  const value = (name: ConfigVariableName): string | undefined => text(name) ?? defaultOf(name);
+  function oneOf<T extends string>(name: ConfigVariableName, allowed: readonly T[]): T {
     const value = text(name);
+    const fallback = defaultOf(name) as T;
     if (value === undefined) return fallback;
     if ((allowed as readonly string[]).includes(value)) return value as T;
     problems.push(`${name} must be one of ${allowed.join(', ')}; got '${value}'`);
     return fallback;
   }
-  function number(name: string, fallback: number, min: number, max: number, integer: boolean): number {
+  /** NaN stands for a variable without a default; callers only ask for such a one once it is set. */
+  function number(name: ConfigVariableName, min: number, max: number, integer: boolean): number {
+    const fallback = Number(defaultOf(name) ?? Number.NaN);
     const value = text(name);
     if (value === undefined) return fallback;
     const parsed = Number(value);
@@ -135,10 +434,9 @@ function environmentReader(env: Environment, problems: string[]) {
     }
     return parsed;
   }
-  const flag = (name: string, fallback: boolean): boolean =>
-    oneOf(name, ['true', 'false'], fallback ? 'true' : 'false') === 'true';
+  const flag = (name: ConfigVariableName): boolean => oneOf(name, ['true', 'false']) === 'true';
   /** A path that must name a readable file; the file itself is read by whoever needs its content. */
-  function file(name: string): string | undefined {
+  function file(name: ConfigVariableName): string | undefined {
     const path = text(name);
     if (path === undefined) return undefined;
     try {
@@ -153,9 +451,9 @@ function environmentReader(env: Environment, problems: string[]) {
    * convention), never both. One trailing newline of the file is dropped, as editors add one. The
    * value is never trimmed otherwise (spaces may belong to a password) and never echoed in a problem.
    */
-  function secret(name: string): Secret | undefined {
+  function secret(name: FileBackedName): Secret | undefined {
     const direct = env[name];
-    const fileName = `${name}_FILE`;
+    const fileName: ConfigVariableName = `${name}_FILE`;
     const path = text(fileName);
     if (direct !== undefined && direct !== '' && path !== undefined) {
       problems.push(`${name} and ${fileName} are both set; set only one`);
@@ -181,7 +479,7 @@ function environmentReader(env: Environment, problems: string[]) {
       .split(',')
       .map((s) => s.trim())
       .filter((s) => s.length > 0);
-  return { text, oneOf, number, flag, file, secret, list, problems };
+  return { text, value, oneOf, number, flag, file, secret, list, problems };
 }
 
 type Reader = ReturnType<typeof environmentReader>;
@@ -202,23 +500,23 @@ function tlsSettings(read: Reader, prefix: 'KAFKA_SSL' | 'CASSANDRA_SSL'): TlsSe
     certFile,
     keyFile,
     keyPassword,
-    verifyHostname: read.flag(`${prefix}_VERIFY_HOSTNAME`, true),
+    verifyHostname: read.flag(`${prefix}_VERIFY_HOSTNAME`),
   };
 }
 
 /** Variables of a feature that is off are a mistake worth a problem: the operator believes they apply. */
-function refuseUnused(read: Reader, names: readonly string[], because: string): void {
+function refuseUnused(read: Reader, names: readonly ConfigVariableName[], because: string): void {
   const set = names.filter((name) => read.text(name) !== undefined);
   if (set.length > 0) read.problems.push(`${set.join(', ')} ${set.length === 1 ? 'is' : 'are'} set but ${because}`);
 }
 
-const KAFKA_SASL_VARIABLES = [
+const KAFKA_SASL_VARIABLES: readonly ConfigVariableName[] = [
   'KAFKA_SASL_MECHANISM',
   'KAFKA_SASL_USERNAME',
   'KAFKA_SASL_PASSWORD',
   'KAFKA_SASL_PASSWORD_FILE',
 ];
-const KAFKA_TLS_VARIABLES = [
+const KAFKA_TLS_VARIABLES: readonly ConfigVariableName[] = [
   'KAFKA_SSL_CA_FILE',
   'KAFKA_SSL_CERT_FILE',
   'KAFKA_SSL_KEY_FILE',
@@ -228,7 +526,7 @@ const KAFKA_TLS_VARIABLES = [
 ];
 
 function kafkaSecurity(read: Reader): KafkaSecurity {
-  const protocol = read.oneOf('KAFKA_SECURITY_PROTOCOL', KAFKA_SECURITY_PROTOCOLS, 'PLAINTEXT');
+  const protocol = read.oneOf('KAFKA_SECURITY_PROTOCOL', KAFKA_SECURITY_PROTOCOLS);
   const usesSasl = protocol.startsWith('SASL_');
   const usesTls = protocol.endsWith('SSL');
   if (!usesSasl)
@@ -283,7 +581,7 @@ function cassandraCredentials(read: Reader): { username: string | undefined; pas
 }
 
 function cassandraTls(read: Reader): TlsSettings | undefined {
-  if (read.flag('CASSANDRA_SSL', false)) return tlsSettings(read, 'CASSANDRA_SSL');
+  if (read.flag('CASSANDRA_SSL')) return tlsSettings(read, 'CASSANDRA_SSL');
   refuseUnused(
     read,
     ['CASSANDRA_SSL_CA_FILE', 'CASSANDRA_SSL_CERT_FILE', 'CASSANDRA_SSL_KEY_FILE', 'CASSANDRA_SSL_VERIFY_HOSTNAME'],
@@ -370,7 +668,7 @@ function tracingSettings(read: Reader): TracingSettings {
 export function loadConfig(env: Environment = process.env): Config {
   const problems: string[] = [];
   const read = environmentReader(env, problems);
-  const { text, oneOf, number, list } = read;
+  const { text, value, oneOf, number, list } = read;
 
   const keyspacePrefix = text('CASSANDRA_KEYSPACE_PREFIX');
   if (keyspacePrefix !== undefined && !/^[a-z][a-z0-9_]{0,20}$/.test(keyspacePrefix)) {
@@ -378,57 +676,59 @@ export function loadConfig(env: Environment = process.env): Config {
       `CASSANDRA_KEYSPACE_PREFIX must be lower-case letters, digits and _ (at most 21); got '${keyspacePrefix}'`,
     );
   }
-  const busPrefix = text('BUS_PREFIX') ?? '';
+  const busPrefix = value('BUS_PREFIX') ?? '';
   // Kafka allows letters, digits, '.', '_' and '-' in topic names, and at most 249 characters.
   if (!/^[A-Za-z0-9._-]{0,64}$/.test(busPrefix)) {
     problems.push(`BUS_PREFIX must be letters, digits, '.', '_' or '-' (at most 64); got '${busPrefix}'`);
   }
-  const kafkaClusterName = text('KAFKA_CLUSTER_NAME') ?? DEFAULT_KAFKA_CLUSTER_NAME;
+  const kafkaClusterName = value('KAFKA_CLUSTER_NAME') ?? '';
   if (!/^[A-Za-z0-9._-]{1,64}$/.test(kafkaClusterName)) {
     problems.push(
       `KAFKA_CLUSTER_NAME must be letters, digits, '.', '_' or '-' (at most 64); got '${kafkaClusterName}'`,
     );
   }
-  const services = list(text('SERVICES') ?? SERVICE_NAMES.join(','));
+  const services = list(value('SERVICES'));
   const unknown = services.filter((s) => !(SERVICE_NAMES as readonly string[]).includes(s));
   if (unknown.length > 0)
     problems.push(`SERVICES has unknown entries ${unknown.join(', ')}; known: ${SERVICE_NAMES.join(', ')}`);
   if (services.length === 0) problems.push('SERVICES must name at least one service');
 
-  const contactPoints = list(text('CASSANDRA_CONTACT_POINTS') ?? text('CASSANDRA_HOST') ?? '127.0.0.1');
-  const datacenter = text('CASSANDRA_DATACENTER') ?? 'datacenter1';
-  const replicationFactor = number('CASSANDRA_REPLICATION_FACTOR', 1, 1, 20, true);
+  const contactPoints = list(
+    text('CASSANDRA_CONTACT_POINTS') ?? text('CASSANDRA_HOST') ?? defaultOf('CASSANDRA_CONTACT_POINTS'),
+  );
+  const datacenter = value('CASSANDRA_DATACENTER') ?? '';
+  const replicationFactor = number('CASSANDRA_REPLICATION_FACTOR', 1, 20, true);
   const config: Config = {
-    bus: oneOf('BUS', ['embedded', 'kafka'], 'embedded'),
-    store: oneOf('STORE', ['sqlite', 'cassandra'], 'sqlite'),
-    dataDir: resolve(text('DATA_DIR') ?? './data'),
-    kafkaBrokers: list(text('KAFKA_BROKERS') ?? text('KAFKA_BOOTSTRAP_SERVERS') ?? 'localhost:9092'),
+    bus: oneOf('BUS', ['embedded', 'kafka']),
+    store: oneOf('STORE', ['sqlite', 'cassandra']),
+    dataDir: resolve(value('DATA_DIR') ?? '.'),
+    kafkaBrokers: list(text('KAFKA_BROKERS') ?? text('KAFKA_BOOTSTRAP_SERVERS') ?? defaultOf('KAFKA_BROKERS')),
     kafkaSecurity: kafkaSecurity(read),
     busPrefix,
     kafkaClusterName,
     cassandra: {
       contactPoints,
-      port: number('CASSANDRA_PORT', 9042, 1, 65535, true),
+      port: number('CASSANDRA_PORT', 1, 65535, true),
       datacenter,
       replicationFactor,
       replication: cassandraReplication(read, replicationFactor, datacenter),
       ...cassandraCredentials(read),
       tls: cassandraTls(read),
-      keyspacePrefix: text('CASSANDRA_KEYSPACE_PREFIX') ?? '',
+      keyspacePrefix: value('CASSANDRA_KEYSPACE_PREFIX') ?? '',
     },
-    port: number('PORT', 3000, 0, 65535, true),
-    host: text('HOST') ?? '127.0.0.1',
-    metricsPort: text('METRICS_PORT') === undefined ? undefined : number('METRICS_PORT', 0, 0, 65535, true),
-    orderRate: number('ORDER_RATE', 10, 0, 100_000, false),
-    anomalyRate: number('ANOMALY_RATE', 0.1, 0, 1, false),
+    port: number('PORT', 0, 65535, true),
+    host: value('HOST') ?? '',
+    metricsPort: text('METRICS_PORT') === undefined ? undefined : number('METRICS_PORT', 0, 65535, true),
+    orderRate: number('ORDER_RATE', 0, 100_000, false),
+    anomalyRate: number('ANOMALY_RATE', 0, 1, false),
     monitorApiToken: text('MONITOR_API_TOKEN'),
-    corsOrigins: list(text('CORS_ORIGINS')),
-    logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
-    logFormat: text('LOG_FORMAT') === undefined ? undefined : oneOf('LOG_FORMAT', LOG_FORMATS, 'json'),
+    corsOrigins: list(value('CORS_ORIGINS')),
+    logLevel: oneOf('LOG_LEVEL', LOG_LEVELS),
+    logFormat: text('LOG_FORMAT') === undefined ? undefined : oneOf('LOG_FORMAT', LOG_FORMATS),
     processorId: text('PROCESSOR_ID') ?? `${hostname()}-${process.pid}`,
     services: [...new Set(services)] as ServiceName[],
-    partitions: number('PARTITIONS', 3, 1, 1_000, true),
-    timelineRetention: number('TIMELINE_RETENTION', 10_000, 1_000, 10_000_000, true),
+    partitions: number('PARTITIONS', 1, 1_000, true),
+    timelineRetention: number('TIMELINE_RETENTION', 1_000, 10_000_000, true),
     tracing: tracingSettings(read),
   };
   if (problems.length > 0) throw new ConfigError(problems);

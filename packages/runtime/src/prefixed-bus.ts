@@ -121,13 +121,14 @@ export function prefixEventBusAdmin(admin: EventBusAdmin, prefix: string): Event
     topicConfig: (topic) => run(() => admin.topicConfig(names.onBus(topic))),
     listGroups: () => run(async () => (await admin.listGroups()).flatMap((g) => names.local(g) ?? []).sort()),
     deleteGroup: (group) => run(() => admin.deleteGroup(names.onBus(group))),
-    resetGroupOffsets: (group, target, topics) =>
+    resetGroupOffsets: (group, target, topics, options) =>
       run(async () =>
         (
           await admin.resetGroupOffsets(
             names.onBus(group),
             target,
             topics?.map((t) => names.onBus(t)),
+            options,
           )
         ).map((p) => localPosition(names, p)),
       ),

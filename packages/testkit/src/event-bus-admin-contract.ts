@@ -176,6 +176,33 @@ export function describeEventBusAdminContract(name: string, createFixture: () =>
       expect((await bus.describeGroup(group)).lag.map((p) => p.lag)).toEqual([0]);
     });
 
+    it('a dry run returns the positions a reset would set and changes nothing; an offset is kept in range', async () => {
+      const { bus, admin } = await open();
+      const topic = await topicWithMessages(bus, 10);
+      const group = `g-${randomUUID()}`;
+      expect(await consumeAll(bus, group, topic)).toBe(10);
+      const committed = async (): Promise<number[]> =>
+        (await bus.describeGroup(group)).lag.map((p) => p.committedOffset);
+
+      const plan = await admin.resetGroupOffsets(group, { to: 'timestamp', timestamp: 7_500 }, [topic], {
+        dryRun: true,
+      });
+      expect(plan).toEqual([{ topic, partition: 0, offset: 7 }]);
+      expect(offsetsOf(await admin.resetGroupOffsets(group, { to: 'earliest' }, undefined, { dryRun: true }))).toEqual([
+        0,
+      ]);
+      expect(await committed()).toEqual([10]);
+
+      expect(offsetsOf(await admin.resetGroupOffsets(group, { to: 'offset', offset: 4 }))).toEqual([4]);
+      expect(await committed()).toEqual([4]);
+      expect(offsetsOf(await admin.resetGroupOffsets(group, { to: 'offset', offset: 1_000 }))).toEqual([10]);
+      await expectRefused(admin.resetGroupOffsets(group, { to: 'offset', offset: -1 }), 'INVALID_ARGUMENT');
+      await expectRefused(
+        admin.resetGroupOffsets(`never-${randomUUID()}`, { to: 'earliest' }, undefined, { dryRun: true }),
+        'UNKNOWN_GROUP',
+      );
+    });
+
     it('resets a group on named topics even before it committed, and refuses unknown groups and topics', async () => {
       const { bus, admin } = await open();
       const topic = await topicWithMessages(bus, 3);

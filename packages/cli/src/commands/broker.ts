@@ -1,28 +1,39 @@
 import { pipelineTopics, type Config, type TlsSettings } from '@kafka-monitor/runtime';
 import { plural, table } from '../format.js';
-import type { CommandContext } from './context.js';
+import { printJson, type CommandContext, type JsonOption } from './context.js';
 
 /**
  * Is the bus answering, how fast, and does it hold the pipeline's topics? Exits non-zero only when
  * the bus cannot be reached; missing topics are reported with the command that creates them.
  */
-export async function brokerHealth(context: CommandContext): Promise<void> {
+export async function brokerHealth(context: CommandContext, options: JsonOption = {}): Promise<void> {
   const startedAt = performance.now();
   const bus = await context.session.bus();
   await bus.ping();
   const elapsed = performance.now() - startedAt;
-  context.out.line(`Bus: ${await context.session.busTarget()} is reachable (answered in ${elapsed.toFixed(0)} ms)`);
+  const target = await context.session.busTarget();
   const admin = await context.session.optionalAdmin();
-  if (admin !== undefined) {
-    const cluster = await admin.describeCluster();
-    context.out.line(
-      `Cluster: ${cluster.clusterId}, ${plural(cluster.brokers.length, 'broker')}, controller ${cluster.controllerId ?? 'none'}`,
-    );
-  }
+  const cluster = admin === undefined ? undefined : await admin.describeCluster();
   const present = new Set((await bus.listTopics()).map((t) => t.name));
   const missing = pipelineTopics(context.config.partitions)
     .map((t) => t.name)
     .filter((name) => !present.has(name));
+  if (options.json === true) {
+    return printJson(context, {
+      bus: target,
+      reachable: true,
+      answeredMs: Math.round(elapsed),
+      cluster: cluster ?? null,
+      missingTopics: missing,
+      status: 'healthy',
+    });
+  }
+  context.out.line(`Bus: ${target} is reachable (answered in ${elapsed.toFixed(0)} ms)`);
+  if (cluster !== undefined) {
+    context.out.line(
+      `Cluster: ${cluster.clusterId}, ${plural(cluster.brokers.length, 'broker')}, controller ${cluster.controllerId ?? 'none'}`,
+    );
+  }
   context.out.line(
     missing.length === 0
       ? 'Topics: all pipeline topics present'
@@ -94,7 +105,16 @@ export function clientSettings(config: Config): [string, string][] {
 }
 
 /** The CLI's own settings, then the cluster and the configuration of its broker. */
-export async function brokerConfig(context: CommandContext): Promise<void> {
+export async function brokerConfig(context: CommandContext, options: JsonOption = {}): Promise<void> {
+  if (options.json === true) {
+    const admin = await context.session.admin('broker-config');
+    return printJson(context, {
+      client: Object.fromEntries(clientSettings(context.config)),
+      cluster: await admin.describeCluster(),
+      broker: await admin.brokerConfig(),
+    });
+  }
+  // The client's side first: it is what to check when the broker cannot be reached.
   context.out.line('Client configuration:');
   context.out.lines(table(['setting', 'value'], clientSettings(context.config)).map((line) => `  ${line}`));
   const admin = await context.session.admin('broker-config');

@@ -15,6 +15,16 @@ export interface CommandContext {
   readonly newId: () => string;
 }
 
+/** `--json`: print the figures as one JSON document (for scripts and jq) instead of tables. */
+export interface JsonOption {
+  readonly json?: boolean;
+}
+
+/** Indented, as kafka tools and kcat print documents; jq reads it as one value. */
+export function printJson(context: CommandContext, value: unknown): void {
+  context.out.line(JSON.stringify(value, null, 2));
+}
+
 /**
  * The pipeline's groups and the topics they subscribe to: lag and resets of these groups cover
  * their topics even before they ever committed.

@@ -1,7 +1,7 @@
 import type { GroupDescription, OffsetResetTarget, PartitionLag } from '@kafka-monitor/domain';
 import { CliError } from '../errors.js';
 import { age, count, plural, table } from '../format.js';
-import { PIPELINE_GROUPS, type CommandContext } from './context.js';
+import { PIPELINE_GROUPS, printJson, type CommandContext, type JsonOption } from './context.js';
 
 const totalLag = (lag: readonly PartitionLag[]): number => lag.reduce((sum, p) => sum + p.lag, 0);
 
@@ -25,25 +25,43 @@ function lagTable(context: CommandContext, lag: readonly PartitionLag[]): string
   );
 }
 
-export async function listGroups(context: CommandContext): Promise<void> {
+export async function listGroups(context: CommandContext, options: JsonOption = {}): Promise<void> {
   const admin = await context.session.admin('list-groups');
   const groups = await admin.listGroups();
+  const rows: { group: string; members: number; lag: number }[] = [];
+  for (const group of groups) {
+    const described = await describe(context, group);
+    rows.push({ group, members: described.members.length, lag: totalLag(described.lag) });
+  }
+  if (options.json === true) return printJson(context, rows);
   if (groups.length === 0) {
     context.out.line('No consumer groups.');
     return;
   }
-  const rows: (string | number)[][] = [];
-  for (const group of groups) {
-    const described = await describe(context, group);
-    rows.push([group, described.members.length, totalLag(described.lag)]);
-  }
-  context.out.lines(table(['group', 'members', 'lag'], rows));
+  context.out.lines(
+    table(
+      ['group', 'members', 'lag'],
+      rows.map((r) => [r.group, r.members, r.lag]),
+    ),
+  );
 }
 
-export async function describeGroup(context: CommandContext, group: string): Promise<void> {
+export async function describeGroup(context: CommandContext, group: string, options: JsonOption = {}): Promise<void> {
   const described = await describe(context, group);
   if (described.members.length === 0 && described.lag.length === 0) {
     throw new CliError(`group '${group}' does not exist (no live members, no committed offsets)`);
+  }
+  if (options.json === true) {
+    return printJson(context, {
+      group,
+      state: described.members.length === 0 ? 'empty' : 'live',
+      lag: totalLag(described.lag),
+      members: described.members.map((m) => ({
+        memberId: m.memberId,
+        assignments: m.assignments.map((a) => ({ topic: a.topic, partition: a.partition })),
+      })),
+      partitions: described.lag,
+    });
   }
   const state = described.members.length === 0 ? 'empty' : `${plural(described.members.length, 'live member')}`;
   context.out.line(`Group ${group}: ${state}, lag ${count(totalLag(described.lag))}`);
@@ -60,9 +78,7 @@ export async function deleteGroup(context: CommandContext, group: string): Promi
   context.out.line(`Deleted group '${group}' and its committed offsets.`);
 }
 
-export interface ShowLagOptions {
-  readonly json?: boolean;
-}
+export type ShowLagOptions = JsonOption;
 
 /** Lag of every group, per partition, with the age of the oldest unread message. */
 export async function showLag(context: CommandContext, options: ShowLagOptions): Promise<void> {
@@ -75,7 +91,7 @@ export async function showLag(context: CommandContext, options: ShowLagOptions):
       lag: totalLag(d.lag),
       partitions: d.lag,
     }));
-    context.out.line(JSON.stringify(report, null, 2));
+    printJson(context, report);
     return;
   }
   for (const group of described) {
@@ -87,16 +103,29 @@ export async function showLag(context: CommandContext, options: ShowLagOptions):
   }
 }
 
-const describeTarget = (target: OffsetResetTarget): string =>
-  target.to === 'timestamp' ? `the first message at or after ${new Date(target.timestamp).toISOString()}` : target.to;
+const describeTarget = (target: OffsetResetTarget): string => {
+  switch (target.to) {
+    case 'timestamp':
+      return `the first message at or after ${new Date(target.timestamp).toISOString()}`;
+    case 'offset':
+      return `offset ${count(target.offset)} (kept within each partition's range)`;
+    case 'earliest':
+    case 'latest':
+      return target.to;
+  }
+};
 
 export interface ResetOptions {
   readonly topic?: readonly string[];
+  /** Without it the command prints the plan and changes nothing, as kafka-consumer-groups --dry-run. */
+  readonly execute?: boolean;
+  readonly json?: boolean;
 }
 
 /**
- * Moves a stopped group's offsets. Without --topic, a pipeline group is reset on the topics it
- * subscribes to and any other group on the topics it committed on.
+ * Moves a stopped group's offsets, or (without --execute) shows where they would move. Without
+ * --topic, a pipeline group is reset on the topics it subscribes to and any other group on the topics
+ * it committed on. The adapter runs the same checks either way, so a plan that prints would execute.
  */
 export async function resetGroup(
   context: CommandContext,
@@ -106,12 +135,30 @@ export async function resetGroup(
 ): Promise<void> {
   const admin = await context.session.admin('resetting offsets');
   const topics = options.topic ?? PIPELINE_GROUPS.get(group);
-  const positions = await admin.resetGroupOffsets(group, target, topics);
-  context.out.line(`Reset group '${group}' to ${describeTarget(target)}:`);
+  const execute = options.execute === true;
+  const before = (await (await context.session.bus()).describeGroup(group, topics ?? [])).lag;
+  const positions = await admin.resetGroupOffsets(group, target, topics, { dryRun: !execute });
+  const current = (topic: string, partition: number): number | null =>
+    before.find((p) => p.topic === topic && p.partition === partition)?.committedOffset ?? null;
+  const rows = positions.map((p) => ({
+    topic: p.topic,
+    partition: p.partition,
+    currentOffset: current(p.topic, p.partition),
+    newOffset: p.offset,
+  }));
+  if (options.json === true) {
+    printJson(context, { group, target, executed: execute, partitions: rows });
+    return;
+  }
+  context.out.line(
+    execute
+      ? `Reset group '${group}' to ${describeTarget(target)}:`
+      : `Plan: reset group '${group}' to ${describeTarget(target)} (dry run, nothing changed; add --execute to apply):`,
+  );
   context.out.lines(
     table(
-      ['topic', 'partition', 'new offset'],
-      positions.map((p) => [p.topic, p.partition, p.offset]),
+      ['topic', 'partition', 'current offset', 'new offset'],
+      rows.map((r) => [r.topic, r.partition, r.currentOffset ?? '-', r.newOffset]),
     ),
   );
 }

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { OutgoingMessage, StoredMessage } from '@kafka-monitor/domain';
 import { CliError } from '../errors.js';
 import { plural, renderMessage } from '../format.js';
+import { messageLine, parseMessageLine } from '../message-json.js';
 import { partitionRanges, requireTopic, type CommandContext } from './context.js';
 
 /** How long a follower waits before asking again when every partition was caught up. */
@@ -9,14 +10,20 @@ const FOLLOW_INTERVAL_MS = 200;
 const READ_PAGE = 500;
 const PUBLISH_BATCH = 500;
 
+/** `text`: a header line and the value for people; `json`: one object per line for jq and `produce`. */
+export type MessageFormat = 'text' | 'json';
+export const MESSAGE_FORMATS: readonly MessageFormat[] = ['text', 'json'];
+
 export interface ConsumeOptions {
   readonly fromBeginning: boolean;
+  readonly format?: MessageFormat;
   /** Stop after this many messages (like kafka-console-consumer --max-messages). */
   readonly maxMessages?: number;
 }
 
-function printMessages(context: CommandContext, messages: readonly StoredMessage[]): void {
-  for (const message of messages) context.out.lines(renderMessage(message));
+function printMessages(context: CommandContext, messages: readonly StoredMessage[], format = 'text'): void {
+  if (format === 'json') context.out.lines(messages.map(messageLine));
+  else for (const message of messages) context.out.lines(renderMessage(message));
 }
 
 /**
@@ -38,7 +45,7 @@ export async function consume(context: CommandContext, topic: string, options: C
       const page = await bus.read(topic, partition, from, Math.min(READ_PAGE, limit - seen));
       const last = page.at(-1);
       if (last === undefined) continue;
-      printMessages(context, page);
+      printMessages(context, page, options.format);
       positions[partition] = last.offset + 1;
       read += page.length;
       seen += page.length;
@@ -52,6 +59,7 @@ export async function consume(context: CommandContext, topic: string, options: C
 
 export interface PeekOptions {
   readonly fromBeginning?: boolean;
+  readonly format?: MessageFormat;
 }
 
 /** The newest `n` messages of the topic (oldest `n` with --from-beginning), in time order. */
@@ -69,15 +77,17 @@ export async function peek(context: CommandContext, topic: string, n: number, op
     context.out.note(`${topic} is empty.`);
     return;
   }
-  printMessages(context, chosen);
+  printMessages(context, chosen, options.format);
   context.out.note(`${plural(chosen.length, 'message')} of ${topic}.`);
 }
 
 export interface ProduceOptions {
   /** The same key for every message. */
   readonly key?: string;
-  /** Take each message's key from this field of its JSON value (e.g. order_id). */
+  /** Take each message's key from this field of its JSON value (e.g. order-id). */
   readonly keyField?: string;
+  /** `json`: each line is a message as `consume --format json` writes it (key, headers, timestamp, value). */
+  readonly format?: MessageFormat;
 }
 
 function keyOf(line: string, lineNumber: number, options: ProduceOptions): string | null {
@@ -96,10 +106,18 @@ function keyOf(line: string, lineNumber: number, options: ProduceOptions): strin
   return String(field);
 }
 
+function messageOf(line: string, lineNumber: number, options: ProduceOptions): OutgoingMessage {
+  if (options.format === 'json') return parseMessageLine(line, lineNumber);
+  return { key: keyOf(line, lineNumber, options), value: line };
+}
+
 /** Publishes each non-empty line of standard input as one message, in batches, in line order. */
 export async function produce(context: CommandContext, topic: string, options: ProduceOptions): Promise<void> {
   if (options.key !== undefined && options.keyField !== undefined) {
     throw new CliError('use either --key or --key-field, not both');
+  }
+  if (options.format === 'json' && (options.key !== undefined || options.keyField !== undefined)) {
+    throw new CliError('--format json takes each key from its line; --key and --key-field are for --format text');
   }
   await requireTopic(context, topic);
   const bus = await context.session.bus();
@@ -119,7 +137,7 @@ export async function produce(context: CommandContext, topic: string, options: P
     for await (const line of context.terminal.inputLines()) {
       lineNumber++;
       if (line.trim() === '') continue;
-      batch.push({ key: keyOf(line, lineNumber, options), value: line });
+      batch.push(messageOf(line, lineNumber, options));
       // Typed lines go out at once; piped ones in batches.
       if (batch.length >= PUBLISH_BATCH || context.terminal.inputIsInteractive) await flush();
     }

@@ -1,6 +1,6 @@
 import { pipelineTopics } from '@kafka-monitor/runtime';
 import { count, plural, table } from '../format.js';
-import { messagesIn, partitionRanges, type CommandContext } from './context.js';
+import { messagesIn, partitionRanges, printJson, type CommandContext, type JsonOption } from './context.js';
 
 /** Creates the pipeline's missing topics and says which were created and which already existed. */
 export async function createTopics(context: CommandContext): Promise<void> {
@@ -28,21 +28,55 @@ export async function setup(context: CommandContext): Promise<void> {
   await migrate(context);
 }
 
-export async function listTopics(context: CommandContext): Promise<void> {
+export async function listTopics(context: CommandContext, options: JsonOption = {}): Promise<void> {
   const bus = await context.session.bus();
   const topics = await bus.listTopics();
+  const rows: { topic: string; partitions: number; messages: number }[] = [];
+  for (const topic of topics) {
+    const messages = messagesIn(await partitionRanges(context, topic.name));
+    rows.push({ topic: topic.name, partitions: topic.partitions, messages });
+  }
+  if (options.json === true) return printJson(context, rows);
   if (topics.length === 0) {
     context.out.line('No topics. Run `kafka-monitor setup` to create the pipeline topics.');
     return;
   }
-  const rows: (string | number)[][] = [];
-  for (const topic of topics)
-    rows.push([topic.name, topic.partitions, messagesIn(await partitionRanges(context, topic.name))]);
-  context.out.lines(table(['topic', 'partitions', 'messages'], rows));
+  context.out.lines(
+    table(
+      ['topic', 'partitions', 'messages'],
+      rows.map((r) => [r.topic, r.partitions, r.messages]),
+    ),
+  );
 }
 
-export async function describeTopic(context: CommandContext, topic: string): Promise<void> {
+/** The groups with committed offsets on a topic, with their members and lag on it; [] without an admin role. */
+async function readersOf(
+  context: CommandContext,
+  topic: string,
+): Promise<{ group: string; members: number; lag: number }[]> {
+  const admin = await context.session.optionalAdmin();
+  if (admin === undefined) return [];
+  const bus = await context.session.bus();
+  const readers: { group: string; members: number; lag: number }[] = [];
+  for (const group of await admin.listGroups()) {
+    const described = await bus.describeGroup(group);
+    const lag = described.lag.filter((p) => p.topic === topic);
+    if (lag.length === 0) continue;
+    readers.push({ group, members: described.members.length, lag: lag.reduce((sum, p) => sum + p.lag, 0) });
+  }
+  return readers;
+}
+
+export async function describeTopic(context: CommandContext, topic: string, options: JsonOption = {}): Promise<void> {
   const ranges = await partitionRanges(context, topic);
+  if (options.json === true) {
+    return printJson(context, {
+      topic,
+      messages: messagesIn(ranges),
+      partitions: ranges.map((p) => ({ ...p, messages: p.end - p.earliest })),
+      groups: await readersOf(context, topic),
+    });
+  }
   context.out.line(`Topic ${topic}: ${plural(ranges.length, 'partition')}, ${plural(messagesIn(ranges), 'message')}`);
   context.out.lines(
     table(
@@ -51,19 +85,17 @@ export async function describeTopic(context: CommandContext, topic: string): Pro
     ),
   );
   // Who reads it, and how far behind: the question that usually follows.
-  const admin = await context.session.optionalAdmin();
-  if (admin === undefined) return;
-  const bus = await context.session.bus();
-  const readers: string[][] = [];
-  for (const group of await admin.listGroups()) {
-    const described = await bus.describeGroup(group);
-    const lag = described.lag.filter((p) => p.topic === topic);
-    if (lag.length === 0) continue;
-    readers.push([group, count(described.members.length), count(lag.reduce((sum, p) => sum + p.lag, 0))]);
-  }
+  if ((await context.session.optionalAdmin()) === undefined) return;
+  const readers = await readersOf(context, topic);
   context.out.line();
   if (readers.length === 0) context.out.line('No consumer group has committed offsets on it.');
-  else context.out.lines(table(['group', 'members', 'lag'], readers));
+  else
+    context.out.lines(
+      table(
+        ['group', 'members', 'lag'],
+        readers.map((r) => [r.group, count(r.members), count(r.lag)]),
+      ),
+    );
 }
 
 export async function deleteTopic(context: CommandContext, topic: string): Promise<void> {
@@ -72,9 +104,10 @@ export async function deleteTopic(context: CommandContext, topic: string): Promi
   context.out.line(`Deleted topic '${topic}' with its messages and the groups' offsets on it.`);
 }
 
-export async function topicConfig(context: CommandContext, topic: string): Promise<void> {
+export async function topicConfig(context: CommandContext, topic: string, options: JsonOption = {}): Promise<void> {
   const admin = await context.session.admin('topic-config');
   const entries = await admin.topicConfig(topic);
+  if (options.json === true) return printJson(context, { topic, config: entries });
   context.out.line(`Configuration of topic ${topic}:`);
   context.out.lines(
     table(
@@ -84,7 +117,9 @@ export async function topicConfig(context: CommandContext, topic: string): Promi
   );
 }
 
-export async function countMessages(context: CommandContext, topic: string): Promise<void> {
+export async function countMessages(context: CommandContext, topic: string, options: JsonOption = {}): Promise<void> {
   const ranges = await partitionRanges(context, topic);
+  if (options.json === true)
+    return printJson(context, { topic, partitions: ranges.length, messages: messagesIn(ranges) });
   context.out.line(`${topic}: ${plural(messagesIn(ranges), 'message')} in ${plural(ranges.length, 'partition')}`);
 }

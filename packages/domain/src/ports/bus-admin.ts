@@ -31,10 +31,19 @@ export interface ClusterInfo {
 
 /**
  * Where a reset moves a group's offsets on each partition: the oldest kept message, the end of the
- * log (skip everything), or the first message appended at or after a time (the end when there is none).
+ * log (skip everything), the first message appended at or after a time (the end when there is none),
+ * or a given offset, brought into the retained range as Kafka does (below it: earliest; past it: end).
  */
 export type OffsetResetTarget =
-  { readonly to: 'earliest' } | { readonly to: 'latest' } | { readonly to: 'timestamp'; readonly timestamp: number };
+  | { readonly to: 'earliest' }
+  | { readonly to: 'latest' }
+  | { readonly to: 'timestamp'; readonly timestamp: number }
+  | { readonly to: 'offset'; readonly offset: number };
+
+export interface OffsetResetOptions {
+  /** Compute and return the new offsets, with every check of a real reset, but change nothing. */
+  readonly dryRun?: boolean;
+}
 
 /**
  * Administration of the bus beyond what the pipeline needs: what an operator's command line does.
@@ -68,12 +77,15 @@ export interface EventBusAdmin {
    * committed on) and returns them, sorted by topic and partition. Unlike a commit, this may move
    * offsets backwards: consumers that start afterwards read again from there. Rejects
    * `GROUP_NOT_EMPTY` while the group has live members (nothing is changed), `UNKNOWN_GROUP` when no
-   * topics are given and the group has committed nothing, `UNKNOWN_TOPIC` for a missing topic.
+   * topics are given and the group has committed nothing, `UNKNOWN_TOPIC` for a missing topic,
+   * `INVALID_ARGUMENT` for a time or offset that is not a finite (non-negative whole) number. With
+   * `dryRun` the same checks run and the same positions are returned, but nothing is committed.
    */
   resetGroupOffsets(
     group: string,
     target: OffsetResetTarget,
     topics?: readonly string[],
+    options?: OffsetResetOptions,
   ): Promise<readonly MessagePosition[]>;
   describeCluster(): Promise<ClusterInfo>;
   /** Configuration of one broker (default: the controller, else the first), sorted by name. */
