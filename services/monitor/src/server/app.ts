@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { Ajv } from 'ajv';
 import Fastify, { type FastifyReply } from 'fastify';
 import cors from '@fastify/cors';
@@ -266,10 +266,11 @@ async function registerDashboard(app: MonitorApp, webRoot: string | undefined): 
       wildcard: false,
       setHeaders: (response, path) => {
         void response.header('content-security-policy', DASHBOARD_CSP);
-        // Asset names carry a content hash, so they never change; the page itself always revalidates.
+        // Built assets carry a content hash in their names, so they never change; the page and the
+        // icons keep their names and always revalidate.
         void response.header(
           'cache-control',
-          path.endsWith('index.html') ? 'no-cache' : 'public, max-age=31536000, immutable',
+          path.includes(`${sep}assets${sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
         );
       },
     });

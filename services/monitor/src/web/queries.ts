@@ -42,7 +42,7 @@ export const keys = {
   customers: ['customers'] as const,
   products: ['products'] as const,
   byStatus: (status: string) => ['orders', 'by-status', status] as const,
-  registered: (id: string) => ['registered', id] as const,
+  order: (id: string) => ['order', id] as const,
   history: (id: string) => ['history', id] as const,
 };
 
@@ -86,17 +86,22 @@ export const useByStatus = (status: OrderStatus) =>
     queryFn: () => data<RegisteredOrderDto[]>(`/api/orders/by-status/${status}?limit=100`),
     refetchInterval: usePolling(),
   });
-export const useRegistered = (id: string) =>
-  useQuery({
-    queryKey: keys.registered(id),
-    queryFn: () => data<RegisteredOrderDto>(`/api/registered/${encodeURIComponent(id)}`),
-    retry: false,
-  });
-export const useHistory = (id: string) =>
+/** An order as far as it got: registered (with failed rules), or only in the timeline so far. */
+export type FoundOrder =
+  | { readonly source: 'registered'; readonly data: RegisteredOrderDto }
+  | { readonly source: 'timeline'; readonly data: TimelineEntryDto };
+
+export const findOrder = (id: string): Promise<FoundOrder> =>
+  getJson<FoundOrder>(`/api/orders/search/${encodeURIComponent(id)}`);
+
+export const useOrder = (id: string) =>
+  useQuery({ queryKey: keys.order(id), queryFn: () => findOrder(id), retry: false });
+export const useHistory = (id: string, enabled: boolean) =>
   useQuery({
     queryKey: keys.history(id),
     queryFn: () => data<StatusUpdateDto[]>(`/api/orders/${encodeURIComponent(id)}/history`),
     retry: false,
+    enabled,
   });
 
 /** Sets an order's status wherever timeline lists hold it; returns a function that undoes it. */
