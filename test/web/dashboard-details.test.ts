@@ -123,12 +123,18 @@ describe('dashboard details in a real browser', () => {
       await waitFor(`no sideways scroll at ${width} px`, overflow, (px) => px <= 0, 2_000);
     }
     await page.setViewportSize({ width: 1440, height: 900 });
-    const page1440 = await page.evaluate(
+    // The chart follows the new width on the next frame.
+    await waitFor(
+      'no sideways scroll of the page at 1440 px',
       () =>
-        (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement
-          .scrollWidth,
+        page.evaluate(
+          () =>
+            (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document
+              .documentElement.scrollWidth,
+        ),
+      (px) => px <= 1440,
+      2_000,
     );
-    expect(page1440).toBeLessThanOrEqual(1440);
   });
 
   it('shows an order found in the timeline but not registered yet, and accepts an id in upper case', async () => {
@@ -218,6 +224,20 @@ describe('dashboard details in a real browser', () => {
     const linkedIcon = await fetch(new URL(linked, h.base));
     expect(linkedIcon.status).toBe(200);
     expect(linkedIcon.headers.get('content-type')).toMatch(/^image\//);
+  });
+
+  it('shows the store in the Processors view: kind, status, latency of a probe and size', async () => {
+    await open('processors');
+    const card = page.getByTestId('store-card');
+    await card.locator('.badge-connected').waitFor();
+    expect(await card.getByTestId('store-kind').textContent()).toBe('SQLite (embedded)');
+    expect(await card.getByTestId('store-latency').textContent()).toMatch(/^\d+\.\d\d ms$/);
+    const size = card.getByTestId('store-size');
+    expect(await size.textContent()).toMatch(
+      /^\d+(\.\d)? (B|KiB|MiB|GiB) \(database file and write-ahead log on disk\)$/,
+    );
+    const api = (await (await fetch(`${h.base}/api/store`)).json()) as { data: { 'size-bytes': number } };
+    expect(api.data['size-bytes']).toBeGreaterThan(0);
   });
 
   it("spans the throughput chart's time axis over its samples, not years", async () => {

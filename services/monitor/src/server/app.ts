@@ -23,6 +23,7 @@ import { registerDeadLetterRoutes } from './routes/dead-letter-routes.js';
 import { registerHealthRoutes, type ReadinessState } from './routes/health-routes.js';
 import { registerLiveRoutes } from './routes/live-routes.js';
 import { readStats, registerReadRoutes } from './routes/read-routes.js';
+import { registerStoreRoutes } from './routes/store-routes.js';
 
 export interface MonitorOptions {
   /** When set, mutating routes need `Authorization: Bearer <token>`. */
@@ -234,6 +235,7 @@ export async function buildMonitor(deps: MonitorDeps): Promise<Monitor> {
     tracing: deps.tracing ?? noMessageTracing,
   });
   registerLiveRoutes(app, { status, stream, metrics });
+  registerStoreRoutes(app, { store, storeType: options.storeType, now: deps.now });
   registerHealthRoutes(app, deps.readiness === undefined ? {} : { readiness: deps.readiness });
   await registerDashboard(app, options.webRoot);
   app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());

@@ -10,6 +10,7 @@ import type {
   StatusUpdateDto,
   TimelineEntryDto,
 } from '../contract.js';
+import type { StoreStatusDto } from '../contract-store-status.js';
 import { getJson } from './api.js';
 
 export type OrderStatus = RegisteredOrderDto['status'];
@@ -39,6 +40,7 @@ export const keys = {
   recent: ['timeline', 10] as const,
   timeline: ['timeline', 100] as const,
   processors: ['processors'] as const,
+  store: ['store'] as const,
   customers: ['customers'] as const,
   products: ['products'] as const,
   byStatus: (status: string) => ['orders', 'by-status', status] as const,
@@ -67,6 +69,13 @@ export const useProcessors = () =>
     queryKey: keys.processors,
     queryFn: () => data<ProcessorsData>('/api/processors/status'),
     refetchInterval: usePolling(),
+  });
+/** The stream carries no store status, so the store card polls while auto-refresh is on. */
+export const useStoreStatus = () =>
+  useQuery({
+    queryKey: keys.store,
+    queryFn: () => data<StoreStatusDto>('/api/store'),
+    refetchInterval: useContext(LiveContext).autoRefresh ? 10_000 : false,
   });
 export const useCustomers = () =>
   useQuery({
