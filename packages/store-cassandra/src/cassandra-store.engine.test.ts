@@ -60,7 +60,7 @@ describeStoreContract(
       },
     };
   },
-  { propertyRuns: Number(process.env.CASSANDRA_PROPERTY_RUNS ?? 10) },
+  { propertyRuns: Number(process.env.CASSANDRA_PROPERTY_RUNS ?? 10), kind: 'cassandra' },
 );
 
 /**
@@ -202,6 +202,21 @@ describe('Cassandra store', () => {
     const recorded = versions.rows.map((r) => Number(r.get('version'))).sort((a, b) => a - b);
     expect(recorded).toEqual(MIGRATIONS.map((m) => m.version));
     await second.close();
+    await dropKeyspaces(prefix);
+  });
+
+  it("describes itself with a size read from the node's size estimates", async () => {
+    const prefix = `t${runId}_size_`;
+    const store = createCassandraStore(optionsFor(prefix));
+    await store.migrate();
+    const described = await store.describe();
+    // A number, not null: the estimates table was readable (its rows lag new keyspaces by minutes).
+    expect(described).toEqual({
+      kind: 'cassandra',
+      sizeBytes: expect.any(Number),
+      sizeNote: expect.stringMatching(/estimated/),
+    });
+    await store.close();
     await dropKeyspaces(prefix);
   });
 

@@ -62,6 +62,8 @@ class MemorySession implements Session {
   batches = 0;
   /** Unlogged batches run, with the statements of each. */
   readonly writeBatches: BoundStatement[][] = [];
+  /** Rows of system.size_estimates per keyspace, as a node would have recorded them. */
+  readonly sizeEstimates = new Map<string, Row[]>();
   private clock = 1e15;
 
   ddl(cql: string): Promise<void> {
@@ -143,6 +145,7 @@ class MemorySession implements Session {
     if (m === null) throw new Error(`unsupported select ${text}`);
     const [, columns = '*', name = '', where, , direction, limitText] = m;
     if (name === 'system.local') return [{ release_version: 'memory' }];
+    if (name === 'system.size_estimates') return [...(this.sizeEstimates.get(String(params[0])) ?? [])];
     const table = this.table(name);
     const conditions = where === undefined ? [] : this.conditions(where, params);
     MemorySession.checkKey(table, Object.fromEntries(conditions.map((c) => [c.column, c.value])));
@@ -343,7 +346,7 @@ describeStoreContract(
     await store.migrate();
     return { store, cleanup: () => store.close() };
   },
-  { propertyRuns: 25 },
+  { propertyRuns: 25, kind: 'cassandra' },
 );
 
 describe('Cassandra adapter (offline)', () => {
@@ -355,6 +358,36 @@ describe('Cassandra adapter (offline)', () => {
     });
     expect(() => keyspaces('bad-prefix', '')).toThrow(/invalid Cassandra keyspace/);
     expect(() => createCassandraStore({ contactPoints: [], localDataCenter: 'dc' })).toThrow(/no contact points/);
+  });
+
+  it('describes itself with the size the node estimates for its three keyspaces, other keyspaces not counted', async () => {
+    const session = new MemorySession();
+    session.sizeEstimates.set('order_processor', [
+      { mean_partition_size: 100, partitions_count: 3 },
+      { mean_partition_size: 50, partitions_count: 2 },
+    ]);
+    session.sizeEstimates.set('registry_processor', [{ mean_partition_size: 1_000, partitions_count: 4 }]);
+    session.sizeEstimates.set('someone_else', [{ mean_partition_size: 1e9, partitions_count: 1e3 }]);
+    const store = createStoreOnSession(session, memoryOptions);
+    expect(await store.describe()).toEqual({
+      kind: 'cassandra',
+      sizeBytes: 300 + 100 + 4_000,
+      sizeNote: expect.stringMatching(/estimated .*system\.size_estimates/),
+    });
+  });
+
+  it('leaves the size out, with the reason, when the size estimates cannot be read', async () => {
+    class NoEstimates extends MemorySession {
+      override rows(cql: string, params: readonly unknown[]): Promise<Row[]> {
+        return cql.includes('size_estimates')
+          ? Promise.reject(new Error('User app has no SELECT permission on <table system.size_estimates>'))
+          : super.rows(cql, params);
+      }
+    }
+    const store = createStoreOnSession(new NoEstimates(), memoryOptions);
+    const described = await store.describe();
+    expect(described.sizeBytes).toBeNull();
+    expect(described.sizeNote).toMatch(/not readable.*no SELECT permission/);
   });
 
   it('refuses a replication factor below one', async () => {

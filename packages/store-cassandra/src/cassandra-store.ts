@@ -1,6 +1,7 @@
 import type { Store } from '@kafka-monitor/domain';
 import { createCassandraControlStore } from './control-store.js';
 import { createCassandraDeadLetterStore } from './dead-letter-store.js';
+import { describeCassandraStore } from './describe-store.js';
 import { createCassandraProducedStore } from './produced-store.js';
 import { createCassandraRegistryStore } from './registry-store.js';
 import { keyspaces, migrate, type CassandraReplication } from './schema.js';
@@ -84,6 +85,7 @@ export function createStoreOnSession(session: Session, options: CassandraStoreOp
     ping: async () => {
       await session.rows('SELECT release_version FROM system.local', []);
     },
+    describe: () => describeCassandraStore(session, ks),
     close: () => session.close(),
   };
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -7,10 +7,14 @@ import { describeStoreContract, makeOrder } from '@kafka-monitor/testkit';
 import { STORE_MIGRATIONS } from './schema.js';
 import { createSqliteStore } from './sqlite-store.js';
 
-describeStoreContract('SQLite (in memory)', () => {
-  const store = createSqliteStore({ file: ':memory:' });
-  return Promise.resolve({ store, cleanup: () => store.close() });
-});
+describeStoreContract(
+  'SQLite (in memory)',
+  () => {
+    const store = createSqliteStore({ file: ':memory:' });
+    return Promise.resolve({ store, cleanup: () => store.close() });
+  },
+  { kind: 'sqlite' },
+);
 
 describe('SQLite store', () => {
   it('trims the timeline to its retention while totals keep every order', async () => {
@@ -26,6 +30,26 @@ describe('SQLite store', () => {
     expect(timeline[0]?.orderId).toBe('o29');
     expect((await store.views.totals()).totalOrders).toBe(30);
     await store.close();
+  });
+
+  it('describes its size as the bytes of its file and write-ahead log, growing with writes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'store-'));
+    const file = join(dir, 'store.db');
+    const store = createSqliteStore({ file });
+    const onDisk = () => [file, `${file}-wal`].reduce((sum, f) => sum + (existsSync(f) ? statSync(f).size : 0), 0);
+    const before = await store.describe();
+    expect(before).toEqual({ kind: 'sqlite', sizeBytes: onDisk(), sizeNote: expect.stringMatching(/file/) });
+    const orders = Array.from({ length: 500 }, (_, i) => ({
+      offset: i,
+      content: makeOrder({ orderId: `size-${i}`, timestamp: 1_000 + i }),
+    }));
+    await store.views.applyOrders({ consumer: 'q', topic: 'orders', partition: 0 }, orders, 1);
+    const after = await store.describe();
+    expect(after.sizeBytes).toBe(onDisk());
+    expect(after.sizeBytes).toBeGreaterThan(before.sizeBytes ?? 0);
+    await store.close();
+    await expect(store.describe()).rejects.toThrow(/SQLite store/);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('keeps its contents across a reopen of the file', async () => {

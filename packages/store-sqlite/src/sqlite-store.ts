@@ -1,6 +1,7 @@
 import type { Store } from '@kafka-monitor/domain';
 import { openSqlite, startBackgroundCheckpoints } from '@kafka-monitor/sqlite';
 import { createCheckpoints, settle } from './checkpoint.js';
+import { describeSqliteStore } from './describe-store.js';
 import { createSqliteControlStore } from './sqlite-control-store.js';
 import { createSqliteDeadLetterStore } from './sqlite-dead-letter-store.js';
 import { createSqliteProducedStore } from './sqlite-produced-store.js';
@@ -34,6 +35,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     // Opening already applied the migrations; this keeps the port's contract for stores that cannot.
     migrate: () => Promise.resolve(),
     ping: () => settle(() => void ping.get()),
+    describe: () => settle(() => describeSqliteStore(db, options.file)),
     async close() {
       await background?.stop();
       return settle(() => void db.close());

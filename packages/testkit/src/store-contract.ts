@@ -10,6 +10,7 @@ import type {
   SourcePartition,
   StatusChange,
   Store,
+  StoreKind,
 } from '@kafka-monitor/domain';
 import { makeOrder, orderArbitrary } from './arbitraries.js';
 import { expectedViews, snapshotViews } from './snapshot.js';
@@ -22,6 +23,8 @@ export interface StoreFixture {
 export interface StoreContractOptions {
   /** fast-check runs for the property; real engines get fewer because each run is a fresh keyspace. */
   readonly propertyRuns?: number;
+  /** The kind the adapter must describe itself as. */
+  readonly kind?: StoreKind;
 }
 
 const NOW = 1_700_000_500_000;
@@ -607,6 +610,19 @@ export function describeStoreContract(
       await store.migrate();
       await store.migrate();
       await expect(store.ping()).resolves.toBeUndefined();
+    });
+
+    it('describes its kind, and its size in bytes or why it has none', async () => {
+      const store = await open();
+      await store.views.applyOrders(source(), consumed([makeOrder({ orderId: 'sized' })]), NOW);
+      const described = await store.describe();
+      expect(['sqlite', 'cassandra']).toContain(described.kind);
+      if (options.kind !== undefined) expect(described.kind).toBe(options.kind);
+      expect(described.sizeNote.length).toBeGreaterThan(0);
+      if (described.sizeBytes !== null) {
+        expect(Number.isSafeInteger(described.sizeBytes)).toBe(true);
+        expect(described.sizeBytes).toBeGreaterThanOrEqual(0);
+      }
     });
   });
 }

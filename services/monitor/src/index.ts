@@ -1,4 +1,5 @@
 export { buildMonitor, type Monitor, type MonitorDeps, type MonitorOptions } from './server/app.js';
 export type { MonitorMetrics } from './server/metrics.js';
 export * from './contract.js';
+export * from './contract-store-status.js';
 export { monitorOptionsFrom, DASHBOARD_BUILD } from './server/monitor-options.js';

@@ -227,6 +227,17 @@ export interface DeadLetterStore {
   actions(id: string): Promise<readonly DeadLetterAction[]>;
 }
 
+export type StoreKind = 'sqlite' | 'cassandra';
+
+/** What a store is and how much it holds, read without scanning any table (operators' store card). */
+export interface StoreDescription {
+  readonly kind: StoreKind;
+  /** Bytes the data takes, when the store can tell cheaply; null when it cannot (then `sizeNote` says why). */
+  readonly sizeBytes: number | null;
+  /** How the size was measured (exact or estimated), or why there is none. */
+  readonly sizeNote: string;
+}
+
 /** The whole store of one deployment; closing releases its connections. */
 export interface Store {
   readonly views: ViewStore;
@@ -237,5 +248,7 @@ export interface Store {
   /** Applies pending schema migrations; safe to call at every start. */
   migrate(): Promise<void>;
   ping(): Promise<void>;
+  /** Kind and size; fails like `ping` when the store is unreachable. */
+  describe(): Promise<StoreDescription>;
   close(): Promise<void>;
 }

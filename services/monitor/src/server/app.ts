@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { Ajv } from 'ajv';
 import Fastify, { type FastifyReply } from 'fastify';
 import cors from '@fastify/cors';
@@ -23,6 +23,7 @@ import { registerDeadLetterRoutes } from './routes/dead-letter-routes.js';
 import { registerHealthRoutes, type ReadinessState } from './routes/health-routes.js';
 import { registerLiveRoutes } from './routes/live-routes.js';
 import { readStats, registerReadRoutes } from './routes/read-routes.js';
+import { registerStoreRoutes } from './routes/store-routes.js';
 
 export interface MonitorOptions {
   /** When set, mutating routes need `Authorization: Bearer <token>`. */
@@ -234,6 +235,7 @@ export async function buildMonitor(deps: MonitorDeps): Promise<Monitor> {
     tracing: deps.tracing ?? noMessageTracing,
   });
   registerLiveRoutes(app, { status, stream, metrics });
+  registerStoreRoutes(app, { store, storeType: options.storeType, now: deps.now });
   registerHealthRoutes(app, deps.readiness === undefined ? {} : { readiness: deps.readiness });
   await registerDashboard(app, options.webRoot);
   app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());
@@ -266,10 +268,11 @@ async function registerDashboard(app: MonitorApp, webRoot: string | undefined): 
       wildcard: false,
       setHeaders: (response, path) => {
         void response.header('content-security-policy', DASHBOARD_CSP);
-        // Asset names carry a content hash, so they never change; the page itself always revalidates.
+        // Built assets carry a content hash in their names, so they never change; the page and the
+        // icons keep their names and always revalidate.
         void response.header(
           'cache-control',
-          path.endsWith('index.html') ? 'no-cache' : 'public, max-age=31536000, immutable',
+          path.includes(`${sep}assets${sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
         );
       },
     });

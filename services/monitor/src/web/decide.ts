@@ -22,7 +22,7 @@ export function useDecision() {
     onSettled: (_data, _error, input) => {
       void client.invalidateQueries({ queryKey: keys.stats });
       void client.invalidateQueries({ queryKey: ['orders'] });
-      void client.invalidateQueries({ queryKey: keys.registered(input.orderId) });
+      void client.invalidateQueries({ queryKey: keys.order(input.orderId) });
       void client.invalidateQueries({ queryKey: keys.history(input.orderId) });
     },
   });

@@ -41,7 +41,7 @@ export function useLiveStream(enabled: boolean): boolean {
       const change = JSON.parse((event as MessageEvent<string>).data) as StatusEvent;
       setTimelineStatus(client, change['order-id'], change['new-status']);
       void client.invalidateQueries({ queryKey: ['orders'] });
-      void client.invalidateQueries({ queryKey: keys.registered(change['order-id']) });
+      void client.invalidateQueries({ queryKey: keys.order(change['order-id']) });
       void client.invalidateQueries({ queryKey: keys.history(change['order-id']) });
     });
     source.addEventListener('stats', (event) => {

@@ -10,6 +10,7 @@ import type {
   StatusUpdateDto,
   TimelineEntryDto,
 } from '../contract.js';
+import type { StoreStatusDto } from '../contract-store-status.js';
 import { getJson } from './api.js';
 
 export type OrderStatus = RegisteredOrderDto['status'];
@@ -39,10 +40,11 @@ export const keys = {
   recent: ['timeline', 10] as const,
   timeline: ['timeline', 100] as const,
   processors: ['processors'] as const,
+  store: ['store'] as const,
   customers: ['customers'] as const,
   products: ['products'] as const,
   byStatus: (status: string) => ['orders', 'by-status', status] as const,
-  registered: (id: string) => ['registered', id] as const,
+  order: (id: string) => ['order', id] as const,
   history: (id: string) => ['history', id] as const,
 };
 
@@ -68,6 +70,13 @@ export const useProcessors = () =>
     queryFn: () => data<ProcessorsData>('/api/processors/status'),
     refetchInterval: usePolling(),
   });
+/** The stream carries no store status, so the store card polls while auto-refresh is on. */
+export const useStoreStatus = () =>
+  useQuery({
+    queryKey: keys.store,
+    queryFn: () => data<StoreStatusDto>('/api/store'),
+    refetchInterval: useContext(LiveContext).autoRefresh ? 10_000 : false,
+  });
 export const useCustomers = () =>
   useQuery({
     queryKey: keys.customers,
@@ -86,17 +95,22 @@ export const useByStatus = (status: OrderStatus) =>
     queryFn: () => data<RegisteredOrderDto[]>(`/api/orders/by-status/${status}?limit=100`),
     refetchInterval: usePolling(),
   });
-export const useRegistered = (id: string) =>
-  useQuery({
-    queryKey: keys.registered(id),
-    queryFn: () => data<RegisteredOrderDto>(`/api/registered/${encodeURIComponent(id)}`),
-    retry: false,
-  });
-export const useHistory = (id: string) =>
+/** An order as far as it got: registered (with failed rules), or only in the timeline so far. */
+export type FoundOrder =
+  | { readonly source: 'registered'; readonly data: RegisteredOrderDto }
+  | { readonly source: 'timeline'; readonly data: TimelineEntryDto };
+
+export const findOrder = (id: string): Promise<FoundOrder> =>
+  getJson<FoundOrder>(`/api/orders/search/${encodeURIComponent(id)}`);
+
+export const useOrder = (id: string) =>
+  useQuery({ queryKey: keys.order(id), queryFn: () => findOrder(id), retry: false });
+export const useHistory = (id: string, enabled: boolean) =>
   useQuery({
     queryKey: keys.history(id),
     queryFn: () => data<StatusUpdateDto[]>(`/api/orders/${encodeURIComponent(id)}/history`),
     retry: false,
+    enabled,
   });
 
 /** Sets an order's status wherever timeline lists hold it; returns a function that undoes it. */

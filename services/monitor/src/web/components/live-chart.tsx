@@ -8,7 +8,28 @@ export interface Series {
   readonly values: readonly number[];
 }
 
-/** A small uPlot line chart; redrawn in place as points arrive (uPlot is cheap to update). */
+/** Seconds the time axis covers while there is a single sample (uPlot would otherwise span years). */
+const MIN_SPAN_SECONDS = 60;
+
+/**
+ * The time axis covers the samples and nothing more. With one sample uPlot would widen the range to
+ * 86,400,000 s (its day in milliseconds, read as seconds: years); it shows the minute before it instead.
+ */
+export function timeDomain(times: ArrayLike<number | null | undefined>): [number, number] {
+  const first = times[0];
+  const last = times[times.length - 1];
+  if (typeof first !== 'number' || typeof last !== 'number') {
+    const now = Date.now() / 1000;
+    return [now - MIN_SPAN_SECONDS, now];
+  }
+  return last - first >= 1 ? [first, last] : [last - MIN_SPAN_SECONDS, last];
+}
+
+/**
+ * A small uPlot line chart; redrawn in place as points arrive (uPlot is cheap to update). The figure
+ * carries the drawn time domain (`data-x-min`, `data-x-max`, epoch seconds) and `data-samples`, so
+ * what the axis shows can be checked without reading pixels.
+ */
 export function LiveChart(props: {
   title: string;
   times: readonly number[];
@@ -26,6 +47,18 @@ export function LiveChart(props: {
       {
         width: Math.max(200, element.clientWidth),
         height: 180,
+        scales: { x: { time: true, range: (chart) => timeDomain(chart.data[0] ?? []) } },
+        hooks: {
+          setScale: [
+            (chart, key) => {
+              if (key !== 'x') return;
+              const figure = element.parentElement;
+              figure?.setAttribute('data-x-min', String(chart.scales.x?.min ?? ''));
+              figure?.setAttribute('data-x-max', String(chart.scales.x?.max ?? ''));
+              figure?.setAttribute('data-samples', String(chart.data[0]?.length ?? 0));
+            },
+          ],
+        },
         axes: [
           { stroke: '#94a3b8', grid: { stroke: '#334155' } },
           { stroke: '#94a3b8', grid: { stroke: '#334155' } },

@@ -3,9 +3,11 @@ import { GeneratorControl } from '../components/generator-control.js';
 import { LiveChart } from '../components/live-chart.js';
 import { QueryState } from '../components/states.js';
 import { StatCard } from '../components/stat-card.js';
-import { StatusBadge } from '../components/status-badge.js';
+import { OrderId } from '../components/order-id.js';
+import { EntryStatus } from '../components/status-badge.js';
+import { StatusLegend } from '../components/status-legend.js';
 import { useDecision } from '../decide.js';
-import { formatCount, formatMoney, formatTime, shortId } from '../format.js';
+import { formatCount, formatMoney, formatShortTime, formatTime } from '../format.js';
 import { PROCESSOR_COLORS, type ProcessorHistory } from '../history.js';
 import { useRecent, useStats } from '../queries.js';
 
@@ -61,17 +63,15 @@ function ActivityRow({ entry }: { entry: TimelineEntryDto }) {
   return (
     <tr data-order-id={id}>
       <td>
-        <a href={`#/orders?id=${id}`} title={id}>
-          {shortId(id)}
-        </a>
+        <OrderId id={id} />
       </td>
       <td className="num">{entry['customer-id']}</td>
       <td>{entry['product-id']}</td>
       <td className="num">{entry.quantity}</td>
       <td className="num">{formatMoney(entry.total)}</td>
-      <td>{formatTime(entry.timestamp)}</td>
+      <td title={formatTime(entry.timestamp)}>{formatShortTime(entry.timestamp)}</td>
       <td>
-        <StatusBadge status={entry.status} />
+        <EntryStatus status={entry.status} registered={entry.registered} />
       </td>
       <td className="actions">
         {entry.status === 'pending' && entry.registered && (
@@ -100,7 +100,7 @@ export function DashboardView({ history }: { history: ProcessorHistory }) {
       <h1 id="dashboard-title">Dashboard</h1>
       <Cards />
       <GeneratorControl />
-      <div className="grid-2">
+      <div className="grid-2 grid-activity">
         <div className="card">
           <h2>Recent Activity</h2>
           <QueryState
@@ -133,6 +133,7 @@ export function DashboardView({ history }: { history: ProcessorHistory }) {
               </div>
             )}
           </QueryState>
+          <StatusLegend />
         </div>
         <LiveChart
           testId="throughput-chart"

@@ -1,9 +1,47 @@
 import { LiveChart } from '../components/live-chart.js';
 import { QueryState } from '../components/states.js';
 import { StatusBadge } from '../components/status-badge.js';
-import { formatCount, formatDuration, formatTime } from '../format.js';
+import { formatBytes, formatCount, formatDuration, formatTime } from '../format.js';
 import { PROCESSOR_COLORS, type ProcessorHistory } from '../history.js';
-import { useProcessors } from '../queries.js';
+import { useProcessors, useStoreStatus } from '../queries.js';
+
+/** The store every processor writes to: which one, whether it answers, how fast, how big. */
+function StoreCard() {
+  const store = useStoreStatus();
+  return (
+    <article className="card processor" data-testid="store-card" aria-labelledby="store-title">
+      <QueryState query={store} what="store status">
+        {(s) => (
+          <>
+            <header className="row spread">
+              <h2 id="store-title">Store</h2>
+              <StatusBadge status={s.status} />
+            </header>
+            <dl className="facts">
+              <dt>Kind</dt>
+              <dd data-testid="store-kind">{s.kind === 'sqlite' ? 'SQLite (embedded)' : 'Apache Cassandra'}</dd>
+              <dt>Probe latency</dt>
+              <dd data-testid="store-latency">{s['latency-ms'] === null ? '—' : `${s['latency-ms'].toFixed(2)} ms`}</dd>
+              <dt>Size</dt>
+              <dd data-testid="store-size" title={s['size-note']}>
+                {s['size-bytes'] === null ? '—' : formatBytes(s['size-bytes'])}
+                <span className="note"> ({s['size-note']})</span>
+              </dd>
+              <dt>Checked</dt>
+              <dd>{formatTime(s['checked-at'])}</dd>
+              {s.error !== null && (
+                <>
+                  <dt>Error</dt>
+                  <dd className="message-error">{s.error}</dd>
+                </>
+              )}
+            </dl>
+          </>
+        )}
+      </QueryState>
+    </article>
+  );
+}
 
 export function ProcessorsView({ history }: { history: ProcessorHistory }) {
   const processors = useProcessors();
@@ -77,6 +115,10 @@ export function ProcessorsView({ history }: { history: ProcessorHistory }) {
           </div>
         )}
       </QueryState>
+      {/* Outside the processors' state: when the store is down, that is where to look first. */}
+      <div className="cards cards-3">
+        <StoreCard />
+      </div>
       <div className="grid-2">
         <LiveChart
           testId="processor-throughput-chart"

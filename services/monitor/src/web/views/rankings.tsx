@@ -2,7 +2,8 @@ import { useState } from 'react';
 import type { CustomerDto, ProductDto } from '../../contract.js';
 import { QueryState } from '../components/states.js';
 import { SortableTable, type Column } from '../components/sortable-table.js';
-import { formatMoney, formatTime, shortId } from '../format.js';
+import { OrderId } from '../components/order-id.js';
+import { formatMoney, formatTime } from '../format.js';
 import { useCustomers, useProducts } from '../queries.js';
 
 const customerColumns: readonly Column<CustomerDto>[] = [
@@ -31,7 +32,7 @@ const customerColumns: readonly Column<CustomerDto>[] = [
     key: 'lastId',
     label: 'Last Order Id',
     value: (c) => c['last-order-id'],
-    render: (c) => <span title={c['last-order-id']}>{shortId(c['last-order-id'])}</span>,
+    render: (c) => <OrderId id={c['last-order-id']} />,
   },
 ];
 
