@@ -59,7 +59,7 @@ else
   DATA_DIR="$work/data" PORT="$port" HOST=127.0.0.1 MONITOR_API_TOKEN="$token" LOG_LEVEL=warn \
     node --no-allocation-site-pretenuring dist/app/launcher.js >"$work/server.log" 2>&1 &
   server_pid=$!
-  for _ in $(seq 1 120); do
+  for _ in $(seq 1 360); do
     if curl -fsS "$base/health/ready" >/dev/null 2>&1; then break; fi
     if ! kill -0 "$server_pid" 2>/dev/null; then
       echo "the instance did not start:" >&2
