@@ -145,7 +145,7 @@ describe('dead letters over the API: collected, grouped, inspected, redriven, di
   it('answers 409 for any second action on a resolved dead letter, and 404 for an unknown one', async () => {
     const again = await call(h.base, `/api/dead-letters/${wordyId}/redrive`, json('POST', {}, auth));
     expect(again.status).toBe(409);
-    expect(again.body).toEqual({ success: false, error: `dead letter ${wordyId} is redriven, not pending` });
+    expect(again.body).toMatchObject({ success: false, error: `dead letter ${wordyId} is redriven, not pending` });
     expect((await call(h.base, `/api/dead-letters/${wordyId}/discard`, json('POST', {}, auth))).status).toBe(409);
     expect((await call(h.base, '/api/dead-letters/orders:9:9/discard', json('POST', {}, auth))).status).toBe(404);
     const detail = await call(h.base, `/api/dead-letters/${wordyId}`);
@@ -238,7 +238,11 @@ describe('dead letters over the API: collected, grouped, inspected, redriven, di
         payload: {},
       });
       expect(r.statusCode).toBe(503);
-      expect(r.json()).toEqual({ success: false, error: 'bus unavailable: broker unreachable' });
+      expect(r.json()).toEqual({
+        success: false,
+        error: 'bus unavailable: broker unreachable',
+        message: 'bus unavailable: broker unreachable',
+      });
     } finally {
       await monitor.app.close();
     }

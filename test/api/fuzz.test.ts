@@ -64,8 +64,13 @@ function operationsOf(doc: any, ajv: Ajv): Operation[] {
   for (const [path, item] of Object.entries<any>(doc.paths)) {
     for (const [method, operation] of Object.entries<any>(item)) {
       const responses: Record<string, ValidateFunction | null> = {};
-      for (const [code, response] of Object.entries<any>(operation.responses ?? {})) {
-        const schema = response.content?.['application/json']?.schema;
+      for (const [code, answer] of Object.entries<any>(operation.responses ?? {})) {
+        // Shared responses and schemas are references into the components.
+        const component = (ref: string | undefined, kind: string) =>
+          ref === undefined ? undefined : doc.components[kind][ref.split('/').at(-1) ?? ''];
+        const response = component(answer.$ref, 'responses') ?? answer;
+        const inline = response.content?.['application/json']?.schema;
+        const schema = component(inline?.$ref, 'schemas') ?? inline;
         responses[code] = schema === undefined ? null : ajv.compile(schema);
       }
       operations.push({

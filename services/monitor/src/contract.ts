@@ -8,10 +8,13 @@ import { Type, type Static, type TSchema } from 'typebox';
 export const ErrorBody = Type.Object(
   {
     success: Type.Literal(false),
-    error: Type.String(),
-    errors: Type.Optional(Type.Record(Type.String(), Type.String())),
+    error: Type.String({ description: 'what went wrong' }),
+    message: Type.String({ description: 'the same text, under the key the original system used' }),
+    errors: Type.Optional(
+      Type.Record(Type.String(), Type.String(), { description: 'per field, for a refused new order' }),
+    ),
   },
-  { $id: 'ErrorBody' },
+  { title: 'ErrorBody' },
 );
 export type ErrorBody = Static<typeof ErrorBody>;
 
@@ -20,6 +23,8 @@ export const listEnvelope = <T extends TSchema>(item: T) =>
   Type.Object({ success: Type.Literal(true), data: Type.Array(item), count: Type.Integer() });
 
 export const ORDER_STATUS = Type.Union([Type.Literal('pending'), Type.Literal('accepted'), Type.Literal('denied')]);
+/** A decision an operator may take on a pending order. */
+export const DECISION_STATUS = Type.Enum(['accepted', 'denied']);
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
@@ -132,7 +137,8 @@ export const ProcessorStatusDto = Type.Object({
     Type.Literal('down'),
   ]),
   instances: Type.Integer(),
-  'uptime-seconds': Type.Number(),
+  uptime: Type.Number({ description: 'seconds since the oldest live instance started (the original key)' }),
+  'uptime-seconds': Type.Number({ description: 'the same value as uptime' }),
   processed: Type.Integer(),
   errors: Type.Integer(),
   'throughput-per-second': Type.Number(),
@@ -162,7 +168,7 @@ export const GeneratorChange = Type.Object(
 
 export const StatusChangeBody = Type.Object(
   {
-    status: Type.String({ maxLength: 64 }),
+    status: DECISION_STATUS,
     reason: Type.Optional(Type.String({ maxLength: 500 })),
   },
   { additionalProperties: false },
@@ -178,13 +184,24 @@ export const StatusRequestDto = Type.Object({
 });
 export type StatusRequestDto = Static<typeof StatusRequestDto>;
 
-/** The new-order body is checked by the route itself, so every field's problem is reported at once. */
+/**
+ * The new-order body; the route reports every field's problem at once. Money is kept in cents, so an
+ * amount is rounded to the nearest cent: a schema cannot say "at most two decimals" of a binary number
+ * (`multipleOf: 0.01` fails for 19.99 in every JSON Schema validator), and a rule the document cannot
+ * state would refuse requests the document allows.
+ */
 export const NewOrderBody = Type.Object({
   'customer-id': Type.Integer({ minimum: 1, maximum: 2147483647 }),
   'product-id': Type.String({ minLength: 1, maxLength: 64 }),
   quantity: Type.Integer({ minimum: 1, maximum: 2147483647 }),
-  'unit-price': Type.Number({ exclusiveMinimum: 0, maximum: 1_000_000 }),
-  total: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1_000_000_000 })),
+  'unit-price': Type.Number({ minimum: 0.01, maximum: 1_000_000, description: 'rounded to the cent' }),
+  total: Type.Optional(
+    Type.Number({
+      minimum: 0.01,
+      maximum: 1_000_000_000,
+      description: 'rounded to the cent; quantity × unit-price when absent',
+    }),
+  ),
 });
 export type NewOrderBody = Static<typeof NewOrderBody>;
 
@@ -198,14 +215,59 @@ export const DebugDto = Type.Object({
   'registered-order': Nullable(RegisteredOrderDto),
 });
 
-export const Limit = (fallback: number) =>
-  Type.Object({ limit: Type.Optional(Type.Integer({ description: `clamped to 1…1000; default ${fallback}` })) });
+/**
+ * Parameters shared by several operations carry a `title`: the document lists each once under
+ * `components.parameters` by that name.
+ */
+const LimitParam = (fallback: number) =>
+  Type.Integer({
+    title: `Limit${fallback}`,
+    default: fallback,
+    description: `how many; an integer (digits only), clamped to 1…1000; default ${fallback}`,
+  });
+export const Limit = (fallback: number) => Type.Object({ limit: Type.Optional(LimitParam(fallback)) });
 export const SearchQuery = (fallback: number) =>
   Type.Object({
     q: Type.Optional(Type.String({ maxLength: 256 })),
-    limit: Type.Optional(Type.Integer({ description: `clamped to 1…1000; default ${fallback}` })),
+    limit: Type.Optional(LimitParam(fallback)),
   });
-export const IdParam = Type.Object({ id: Type.String({ maxLength: 256 }) });
+/** An id as stored: any text of 1 to 256 characters (dead letters, products, status requests). */
+export const IdParam = Type.Object({ id: Type.String({ minLength: 1, maxLength: 256 }) });
+/**
+ * An order id: any text of 1 to 256 characters, since other producers may use ids of their own; a
+ * UUID is matched in any case (UUIDs are case-insensitive, the stored form is lower-case).
+ */
+export const OrderIdParam = Type.Object({
+  id: Type.String({ title: 'OrderId', minLength: 1, maxLength: 256, description: 'the order id; a UUID in any case' }),
+});
+/** A UUID in any case, hyphenated: what `/api/orders/search/{id}` looks up. */
+export const OrderUuidParam = Type.Object({
+  id: Type.String({
+    title: 'OrderUuid',
+    pattern: '^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$',
+    description: 'a hyphenated UUID, in any case',
+  }),
+});
+/** Customer ids are 32-bit integers (the `int` column of the original tables). */
+export const CustomerIdParam = Type.Object({
+  id: Type.Integer({ minimum: -2147483648, maximum: 2147483647, description: 'a 32-bit integer (digits only)' }),
+});
+export const OrderStatusParam = Type.Object({ status: Type.Enum(['pending', 'accepted', 'denied']) });
+/** `Last-Event-ID`: the change cursor of the last event seen; empty means none. */
+export const StreamHeaders = Type.Object({
+  'last-event-id': Type.Optional(
+    Type.String({ pattern: '^[0-9]{0,15}$', description: 'resume after this change cursor (the id of an event)' }),
+  ),
+});
+export const IdempotencyHeaders = Type.Object({
+  'idempotency-key': Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 200,
+      description: 'the same key with the same body answers the first order again instead of making a new one',
+    }),
+  ),
+});
 
 export const DEAD_LETTER_STATUS = Type.Union([
   Type.Literal('pending'),
@@ -259,14 +321,16 @@ export const DeadLetterReasonsData = Type.Object({
 });
 export type DeadLetterReasonsData = Static<typeof DeadLetterReasonsData>;
 
+const DeadLetterStatusQuery = Type.Enum(['pending', 'redriven', 'discarded'], {
+  title: 'DeadLetterStatus',
+  default: 'pending',
+});
 export const DeadLetterListQuery = Type.Object({
-  status: Type.Optional(Type.String({ maxLength: 32, description: 'pending (default), redriven or discarded' })),
+  status: Type.Optional(DeadLetterStatusQuery),
   reason: Type.Optional(Type.String({ maxLength: 500 })),
-  limit: Type.Optional(Type.Integer({ description: 'clamped to 1…1000; default 100' })),
+  limit: Type.Optional(LimitParam(100)),
 });
-export const DeadLetterReasonsQuery = Type.Object({
-  status: Type.Optional(Type.String({ maxLength: 32, description: 'pending (default), redriven or discarded' })),
-});
+export const DeadLetterReasonsQuery = Type.Object({ status: Type.Optional(DeadLetterStatusQuery) });
 
 /** Who acts and why, recorded in the audit trail. */
 const ActionFields = {
@@ -285,3 +349,14 @@ export const RedriveBody = Type.Object(
 export type RedriveBody = Static<typeof RedriveBody>;
 export const DiscardBody = Type.Object(ActionFields, { additionalProperties: false });
 export type DiscardBody = Static<typeof DiscardBody>;
+
+/** The data of a `status` event of the live stream: an order's status changed. */
+export const StreamStatusDto = Type.Object({
+  'order-id': Type.String(),
+  'previous-status': Nullable(ORDER_STATUS),
+  'new-status': ORDER_STATUS,
+  version: Type.Integer(),
+  'updated-at': Type.Integer(),
+});
+/** The data of a `reset` event: the client missed too much to catch up and should reload. */
+export const StreamResetDto = Type.Object({ reason: Type.String() });

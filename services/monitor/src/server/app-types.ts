@@ -3,6 +3,13 @@ import type { FastifyBaseLogger, FastifyInstance, RawServerDefault } from 'fasti
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ErrorBody } from '../contract.js';
 
+declare module 'fastify' {
+  interface FastifySchema {
+    /** The request body may be left out (the route reads it as `{}`): the document says it is optional. */
+    'x-body-optional'?: boolean;
+  }
+}
+
 export type MonitorApp = FastifyInstance<
   RawServerDefault,
   IncomingMessage,
@@ -11,16 +18,23 @@ export type MonitorApp = FastifyInstance<
   TypeBoxTypeProvider
 >;
 
-/** Every error a route can answer with, so the OpenAPI document lists each status a client may see. */
-export const ERRORS = {
-  400: ErrorBody,
-  401: ErrorBody,
-  404: ErrorBody,
-  413: ErrorBody,
-  415: ErrorBody,
-  429: ErrorBody,
-  503: ErrorBody,
-} as const;
+/** The error statuses a route answers with the error body. */
+export type ErrorStatus = 400 | 401 | 404 | 409 | 413 | 415 | 429 | 503;
+
+/**
+ * The error answers of one route: exactly the statuses it can return, so the OpenAPI document lists
+ * what a client may see and nothing else (the document refers them to shared responses).
+ */
+export function errorResponses<S extends ErrorStatus>(...statuses: S[]): Record<S, typeof ErrorBody> {
+  return Object.fromEntries(statuses.map((status) => [status, ErrorBody])) as Record<S, typeof ErrorBody>;
+}
+
+/** The error body: `error` for this system's clients, `message` for the original's, the same text. */
+export function errorBody(text: string, errors?: Readonly<Record<string, string>>): ErrorBody {
+  return errors === undefined
+    ? { success: false, error: text, message: text }
+    : { success: false, error: text, message: text, errors: { ...errors } };
+}
 
 /** An error with an HTTP status and a message meant for the client. */
 export class HttpError extends Error {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { Ajv } from 'ajv';
-import Fastify, { type FastifyReply } from 'fastify';
+import Fastify, { type FastifyReply, type FastifySchemaValidationError } from 'fastify';
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -12,13 +12,15 @@ import { isDependencyError, noMessageTracing, silentLogger } from '@kafka-monito
 import type { EventBus, Logger, MessageTracing, Store } from '@kafka-monitor/domain';
 import { createProcessMetrics, currentBuild, type ProcessMetrics } from '@kafka-monitor/pipeline';
 import type { GeneratorDto } from '../contract.js';
-import { HttpError, type MonitorApp } from './app-types.js';
+import { HttpError, errorBody, errorResponses, type MonitorApp } from './app-types.js';
 import { createLiveStream, type LiveStream } from './live-stream.js';
 import { createMonitorMetrics, type MonitorMetrics } from './metrics.js';
+import { trackRoutesForMethodNotAllowed } from './method-not-allowed.js';
+import { OPENAPI_VERSION, finishDocument, type OpenApiDocument } from './openapi-document.js';
 import { createProcessorStatusReader } from './processor-status.js';
 import { securityHeaders } from './security-headers.js';
 import { startDeadLetterCollector } from './dead-letter-collector.js';
-import { registerCommandRoutes } from './routes/command-routes.js';
+import { registerCommandRoutes, type MutatingRoute } from './routes/command-routes.js';
 import { registerDeadLetterRoutes } from './routes/dead-letter-routes.js';
 import { registerHealthRoutes, type ReadinessState } from './routes/health-routes.js';
 import { registerLiveRoutes } from './routes/live-routes.js';
@@ -75,6 +77,46 @@ const BODY_LIMIT_BYTES = 64 * 1024;
 const DEFAULT_CLUSTER_NAME = 'kafka-monitor';
 const MAX_PARAM_LENGTH = 1_024;
 
+const INTEGER_TEXT = /^-?[0-9]+$/;
+const NUMBER_TEXT = /^-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?$/;
+
+interface Validator {
+  (data: unknown): boolean;
+  errors?: FastifySchemaValidationError[] | null;
+}
+
+/**
+ * A text part (query, path, headers) is coerced to its schema's types, but only from the text of that
+ * type: `limit=0.0` or `limit=` is refused, not read as 0 (Ajv's coercion would accept both).
+ */
+function strictNumbers(schema: object, validate: Validator): Validator {
+  const properties = (schema as { properties?: Record<string, { type?: unknown }> }).properties ?? {};
+  const numeric = Object.entries(properties).filter(([, s]) => s.type === 'integer' || s.type === 'number');
+  if (numeric.length === 0) return validate;
+  const check: Validator = (data) => {
+    for (const [name, property] of numeric) {
+      const value = (data as Record<string, unknown> | null | undefined)?.[name];
+      const integer = property.type === 'integer';
+      if (typeof value === 'string' && !(integer ? INTEGER_TEXT : NUMBER_TEXT).test(value)) {
+        check.errors = [
+          {
+            instancePath: `/${name}`,
+            schemaPath: `#/properties/${name}/type`,
+            keyword: 'type',
+            params: { type: property.type },
+            message: integer ? 'must be an integer, in digits' : 'must be a number',
+          },
+        ];
+        return false;
+      }
+    }
+    const valid = validate(data);
+    check.errors = validate.errors ?? null;
+    return valid;
+  };
+  return check;
+}
+
 /**
  * Every schema problem is reported at once, so a client can fix a request in one go, and unknown
  * fields are refused instead of silently dropped. Query strings, path parameters and headers are text
@@ -85,8 +127,10 @@ function requestValidators() {
   const options = { allErrors: true, removeAdditional: false, useDefaults: true, addUsedSchema: false } as const;
   const body = new Ajv({ ...options, coerceTypes: false });
   const text = new Ajv({ ...options, coerceTypes: 'array' });
-  return ({ schema, httpPart }: { schema: object; httpPart?: string }) =>
-    (httpPart === 'body' ? body : text).compile(schema);
+  return ({ schema, httpPart }: { schema: object; httpPart?: string }): Validator =>
+    httpPart === 'body'
+      ? (body.compile(schema) as Validator)
+      : strictNumbers(schema, text.compile(schema) as Validator);
 }
 
 /** Builds the HTTP application without listening, so tests and the process share one definition. */
@@ -106,10 +150,11 @@ export async function buildMonitor(deps: MonitorDeps): Promise<Monitor> {
           ? `a path parameter is longer than ${MAX_PARAM_LENGTH} characters`
           : 'malformed URL';
       // This hook's reply is typed before the type provider applies; it is the plain reply underneath.
-      void (reply as unknown as FastifyReply).code(400).send({ success: false, error: message });
+      void (reply as unknown as FastifyReply).code(400).send(errorBody(message));
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(requestValidators());
+  const answerUnrouted = trackRoutesForMethodNotAllowed(app);
 
   const status = createProcessorStatusReader({ bus: deps.bus, store, now: deps.now });
   const stream = createLiveStream({
@@ -130,18 +175,27 @@ export async function buildMonitor(deps: MonitorDeps): Promise<Monitor> {
     liveStreamClients: () => stream.clientCount(),
   });
 
+  const token = options.apiToken;
   await app.register(swagger, {
     openapi: {
-      openapi: '3.0.3',
+      openapi: OPENAPI_VERSION,
       info: {
         title: 'Kafka Monitor API',
         version: '1.0.0',
-        description: 'Views, registry, live stream and processor status of the order pipeline.',
+        description:
+          'Views, registry, live stream and processor status of the order pipeline. ' +
+          (token === undefined
+            ? 'No token is configured: every operation is open.'
+            : 'Operations that change something need the bearer token (MONITOR_API_TOKEN).'),
       },
       components: {
-        securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'MONITOR_API_TOKEN' } },
       },
     },
+    transformObject: (documentObject) =>
+      'openapiObject' in documentObject
+        ? finishDocument(documentObject.openapiObject as OpenApiDocument)
+        : documentObject.swaggerObject,
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
   // Before any route runs, so error answers carry them too.
@@ -149,6 +203,7 @@ export async function buildMonitor(deps: MonitorDeps): Promise<Monitor> {
     void reply.headers(securityHeaders(request.url));
     done();
   });
+  app.addHook('onRequest', answerUnrouted);
   // Same-origin only unless origins are listed: without any, a browser page elsewhere gets no CORS
   // headers, which is what having no CORS handling at all answers (and costs no hook per request).
   if (options.corsOrigins !== undefined && options.corsOrigins.length > 0) {
@@ -161,27 +216,20 @@ export async function buildMonitor(deps: MonitorDeps): Promise<Monitor> {
   });
 
   app.setNotFoundHandler((request, reply) => {
-    void reply
-      .code(404)
-      .send({ success: false, error: `no route ${request.method} ${request.url.split('?')[0] ?? ''}` });
+    void reply.code(404).send(errorBody(`no route ${request.method} ${request.url.split('?')[0] ?? ''}`));
   });
 
   app.setErrorHandler((error: { statusCode?: number; message: string; errors?: unknown }, request, reply) => {
     if (isDependencyError(error)) {
       logger.warn({ err: error, url: request.url }, 'dependency unavailable');
-      return reply.code(503).send({ success: false, error: `${error.dependency} unavailable: ${error.message}` });
+      return reply.code(503).send(errorBody(`${error.dependency} unavailable: ${error.message}`));
     }
     const code = error.statusCode;
     if (code !== undefined && code >= 400 && code < 500) {
-      const body: { success: false; error: string; errors?: Readonly<Record<string, string>> } = {
-        success: false,
-        error: error.message,
-      };
-      if (error instanceof HttpError && error.errors !== undefined) body.errors = error.errors;
-      return reply.code(code).send(body);
+      return reply.code(code).send(errorBody(error.message, error instanceof HttpError ? error.errors : undefined));
     }
     logger.error({ err: error, url: request.url }, 'request failed');
-    return reply.code(500).send({ success: false, error: 'internal error' });
+    return reply.code(500).send(errorBody('internal error'));
   });
 
   app.addHook('onResponse', (request, reply, done) => {
@@ -194,20 +242,20 @@ export async function buildMonitor(deps: MonitorDeps): Promise<Monitor> {
     done();
   });
 
-  const token = options.apiToken;
-  const mutating = {
-    config: { rateLimit: { max: options.mutationsPerMinute ?? 600, timeWindow: '1 minute' } },
-    preHandler: (
-      request: { headers: { authorization?: string | undefined } },
-      _reply: unknown,
-      done: (error?: Error) => void,
-    ) => {
-      if (token !== undefined && request.headers.authorization !== `Bearer ${token}`) {
-        done(new HttpError(401, 'missing or wrong bearer token'));
-        return;
-      }
-      done();
+  const mutating: MutatingRoute = {
+    guard: {
+      config: { rateLimit: { max: options.mutationsPerMinute ?? 600, timeWindow: '1 minute' } },
+      // Before the body is read or validated: without the token, nothing about the request is answered.
+      onRequest: (request, _reply, done) => {
+        if (token !== undefined && request.headers.authorization !== `Bearer ${token}`) {
+          done(new HttpError(401, 'missing or wrong bearer token'));
+          return;
+        }
+        done();
+      },
     },
+    schema: token === undefined ? {} : { security: [{ bearer: [] }] },
+    errors: token === undefined ? errorResponses(429) : errorResponses(401, 429),
   };
 
   registerReadRoutes(app, {

@@ -1,4 +1,4 @@
-import { averageQuantity, fromCents, orderToWire } from '@kafka-monitor/domain';
+import { averageQuantity, fromCents, orderToWire, toCents } from '@kafka-monitor/domain';
 import type {
   CustomerView,
   DeadLetter,
@@ -72,16 +72,27 @@ export const statusUpdateDto = (u: StatusUpdate): StatusUpdateDto => ({
   'requested-by': u.requestedBy,
 });
 
+/**
+ * An amount of the API in cents: two-decimal amounts exactly (19.99 → 1999, whatever the binary
+ * rounding of 19.99 × 100), any other to the nearest cent.
+ */
+export function roundToCents(amount: number): number {
+  return toCents(amount) ?? Math.round(amount * 100);
+}
+
 /** `limit` as the API promises: default when absent, clamped to 1…1000. */
 export function clampLimit(limit: number | undefined, fallback: number): number {
   return Math.min(1_000, Math.max(1, limit ?? fallback));
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** A canonical (lower-case, hyphenated) UUID, as producers emit order ids. */
-export function isCanonicalUuid(value: string): boolean {
-  return UUID.test(value);
+/**
+ * An order id as stored: a UUID in its canonical lower-case form (UUIDs are case-insensitive and
+ * producers emit them lower-case), any other id as given.
+ */
+export function normaliseOrderId(value: string): string {
+  return UUID.test(value) ? value.toLowerCase() : value;
 }
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });

@@ -282,6 +282,7 @@ describe('monitor metrics', () => {
       name,
       status,
       instances: 1,
+      uptime: 1,
       'uptime-seconds': 1,
       processed: 5,
       errors: 0,

@@ -44,6 +44,7 @@ describe('processor status', () => {
     expect(await statusOf(reader, 'query-processor')).toMatchObject({
       status: 'healthy',
       instances: 1,
+      uptime: 60,
       'uptime-seconds': 60,
     });
     clock += 60_000;
@@ -93,6 +94,7 @@ describe('processor status', () => {
     expect(await statusOf(reader, 'order-processor')).toMatchObject({
       status: 'down',
       instances: 0,
+      uptime: 0,
       'uptime-seconds': 0,
     });
     await heartbeat('order-processor', 0);

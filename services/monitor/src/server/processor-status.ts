@@ -142,11 +142,13 @@ export function createProcessorStatusReader(options: ProcessorStatusOptions): Pr
               ? 'degraded'
               : 'healthy';
       const startedAt = live.map((i) => i.startedAt).reduce((a, b) => Math.min(a, b), now);
+      const uptime = live.length === 0 ? 0 : (now - startedAt) / 1000;
       return {
         name,
         status,
         instances: live.length,
-        'uptime-seconds': live.length === 0 ? 0 : (now - startedAt) / 1000,
+        uptime,
+        'uptime-seconds': uptime,
         processed,
         errors,
         'throughput-per-second': live.reduce((sum, i) => sum + i.throughputPerSecond, 0),

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { TOPICS, encodeStatusChange, isDecisionStatus, toCents } from '@kafka-monitor/domain';
+import { TOPICS, encodeStatusChange } from '@kafka-monitor/domain';
 import type { EventBus, MessageTracing, Order, Store } from '@kafka-monitor/domain';
 import { produceOrders, publishTraced } from '@kafka-monitor/pipeline';
 import { Type } from 'typebox';
@@ -7,17 +7,18 @@ import {
   GeneratorChange,
   GeneratorDto,
   IdParam,
+  IdempotencyHeaders,
   NewOrderBody,
   OrderDto,
+  OrderIdParam,
   RegisteredOrderDto,
   StatusChangeBody,
   StatusRequestDto,
   envelope,
   type GeneratorDto as Generator,
 } from '../../contract.js';
-import { ErrorBody } from '../../contract.js';
-import { ERRORS, HttpError, type MonitorApp } from '../app-types.js';
-import { orderDto, registeredDto } from '../dto.js';
+import { HttpError, errorResponses, type MonitorApp } from '../app-types.js';
+import { normaliseOrderId, orderDto, registeredDto, roundToCents } from '../dto.js';
 import { traceHeadersOf } from '../trace-headers.js';
 
 export interface CommandRouteDeps {
@@ -28,14 +29,37 @@ export interface CommandRouteDeps {
   /** How long a status change may take to be applied before the call answers 202. */
   readonly statusWaitMs: number;
   readonly defaultGenerator: Generator;
-  /** Guards mutating routes (auth, rate limit); applied as a preHandler. */
-  readonly mutating: { preHandler: NonNullable<Parameters<MonitorApp['route']>[0]['preHandler']>; config: object };
+  /** What every mutating route adds: its guards (token, rate limit) and what they mean to the document. */
+  readonly mutating: MutatingRoute;
   /** Sends orders and decisions under spans that continue the request's `traceparent`. */
   readonly tracing: MessageTracing;
 }
 
+/** The options a mutating route spreads into its definition (`guard`) and its schema (`schema`). */
+export interface MutatingRoute {
+  readonly guard: {
+    readonly onRequest: NonNullable<Parameters<MonitorApp['route']>[0]['onRequest']>;
+    readonly config: object;
+  };
+  /** `security` when a token is set, so the document (and its docs page) sends it. */
+  readonly schema: { readonly security?: readonly Record<string, readonly string[]>[] };
+  /** 401 when a token is set, 429 always. */
+  readonly errors: ReturnType<typeof errorResponses<401 | 429>> | ReturnType<typeof errorResponses<429>>;
+}
+
 const POLL_MS = 20;
-const MAX_IDEMPOTENCY_KEY = 200;
+
+const orderId = '$response.body#/data/order-id';
+/** From a new order to everything the API says about it (OpenAPI links, for clients and stateful tests). */
+const NEW_ORDER_LINKS = {
+  SearchOrder: { operationId: 'searchOrder', parameters: { id: orderId }, description: 'the order (its Location)' },
+  GetRegisteredOrder: { operationId: 'getRegisteredOrder', parameters: { id: orderId } },
+  GetOrderHistory: { operationId: 'getOrderHistory', parameters: { id: orderId } },
+  DebugOrder: { operationId: 'debugOrder', parameters: { id: orderId } },
+  ChangeOrderStatus: { operationId: 'changeOrderStatus', parameters: { id: orderId } },
+  GetCustomer: { operationId: 'getCustomer', parameters: { id: '$response.body#/data/customer-id' } },
+  GetProduct: { operationId: 'getProduct', parameters: { id: '$response.body#/data/product-id' } },
+};
 
 interface SchemaIssue {
   readonly instancePath: string;
@@ -43,22 +67,14 @@ interface SchemaIssue {
   readonly message?: string;
 }
 
-/** Per-field messages for the new-order body, from the schema's errors plus the money rules. */
-function orderFieldErrors(body: unknown, validation: readonly SchemaIssue[]) {
+/** Per-field messages for the new-order body and its headers, from the schema's errors. */
+function orderFieldErrors(validation: readonly SchemaIssue[]) {
   const errors: Record<string, string> = {};
   for (const issue of validation) {
     const missing = (issue.params as { missingProperty?: string }).missingProperty;
     const field = missing ?? issue.instancePath.replace(/^\//, '');
     const name = field === '' ? 'body' : field;
     errors[name] ??= missing === undefined ? (issue.message ?? 'is invalid') : 'is required';
-  }
-  if (typeof body === 'object' && body !== null) {
-    for (const field of ['unit-price', 'total'] as const) {
-      const value = (body as Record<string, unknown>)[field];
-      if (typeof value === 'number' && errors[field] === undefined && toCents(value) === undefined) {
-        errors[field] = 'must have at most 2 decimals';
-      }
-    }
   }
   return errors;
 }
@@ -79,34 +95,45 @@ export function registerCommandRoutes(app: MonitorApp, deps: CommandRouteDeps): 
     '/api/orders',
     {
       attachValidation: true,
-      preHandler: deps.mutating.preHandler,
-      config: deps.mutating.config,
+      ...deps.mutating.guard,
+      links: { 201: NEW_ORDER_LINKS },
       schema: {
+        operationId: 'createOrder',
         tags: ['orders'],
         summary: 'Create an order; 201 once the log acknowledged it. Honours Idempotency-Key.',
+        ...deps.mutating.schema,
         body: NewOrderBody,
-        headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String()) }),
-        response: { 201: envelope(OrderDto), 409: ErrorBody, ...ERRORS },
+        headers: IdempotencyHeaders,
+        response: {
+          201: {
+            ...envelope(OrderDto),
+            headers: {
+              location: Type.String({ description: 'the order: /api/orders/search/{order-id}' }),
+              'idempotent-replayed': Type.Literal('true', {
+                description: 'present when an earlier request with this key made the order',
+              }),
+            },
+          },
+          ...errorResponses(400, 409, 413, 415, 503),
+          ...deps.mutating.errors,
+        },
       },
     },
     async (request, reply) => {
       const issues = (request.validationError?.validation ?? []) as readonly SchemaIssue[];
-      const errors = orderFieldErrors(request.body, issues);
+      const errors = orderFieldErrors(issues);
       if (Object.keys(errors).length > 0) throw new HttpError(400, 'invalid order', errors);
       const body = request.body;
       const key = request.headers['idempotency-key'];
-      if (key !== undefined && (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY)) {
-        throw new HttpError(400, `Idempotency-Key must be 1 to ${MAX_IDEMPOTENCY_KEY} characters`);
-      }
       const trace = { tracing: deps.tracing, parent: traceHeadersOf(request.headers) };
-      const unitPriceCents = toCents(body['unit-price']) ?? 0;
+      const unitPriceCents = roundToCents(body['unit-price']);
       const order: Order = {
         orderId: deps.newId(),
         customerId: body['customer-id'],
         productId: body['product-id'],
         quantity: body.quantity,
         unitPriceCents,
-        totalCents: body.total === undefined ? body.quantity * unitPriceCents : (toCents(body.total) ?? 0),
+        totalCents: body.total === undefined ? body.quantity * unitPriceCents : roundToCents(body.total),
         timestamp: deps.now(),
         status: 'pending',
       };
@@ -116,7 +143,7 @@ export function registerCommandRoutes(app: MonitorApp, deps: CommandRouteDeps): 
           order.productId,
           order.quantity,
           unitPriceCents,
-          body.total ?? null,
+          body.total === undefined ? null : roundToCents(body.total),
         ]);
         const record = await store.control.reserveIdempotencyKey(key, order.orderId, fingerprint, deps.now());
         if (!record.created) {
@@ -151,22 +178,46 @@ export function registerCommandRoutes(app: MonitorApp, deps: CommandRouteDeps): 
   app.put(
     '/api/orders/:id/status',
     {
-      preHandler: deps.mutating.preHandler,
-      config: deps.mutating.config,
+      ...deps.mutating.guard,
+      links: {
+        202: {
+          GetStatusRequest: {
+            operationId: 'getStatusRequest',
+            parameters: { id: '$response.body#/data/request-id' },
+            description: 'what became of this change',
+          },
+        },
+      },
       schema: {
+        operationId: 'changeOrderStatus',
         tags: ['orders'],
-        summary: 'Approve or deny a pending order; 200 once the registry applied it, 202 if still pending',
-        params: IdParam,
+        summary:
+          'Approve or deny a pending order; 200 once the registry applied it, 202 if still pending; 409 unless pending or while not registered yet',
+        ...deps.mutating.schema,
+        params: OrderIdParam,
         body: StatusChangeBody,
-        response: { 200: envelope(RegisteredOrderDto), 202: envelope(StatusRequestDto), 409: ErrorBody, ...ERRORS },
+        response: {
+          200: envelope(RegisteredOrderDto),
+          202: {
+            ...envelope(StatusRequestDto),
+            headers: { location: Type.String({ description: 'the request: /api/status-requests/{request-id}' }) },
+          },
+          ...errorResponses(400, 404, 409, 413, 415, 503),
+          ...deps.mutating.errors,
+        },
       },
     },
     async (request, reply) => {
-      const { id } = request.params;
+      const id = normaliseOrderId(request.params.id);
       const { status, reason } = request.body;
-      if (!isDecisionStatus(status)) throw new HttpError(400, `status must be 'accepted' or 'denied', got '${status}'`);
       const current = await store.registry.registered(id);
-      if (current === undefined) throw new HttpError(404, `order ${id} is not registered`);
+      if (current === undefined) {
+        // Produced but not validated yet: a conflict with its state, not an unknown order.
+        if ((await store.produced.produced(id)) !== undefined) {
+          throw new HttpError(409, `order ${id} is not registered yet; try again in a moment`);
+        }
+        throw new HttpError(404, `order ${id} is not registered`);
+      }
       if (current.status !== 'pending') throw new HttpError(409, `order is ${current.status}, not pending`);
       const requestId = deps.newId();
       const change = {
@@ -207,10 +258,11 @@ export function registerCommandRoutes(app: MonitorApp, deps: CommandRouteDeps): 
     '/api/status-requests/:id',
     {
       schema: {
+        operationId: 'getStatusRequest',
         tags: ['orders'],
         summary: 'What became of a status change that answered 202',
         params: IdParam,
-        response: { 200: envelope(StatusRequestDto), ...ERRORS },
+        response: { 200: envelope(StatusRequestDto), ...errorResponses(400, 404, 503) },
       },
     },
     async (request) => {
@@ -240,9 +292,10 @@ export function registerCommandRoutes(app: MonitorApp, deps: CommandRouteDeps): 
     '/api/generator',
     {
       schema: {
+        operationId: 'getGenerator',
         tags: ['generator'],
         summary: 'The order generator settings',
-        response: { 200: envelope(GeneratorDto), ...ERRORS },
+        response: { 200: envelope(GeneratorDto), ...errorResponses(503) },
       },
     },
     async () => ({ success: true as const, data: await currentGenerator() }),
@@ -251,13 +304,14 @@ export function registerCommandRoutes(app: MonitorApp, deps: CommandRouteDeps): 
   app.put(
     '/api/generator',
     {
-      preHandler: deps.mutating.preHandler,
-      config: deps.mutating.config,
+      ...deps.mutating.guard,
       schema: {
+        operationId: 'changeGenerator',
         tags: ['generator'],
         summary: 'Change the order rate and/or anomaly rate; the generator applies it within a second',
+        ...deps.mutating.schema,
         body: GeneratorChange,
-        response: { 200: envelope(GeneratorDto), ...ERRORS },
+        response: { 200: envelope(GeneratorDto), ...errorResponses(400, 413, 415, 503), ...deps.mutating.errors },
       },
     },
     async (request) => {

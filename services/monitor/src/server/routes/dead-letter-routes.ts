@@ -1,4 +1,3 @@
-import { isDeadLetterStatus } from '@kafka-monitor/domain';
 import type {
   DeadLetter,
   DeadLetterStatus,
@@ -15,13 +14,12 @@ import {
   DeadLetterReasonsQuery,
   DeadLetterSummaryDto,
   DiscardBody,
-  ErrorBody,
   IdParam,
   RedriveBody,
   envelope,
   listEnvelope,
 } from '../../contract.js';
-import { ERRORS, HttpError, type MonitorApp } from '../app-types.js';
+import { HttpError, errorResponses, type MonitorApp } from '../app-types.js';
 import { clampLimit, deadLetterDto, deadLetterSummaryDto } from '../dto.js';
 import { traceHeadersOf } from '../trace-headers.js';
 import type { CommandRouteDeps } from './command-routes.js';
@@ -38,17 +36,16 @@ export interface DeadLetterRouteDeps {
 export const REDRIVEN_FROM_HEADER = 'dlq.redriven.from';
 const DEFAULT_ACTOR = 'operator';
 
-function statusOf(text: string | undefined): DeadLetterStatus {
-  const status = text ?? 'pending';
-  if (!isDeadLetterStatus(status)) {
-    throw new HttpError(400, `status must be 'pending', 'redriven' or 'discarded', got '${status}'`);
-  }
-  return status;
-}
+/**
+ * The largest body a schema-valid redrive can have: 60,000 characters of payload written as JSON
+ * escapes (`\\uXXXX` twice for a character outside the BMP: 12 bytes) with the note and actor; the
+ * default limit of 64 KiB would refuse valid bodies with a 413.
+ */
+const REDRIVE_BODY_LIMIT = 1024 * 1024;
 
-/** A request without a body acts with the defaults, as `{}` would. */
+/** A request without a body acts with the defaults, as `{}` would; a JSON `null` is still refused. */
 const emptyBodyIsDefaults = (request: { body: unknown }, _reply: unknown, done: () => void) => {
-  request.body ??= {};
+  if (request.body === undefined) request.body = {};
   done();
 };
 
@@ -76,15 +73,23 @@ export function registerDeadLetterRoutes(app: MonitorApp, deps: DeadLetterRouteD
   app.get(
     '/api/dead-letters',
     {
+      links: {
+        200: {
+          GetDeadLetter: { operationId: 'getDeadLetter', parameters: { id: '$response.body#/data/0/id' } },
+          RedriveDeadLetter: { operationId: 'redriveDeadLetter', parameters: { id: '$response.body#/data/0/id' } },
+          DiscardDeadLetter: { operationId: 'discardDeadLetter', parameters: { id: '$response.body#/data/0/id' } },
+        },
+      },
       schema: {
+        operationId: 'listDeadLetters',
         tags: ['dead letters'],
         summary: 'Dead letters of one status (default pending) and optionally one reason, newest failure first',
         querystring: DeadLetterListQuery,
-        response: { 200: listEnvelope(DeadLetterSummaryDto), ...ERRORS },
+        response: { 200: listEnvelope(DeadLetterSummaryDto), ...errorResponses(400, 503) },
       },
     },
     async (request) => {
-      const status = statusOf(request.query.status);
+      const status = request.query.status ?? 'pending';
       const list = await letters.list(status, request.query.reason, clampLimit(request.query.limit, 100));
       const data = list.map(deadLetterSummaryDto);
       return { success: true as const, data, count: data.length };
@@ -95,14 +100,15 @@ export function registerDeadLetterRoutes(app: MonitorApp, deps: DeadLetterRouteD
     '/api/dead-letters/reasons',
     {
       schema: {
+        operationId: 'listDeadLetterReasons',
         tags: ['dead letters'],
         summary: 'Dead letters of one status (default pending) grouped by reason, with counts',
         querystring: DeadLetterReasonsQuery,
-        response: { 200: envelope(DeadLetterReasonsData), ...ERRORS },
+        response: { 200: envelope(DeadLetterReasonsData), ...errorResponses(400, 503) },
       },
     },
     async (request) => {
-      const status = statusOf(request.query.status);
+      const status = request.query.status ?? 'pending';
       const reasons = (await letters.reasons(status)).map((r) => ({ reason: r.reason, count: r.count }));
       return {
         success: true as const,
@@ -115,10 +121,11 @@ export function registerDeadLetterRoutes(app: MonitorApp, deps: DeadLetterRouteD
     '/api/dead-letters/:id',
     {
       schema: {
+        operationId: 'getDeadLetter',
         tags: ['dead letters'],
         summary: 'One dead letter: payload, headers, reason, groups and its audit trail',
         params: IdParam,
-        response: { 200: envelope(DeadLetterDto), ...ERRORS },
+        response: { 200: envelope(DeadLetterDto), ...errorResponses(400, 404, 503) },
       },
     },
     async (request) => ({ success: true as const, data: await detail(request.params.id) }),
@@ -128,14 +135,21 @@ export function registerDeadLetterRoutes(app: MonitorApp, deps: DeadLetterRouteD
     '/api/dead-letters/:id/redrive',
     {
       preValidation: emptyBodyIsDefaults,
-      preHandler: deps.mutating.preHandler,
-      config: deps.mutating.config,
+      bodyLimit: REDRIVE_BODY_LIMIT,
+      ...deps.mutating.guard,
       schema: {
+        operationId: 'redriveDeadLetter',
         tags: ['dead letters'],
         summary: 'Publish the message (or the edited payload) to its original topic again; audited. 409 unless pending',
+        ...deps.mutating.schema,
+        'x-body-optional': true,
         params: IdParam,
         body: RedriveBody,
-        response: { 200: envelope(DeadLetterDto), 409: ErrorBody, ...ERRORS },
+        response: {
+          200: envelope(DeadLetterDto),
+          ...errorResponses(400, 404, 409, 413, 415, 503),
+          ...deps.mutating.errors,
+        },
       },
     },
     async (request) => {
@@ -186,14 +200,20 @@ export function registerDeadLetterRoutes(app: MonitorApp, deps: DeadLetterRouteD
     '/api/dead-letters/:id/discard',
     {
       preValidation: emptyBodyIsDefaults,
-      preHandler: deps.mutating.preHandler,
-      config: deps.mutating.config,
+      ...deps.mutating.guard,
       schema: {
+        operationId: 'discardDeadLetter',
         tags: ['dead letters'],
         summary: 'Mark a dead letter discarded; audited. 409 unless pending',
+        ...deps.mutating.schema,
+        'x-body-optional': true,
         params: IdParam,
         body: DiscardBody,
-        response: { 200: envelope(DeadLetterDto), 409: ErrorBody, ...ERRORS },
+        response: {
+          200: envelope(DeadLetterDto),
+          ...errorResponses(400, 404, 409, 413, 415, 503),
+          ...deps.mutating.errors,
+        },
       },
     },
     async (request) => {

@@ -1,5 +1,5 @@
-import { ProcessorsData, envelope } from '../../contract.js';
-import { ERRORS, HttpError, type MonitorApp } from '../app-types.js';
+import { ProcessorsData, StreamHeaders, envelope } from '../../contract.js';
+import { errorResponses, type MonitorApp } from '../app-types.js';
 import type { LiveStream } from '../live-stream.js';
 import type { MonitorMetrics } from '../metrics.js';
 import type { ProcessorStatusReader } from '../processor-status.js';
@@ -15,9 +15,10 @@ export function registerLiveRoutes(app: MonitorApp, deps: LiveRouteDeps): void {
     '/api/processors/status',
     {
       schema: {
+        operationId: 'getProcessorStatus',
         tags: ['system'],
         summary: 'Status, instances, throughput, errors and consumer-group lag of each processor',
-        response: { 200: envelope(ProcessorsData), ...ERRORS },
+        response: { 200: envelope(ProcessorsData), ...errorResponses(503) },
       },
     },
     async () => ({ success: true as const, data: await deps.status.read() }),
@@ -27,20 +28,18 @@ export function registerLiveRoutes(app: MonitorApp, deps: LiveRouteDeps): void {
     '/api/stream',
     {
       schema: {
+        operationId: 'streamEvents',
         tags: ['system'],
-        summary: 'Server-Sent Events: order, status, stats, processors; resumes after Last-Event-ID',
-        produces: ['text/event-stream'],
-        response: { ...ERRORS },
+        summary: 'Server-Sent Events: order, status, stats, processors, reset; resumes after Last-Event-ID',
+        headers: StreamHeaders,
+        // The 200 (text/event-stream, one schema per event) is added to the document by
+        // openapi-document.ts: the reply is written by the stream, not serialised by a schema.
+        response: errorResponses(400),
       },
     },
     async (request, reply) => {
-      const header = request.headers['last-event-id'];
-      const raw = Array.isArray(header) ? header[0] : header;
-      let lastEventId: number | undefined;
-      if (raw !== undefined && raw !== '') {
-        if (!/^\d{1,15}$/.test(raw)) throw new HttpError(400, `Last-Event-ID must be a change cursor, got '${raw}'`);
-        lastEventId = Number(raw);
-      }
+      const raw = request.headers['last-event-id'];
+      const lastEventId = raw === undefined || raw === '' ? undefined : Number(raw);
       // The stream writes its own head, so the headers the reply holds (the security set) go with it.
       for (const [name, value] of Object.entries(reply.getHeaders())) {
         if (value !== undefined) reply.raw.setHeader(name, value);

@@ -1,13 +1,17 @@
-import { ORDER_STATUSES, fromCents, isOrderStatus } from '@kafka-monitor/domain';
+import { fromCents } from '@kafka-monitor/domain';
 import type { EventBus, Store } from '@kafka-monitor/domain';
 import { Type } from 'typebox';
 import {
   CustomerDto,
+  CustomerIdParam,
   DebugDto,
   HealthBody,
   IdParam,
   Limit,
   OrderDto,
+  OrderIdParam,
+  OrderStatusParam,
+  OrderUuidParam,
   ProductDto,
   RegisteredOrderDto,
   SearchQuery,
@@ -18,11 +22,11 @@ import {
   listEnvelope,
   type StatsData,
 } from '../../contract.js';
-import { ERRORS, HttpError, type MonitorApp } from '../app-types.js';
+import { HttpError, errorResponses, type MonitorApp } from '../app-types.js';
 import {
   clampLimit,
   customerDto,
-  isCanonicalUuid,
+  normaliseOrderId,
   orderDto,
   productDto,
   registeredDto,
@@ -67,14 +71,23 @@ export async function readStats(store: Store, now: number): Promise<StatsData> {
   };
 }
 
+/** A customer search matches one customer when the query is a 32-bit integer. */
 const INT32 = /^-?\d{1,10}$/;
+const isInt32 = (value: number) => value >= -2147483648 && value <= 2147483647;
 
 export function registerReadRoutes(app: MonitorApp, deps: ReadRouteDeps): void {
   const { store } = deps;
 
   app.get(
     '/api/health',
-    { schema: { tags: ['system'], summary: 'Bus and store checks', response: { 200: HealthBody, 503: HealthBody } } },
+    {
+      schema: {
+        operationId: 'getHealth',
+        tags: ['system'],
+        summary: 'Bus and store checks',
+        response: { 200: HealthBody, 503: HealthBody },
+      },
+    },
     async (_request, reply) => {
       const [bus, storeCheck] = await Promise.all([check(() => deps.bus.ping()), check(() => store.ping())]);
       const up = [bus, storeCheck].filter((c) => c.status === 'connected').length;
@@ -90,7 +103,14 @@ export function registerReadRoutes(app: MonitorApp, deps: ReadRouteDeps): void {
 
   app.get(
     '/api/stats',
-    { schema: { tags: ['views'], summary: 'All-time totals (O(1))', response: { 200: StatsBody, ...ERRORS } } },
+    {
+      schema: {
+        operationId: 'getStats',
+        tags: ['views'],
+        summary: 'All-time totals (O(1))',
+        response: { 200: StatsBody, ...errorResponses(503) },
+      },
+    },
     async () => ({ success: true as const, data: await readStats(store, deps.now()) }),
   );
 
@@ -98,10 +118,11 @@ export function registerReadRoutes(app: MonitorApp, deps: ReadRouteDeps): void {
     '/api/customers/top',
     {
       schema: {
+        operationId: 'listTopCustomers',
         tags: ['views'],
         summary: 'Customers by total spent, highest first',
         querystring: Limit(10),
-        response: { 200: listEnvelope(CustomerDto), ...ERRORS },
+        response: { 200: listEnvelope(CustomerDto), ...errorResponses(400, 503) },
       },
     },
     async (request) => {
@@ -114,6 +135,7 @@ export function registerReadRoutes(app: MonitorApp, deps: ReadRouteDeps): void {
     '/api/customers/search',
     {
       schema: {
+        operationId: 'searchCustomers',
         tags: ['views'],
         summary: 'Empty q: top customers; an integer q: that customer; anything else: none',
         querystring: SearchQuery(50),
@@ -124,7 +146,7 @@ export function registerReadRoutes(app: MonitorApp, deps: ReadRouteDeps): void {
             count: Type.Integer(),
             query: Type.String(),
           }),
-          ...ERRORS,
+          ...errorResponses(400, 503),
         },
       },
     },
@@ -133,7 +155,7 @@ export function registerReadRoutes(app: MonitorApp, deps: ReadRouteDeps): void {
       const limit = clampLimit(request.query.limit, 50);
       let customers;
       if (query === '') customers = await store.views.topCustomers(limit);
-      else if (INT32.test(query)) {
+      else if (INT32.test(query) && isInt32(Number(query))) {
         const found = await store.views.customer(Number(query));
         customers = found === undefined ? [] : [found];
       } else customers = [];
@@ -146,20 +168,16 @@ export function registerReadRoutes(app: MonitorApp, deps: ReadRouteDeps): void {
     '/api/customers/:id',
     {
       schema: {
+        operationId: 'getCustomer',
         tags: ['views'],
         summary: 'One customer',
-        params: IdParam,
-        response: { 200: envelope(CustomerDto), ...ERRORS },
+        params: CustomerIdParam,
+        response: { 200: envelope(CustomerDto), ...errorResponses(400, 404, 503) },
       },
     },
     async (request) => {
-      const id = request.params.id;
-      const numeric = Number(id);
-      if (!INT32.test(id) || !Number.isSafeInteger(numeric)) {
-        throw new HttpError(400, `customer id must be an integer, got '${id}'`);
-      }
-      const customer = await store.views.customer(numeric);
-      if (customer === undefined) throw new HttpError(404, `customer ${id} not found`);
+      const customer = await store.views.customer(request.params.id);
+      if (customer === undefined) throw new HttpError(404, `customer ${request.params.id} not found`);
       return { success: true as const, data: customerDto(customer) };
     },
   );
@@ -168,10 +186,11 @@ export function registerReadRoutes(app: MonitorApp, deps: ReadRouteDeps): void {
     '/api/products/top',
     {
       schema: {
+        operationId: 'listTopProducts',
         tags: ['views'],
         summary: 'Products by total revenue, highest first',
         querystring: Limit(10),
-        response: { 200: listEnvelope(ProductDto), ...ERRORS },
+        response: { 200: listEnvelope(ProductDto), ...errorResponses(400, 503) },
       },
     },
     async (request) => {
@@ -184,6 +203,7 @@ export function registerReadRoutes(app: MonitorApp, deps: ReadRouteDeps): void {
     '/api/products/search',
     {
       schema: {
+        operationId: 'searchProducts',
         tags: ['views'],
         summary: 'Products whose id starts with q (case-insensitive); empty q: top products',
         querystring: SearchQuery(50),
@@ -194,7 +214,7 @@ export function registerReadRoutes(app: MonitorApp, deps: ReadRouteDeps): void {
             count: Type.Integer(),
             query: Type.String(),
           }),
-          ...ERRORS,
+          ...errorResponses(400, 503),
         },
       },
     },
@@ -212,10 +232,11 @@ export function registerReadRoutes(app: MonitorApp, deps: ReadRouteDeps): void {
     '/api/products/:id',
     {
       schema: {
+        operationId: 'getProduct',
         tags: ['views'],
         summary: 'One product by exact id',
         params: IdParam,
-        response: { 200: envelope(ProductDto), ...ERRORS },
+        response: { 200: envelope(ProductDto), ...errorResponses(400, 404, 503) },
       },
     },
     async (request) => {
@@ -229,10 +250,11 @@ export function registerReadRoutes(app: MonitorApp, deps: ReadRouteDeps): void {
     '/api/timeline',
     {
       schema: {
+        operationId: 'listTimeline',
         tags: ['views'],
         summary: 'Newest orders first, each with its current registry status',
         querystring: Limit(100),
-        response: { 200: listEnvelope(TimelineEntryDto), ...ERRORS },
+        response: { 200: listEnvelope(TimelineEntryDto), ...errorResponses(400, 503) },
       },
     },
     async (request) => {
@@ -247,10 +269,11 @@ export function registerReadRoutes(app: MonitorApp, deps: ReadRouteDeps): void {
     '/api/orders',
     {
       schema: {
+        operationId: 'listOrders',
         tags: ['orders'],
         summary: 'Produced orders, newest first',
         querystring: Limit(100),
-        response: { 200: listEnvelope(OrderDto), ...ERRORS },
+        response: { 200: listEnvelope(OrderDto), ...errorResponses(400, 503) },
       },
     },
     async (request) => {
@@ -263,22 +286,22 @@ export function registerReadRoutes(app: MonitorApp, deps: ReadRouteDeps): void {
     '/api/orders/search/:id',
     {
       schema: {
+        operationId: 'searchOrder',
         tags: ['orders'],
-        summary: 'Find an order by UUID: registered first, else the timeline',
-        params: IdParam,
+        summary: 'Find an order by UUID (any case): registered first, else the timeline, else produced',
+        params: OrderUuidParam,
         response: {
           200: Type.Object({
             success: Type.Literal(true),
-            data: Type.Union([RegisteredOrderDto, TimelineEntryDto]),
-            source: Type.Union([Type.Literal('registered'), Type.Literal('timeline')]),
+            data: Type.Union([RegisteredOrderDto, TimelineEntryDto, OrderDto]),
+            source: Type.Union([Type.Literal('registered'), Type.Literal('timeline'), Type.Literal('produced')]),
           }),
-          ...ERRORS,
+          ...errorResponses(400, 404, 503),
         },
       },
     },
     async (request) => {
-      const id = request.params.id;
-      if (!isCanonicalUuid(id)) throw new HttpError(400, `'${id}' is not a canonical UUID (lower-case, with hyphens)`);
+      const id = normaliseOrderId(request.params.id);
       const registered = await store.registry.registered(id);
       if (registered !== undefined) {
         return { success: true as const, data: registeredDto(registered), source: 'registered' as const };
@@ -286,6 +309,10 @@ export function registerReadRoutes(app: MonitorApp, deps: ReadRouteDeps): void {
       const entry = await store.views.timelineEntry(id);
       if (entry !== undefined)
         return { success: true as const, data: timelineDto(entry, undefined), source: 'timeline' as const };
+      // Accepted by the log but not processed yet: the Location of a new order answers at once.
+      const produced = await store.produced.produced(id);
+      if (produced !== undefined)
+        return { success: true as const, data: orderDto(produced), source: 'produced' as const };
       throw new HttpError(404, `order ${id} not found`);
     },
   );
@@ -294,19 +321,18 @@ export function registerReadRoutes(app: MonitorApp, deps: ReadRouteDeps): void {
     '/api/orders/by-status/:status',
     {
       schema: {
+        operationId: 'listOrdersByStatus',
         tags: ['orders'],
         summary: 'Registered orders with a status, newest registration first',
-        params: Type.Object({ status: Type.String({ maxLength: 64 }) }),
+        params: OrderStatusParam,
         querystring: Limit(100),
-        response: { 200: listEnvelope(RegisteredOrderDto), ...ERRORS },
+        response: { 200: listEnvelope(RegisteredOrderDto), ...errorResponses(400, 503) },
       },
     },
     async (request) => {
-      const status = request.params.status;
-      if (!isOrderStatus(status)) {
-        throw new HttpError(400, `unknown status '${status}'; expected one of ${ORDER_STATUSES.join(', ')}`);
-      }
-      const data = (await store.registry.byStatus(status, clampLimit(request.query.limit, 100))).map(registeredDto);
+      const data = (await store.registry.byStatus(request.params.status, clampLimit(request.query.limit, 100))).map(
+        registeredDto,
+      );
       return { success: true as const, data, count: data.length };
     },
   );
@@ -315,15 +341,20 @@ export function registerReadRoutes(app: MonitorApp, deps: ReadRouteDeps): void {
     '/api/orders/:id/history',
     {
       schema: {
+        operationId: 'getOrderHistory',
         tags: ['orders'],
-        summary: 'Status changes of a registered order, newest version first',
-        params: IdParam,
-        response: { 200: listEnvelope(StatusUpdateDto), ...ERRORS },
+        summary:
+          'Status changes of an order, newest version first; empty while the order is produced but not registered',
+        params: OrderIdParam,
+        response: { 200: listEnvelope(StatusUpdateDto), ...errorResponses(400, 404, 503) },
       },
     },
     async (request) => {
-      const history = await store.registry.history(request.params.id);
-      if (history.length === 0) throw new HttpError(404, `order ${request.params.id} is not registered`);
+      const id = normaliseOrderId(request.params.id);
+      const history = await store.registry.history(id);
+      if (history.length === 0 && (await store.produced.produced(id)) === undefined) {
+        throw new HttpError(404, `order ${id} is not registered`);
+      }
       const data = history.map(statusUpdateDto);
       return { success: true as const, data, count: data.length };
     },
@@ -333,15 +364,17 @@ export function registerReadRoutes(app: MonitorApp, deps: ReadRouteDeps): void {
     '/api/registered/:id',
     {
       schema: {
+        operationId: 'getRegisteredOrder',
         tags: ['orders'],
         summary: 'A registered order with its failed rules',
-        params: IdParam,
-        response: { 200: envelope(RegisteredOrderDto), ...ERRORS },
+        params: OrderIdParam,
+        response: { 200: envelope(RegisteredOrderDto), ...errorResponses(400, 404, 503) },
       },
     },
     async (request) => {
-      const registered = await store.registry.registered(request.params.id);
-      if (registered === undefined) throw new HttpError(404, `order ${request.params.id} is not registered`);
+      const id = normaliseOrderId(request.params.id);
+      const registered = await store.registry.registered(id);
+      if (registered === undefined) throw new HttpError(404, `order ${id} is not registered`);
       return { success: true as const, data: registeredDto(registered) };
     },
   );
@@ -350,14 +383,15 @@ export function registerReadRoutes(app: MonitorApp, deps: ReadRouteDeps): void {
     '/api/debug/order/:id',
     {
       schema: {
+        operationId: 'debugOrder',
         tags: ['orders'],
         summary: 'Where an order is: produced, in the timeline, registered',
-        params: IdParam,
-        response: { 200: envelope(DebugDto), ...ERRORS },
+        params: OrderIdParam,
+        response: { 200: envelope(DebugDto), ...errorResponses(400, 503) },
       },
     },
     async (request) => {
-      const id = request.params.id;
+      const id = normaliseOrderId(request.params.id);
       const [produced, entry, registered] = await Promise.all([
         store.produced.produced(id),
         store.views.timelineEntry(id),

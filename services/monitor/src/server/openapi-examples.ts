@@ -1,0 +1,240 @@
+/**
+ * One example per operation of the OpenAPI document: the request body where there is one, and the
+ * success answer. test/api/openapi.test.ts validates each against the schema the document gives it.
+ */
+export interface OperationExamples {
+  readonly request?: unknown;
+  readonly responses: Readonly<Record<string, unknown>>;
+}
+
+const ORDER_ID = '01a2b3c4-d5e6-7f80-9a1b-2c3d4e5f6a7b';
+const AT = 1_796_515_800_000;
+
+const order = {
+  'order-id': ORDER_ID,
+  'customer-id': 42,
+  'product-id': 'PROD-003',
+  quantity: 3,
+  'unit-price': 19.99,
+  total: 59.97,
+  timestamp: AT,
+  status: 'pending',
+};
+const registered = {
+  ...order,
+  status: 'pending',
+  'order-status': 'pending',
+  'registered-at': AT + 40,
+  'updated-at': AT + 40,
+  version: 1,
+  'validation-passed': false,
+  'failed-rules': [{ 'rule-name': 'customer-velocity', message: 'Customer 42 placed 12 orders in the last minute' }],
+};
+const timelineEntry = { ...order, 'order-status': 'pending', registered: true };
+const customer = {
+  'customer-id': 42,
+  'total-orders': 12,
+  'total-spent': 1532.4,
+  'first-order-timestamp': AT - 3_600_000,
+  'last-order-id': ORDER_ID,
+  'last-order-timestamp': AT,
+};
+const product = {
+  'product-id': 'PROD-003',
+  'total-quantity': 310,
+  'total-revenue': 6196.9,
+  'order-count': 101,
+  'avg-quantity': 3.07,
+  'last-order-timestamp': AT,
+};
+const statusRequest = {
+  'request-id': '01a2b3c4-d5e6-7f80-9a1b-000000000001',
+  'order-id': ORDER_ID,
+  state: 'applied',
+  reason: null,
+  location: `/api/registered/${ORDER_ID}`,
+};
+const stats = {
+  'query-processor': {
+    'customer-count': 200,
+    'product-count': 6,
+    'total-orders': 22133,
+    'total-customers-spent': 526005.38,
+    'total-revenue-accepted': 41207.97,
+  },
+  'registry-processor': {
+    'registered-count': 22133,
+    'accepted-count': 15025,
+    'denied-count': 4417,
+    'pending-count': 2691,
+  },
+  timestamp: AT,
+};
+const processors = {
+  processors: [
+    {
+      name: 'query-processor',
+      status: 'healthy',
+      instances: 1,
+      uptime: 3600,
+      'uptime-seconds': 3600,
+      processed: 22133,
+      errors: 0,
+      'throughput-per-second': 10.2,
+      'last-processed': AT,
+      'consumer-group': {
+        group: 'query-processor',
+        lag: 0,
+        'lag-seconds': 0,
+        partitions: [{ topic: 'orders', partition: 0, 'committed-offset': 22133, 'end-offset': 22133, lag: 0 }],
+      },
+    },
+  ],
+  timestamp: AT,
+};
+const deadLetterSummary = {
+  id: 'orders:0:1234',
+  topic: 'orders',
+  partition: 0,
+  offset: 1234,
+  key: 'not-an-order',
+  reason: "invalid-order: 'quantity' must be an integer",
+  groups: ['query-processor', 'registry-processor'],
+  'failed-at': AT,
+  status: 'pending',
+  'updated-at': AT,
+  'payload-preview': '{"order-id":"x","quantity":"three"}',
+  'payload-bytes': 35,
+};
+const deadLetter = {
+  ...deadLetterSummary,
+  payload: '{"order-id":"x","quantity":"three"}',
+  'payload-encoding': 'utf-8',
+  headers: { 'dlq.source.topic': 'orders' },
+  actions: [],
+};
+const redriven = {
+  ...deadLetter,
+  status: 'redriven',
+  actions: [
+    {
+      action: 'redrive',
+      at: AT + 60_000,
+      actor: 'operator',
+      note: 'fixed the quantity',
+      'edited-payload': '{"order-id":"x","quantity":3}',
+      'redriven-to': { topic: 'orders', partition: 0, offset: 22140 },
+    },
+  ],
+};
+const discarded = {
+  ...deadLetter,
+  status: 'discarded',
+  actions: [
+    {
+      action: 'discard',
+      at: AT + 60_000,
+      actor: 'operator',
+      note: 'test data',
+      'edited-payload': null,
+      'redriven-to': null,
+    },
+  ],
+};
+const list = (items: readonly unknown[]) => ({ success: true, data: items, count: items.length });
+const one = (data: unknown) => ({ success: true, data });
+
+export const OPERATION_EXAMPLES: Readonly<Record<string, OperationExamples>> = {
+  getHealth: {
+    responses: {
+      '200': {
+        status: 'healthy',
+        bus: { type: 'kafka', status: 'connected' },
+        store: { type: 'cassandra', status: 'connected' },
+        timestamp: AT,
+      },
+    },
+  },
+  getStats: { responses: { '200': one(stats) } },
+  listTopCustomers: { responses: { '200': list([customer]) } },
+  searchCustomers: { responses: { '200': { ...list([customer]), query: '42' } } },
+  getCustomer: { responses: { '200': one(customer) } },
+  listTopProducts: { responses: { '200': list([product]) } },
+  searchProducts: { responses: { '200': { ...list([product]), query: 'prod-0' } } },
+  getProduct: { responses: { '200': one(product) } },
+  listTimeline: { responses: { '200': list([timelineEntry]) } },
+  listOrders: { responses: { '200': list([order]) } },
+  searchOrder: { responses: { '200': { success: true, data: registered, source: 'registered' } } },
+  listOrdersByStatus: { responses: { '200': list([registered]) } },
+  getOrderHistory: {
+    responses: {
+      '200': list([
+        {
+          'order-id': ORDER_ID,
+          version: 1,
+          'previous-status': null,
+          'new-status': 'pending',
+          'updated-at': AT + 40,
+          'update-reason': 'Validation failed: customer-velocity',
+          'request-id': null,
+          'requested-by': null,
+        },
+      ]),
+    },
+  },
+  getRegisteredOrder: { responses: { '200': one(registered) } },
+  debugOrder: {
+    responses: {
+      '200': one({
+        'order-id': ORDER_ID,
+        produced: true,
+        timeline: true,
+        registered: true,
+        'produced-order': order,
+        'timeline-entry': order,
+        'registered-order': registered,
+      }),
+    },
+  },
+  createOrder: {
+    request: { 'customer-id': 42, 'product-id': 'PROD-003', quantity: 3, 'unit-price': 19.99 },
+    responses: { '201': one(order) },
+  },
+  changeOrderStatus: {
+    request: { status: 'accepted', reason: 'known customer' },
+    responses: {
+      '200': one({ ...registered, status: 'accepted', version: 2, 'updated-at': AT + 90_000 }),
+      '202': one({
+        ...statusRequest,
+        state: 'pending',
+        location: `/api/status-requests/${statusRequest['request-id']}`,
+      }),
+    },
+  },
+  getStatusRequest: { responses: { '200': one(statusRequest) } },
+  getGenerator: { responses: { '200': one({ 'order-rate': 10, 'anomaly-rate': 0.1 }) } },
+  changeGenerator: {
+    request: { 'order-rate': 50 },
+    responses: { '200': one({ 'order-rate': 50, 'anomaly-rate': 0.1 }) },
+  },
+  getProcessorStatus: { responses: { '200': one(processors) } },
+  streamEvents: {
+    responses: { '200': { event: 'order', id: '22134', data: JSON.stringify(timelineEntry) } },
+  },
+  listDeadLetters: { responses: { '200': list([deadLetterSummary]) } },
+  listDeadLetterReasons: {
+    responses: {
+      '200': one({
+        status: 'pending',
+        total: 3,
+        reasons: [{ reason: "invalid-order: 'quantity' must be an integer", count: 3 }],
+      }),
+    },
+  },
+  getDeadLetter: { responses: { '200': one(deadLetter) } },
+  redriveDeadLetter: {
+    request: { payload: '{"order-id":"x","quantity":3}', note: 'fixed the quantity' },
+    responses: { '200': one(redriven) },
+  },
+  discardDeadLetter: { request: { note: 'test data' }, responses: { '200': one(discarded) } },
+};
