@@ -218,6 +218,19 @@ export const OPERATION_EXAMPLES: Readonly<Record<string, OperationExamples>> = {
     responses: { '200': one({ 'order-rate': 50, 'anomaly-rate': 0.1 }) },
   },
   getProcessorStatus: { responses: { '200': one(processors) } },
+  getStoreStatus: {
+    responses: {
+      '200': one({
+        kind: 'sqlite',
+        status: 'connected',
+        'latency-ms': 0.12,
+        'size-bytes': 1_835_008,
+        'size-note': 'database file and write-ahead log',
+        error: null,
+        'checked-at': AT,
+      }),
+    },
+  },
   streamEvents: {
     responses: { '200': { event: 'order', id: '22134', data: JSON.stringify(timelineEntry) } },
   },

@@ -58,6 +58,7 @@ export function registerStoreRoutes(app: MonitorApp, deps: StoreRouteDeps): void
     '/api/store',
     {
       schema: {
+        operationId: 'getStoreStatus',
         tags: ['system'],
         summary: 'The store: kind, status, latency of a probe query and size',
         response: { 200: StoreStatusBody },
