@@ -194,7 +194,15 @@ describe('monitor API over HTTP', () => {
     it('GET /api/debug/order/:id says where an order is', async () => {
       const r = await call(h.base, `/api/debug/order/${pending.orderId}`);
       expect(r.body.data).toMatchObject({ produced: true, timeline: true, registered: true });
+      expect(r.body).toMatchObject({
+        'order-id': pending.orderId,
+        'in-registered': true,
+        'in-timeline': true,
+        'registered-data': { 'order-id': pending.orderId },
+        'timeline-data': { 'order-id': pending.orderId },
+      });
       const none = await call(h.base, `/api/debug/order/${randomUUID()}`);
+      expect(none.body).toMatchObject({ 'in-registered': false, 'in-timeline': false, 'registered-data': null });
       expect(none.body.data).toMatchObject({
         produced: false,
         timeline: false,

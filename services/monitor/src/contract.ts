@@ -214,6 +214,20 @@ export const DebugDto = Type.Object({
   'timeline-entry': Nullable(OrderDto),
   'registered-order': Nullable(RegisteredOrderDto),
 });
+/**
+ * The original answered this diagnostic without the `data` envelope, under `in-registered`,
+ * `in-timeline`, `registered-data` and `timeline-data`; those keys stay beside `data` so its clients
+ * keep reading them.
+ */
+export const DebugBody = Type.Object({
+  success: Type.Literal(true),
+  data: DebugDto,
+  'order-id': Type.String(),
+  'in-registered': Type.Boolean(),
+  'in-timeline': Type.Boolean(),
+  'registered-data': Nullable(RegisteredOrderDto),
+  'timeline-data': Nullable(OrderDto),
+});
 
 /**
  * Parameters shared by several operations carry a `title`: the document lists each once under

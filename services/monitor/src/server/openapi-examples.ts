@@ -185,15 +185,22 @@ export const OPERATION_EXAMPLES: Readonly<Record<string, OperationExamples>> = {
   getRegisteredOrder: { responses: { '200': one(registered) } },
   debugOrder: {
     responses: {
-      '200': one({
+      '200': {
+        ...one({
+          'order-id': ORDER_ID,
+          produced: true,
+          timeline: true,
+          registered: true,
+          'produced-order': order,
+          'timeline-entry': order,
+          'registered-order': registered,
+        }),
         'order-id': ORDER_ID,
-        produced: true,
-        timeline: true,
-        registered: true,
-        'produced-order': order,
-        'timeline-entry': order,
-        'registered-order': registered,
-      }),
+        'in-registered': true,
+        'in-timeline': true,
+        'registered-data': registered,
+        'timeline-data': order,
+      },
     },
   },
   createOrder: {

@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import {
   CustomerDto,
   CustomerIdParam,
-  DebugDto,
+  DebugBody,
   HealthBody,
   IdParam,
   Limit,
@@ -387,7 +387,7 @@ export function registerReadRoutes(app: MonitorApp, deps: ReadRouteDeps): void {
         tags: ['orders'],
         summary: 'Where an order is: produced, in the timeline, registered',
         params: OrderIdParam,
-        response: { 200: envelope(DebugDto), ...errorResponses(400, 503) },
+        response: { 200: DebugBody, ...errorResponses(400, 503) },
       },
     },
     async (request) => {
@@ -397,6 +397,8 @@ export function registerReadRoutes(app: MonitorApp, deps: ReadRouteDeps): void {
         store.views.timelineEntry(id),
         store.registry.registered(id),
       ]);
+      const timelineEntry = entry === undefined ? null : orderDto(entry);
+      const registeredOrder = registered === undefined ? null : registeredDto(registered);
       return {
         success: true as const,
         data: {
@@ -405,9 +407,14 @@ export function registerReadRoutes(app: MonitorApp, deps: ReadRouteDeps): void {
           timeline: entry !== undefined,
           registered: registered !== undefined,
           'produced-order': produced === undefined ? null : orderDto(produced),
-          'timeline-entry': entry === undefined ? null : orderDto(entry),
-          'registered-order': registered === undefined ? null : registeredDto(registered),
+          'timeline-entry': timelineEntry,
+          'registered-order': registeredOrder,
         },
+        'order-id': id,
+        'in-registered': registered !== undefined,
+        'in-timeline': entry !== undefined,
+        'registered-data': registeredOrder,
+        'timeline-data': timelineEntry,
       };
     },
   );
