@@ -8,6 +8,7 @@ import type { CommandContext, JsonOption } from './commands/context.js';
 import { deleteGroup, describeGroup, listGroups, resetGroup, showLag, type ResetRequest } from './commands/groups.js';
 import { consume, MESSAGE_FORMATS, peek, produce, type MessageFormat } from './commands/messages.js';
 import { testData } from './commands/test-data.js';
+import { verify } from './commands/verify.js';
 import {
   countMessages,
   createTopics,
@@ -369,6 +370,19 @@ function buildProgram(dependencies: CliDependencies): Command {
     .argument('[n]', 'how many orders', positiveInteger('n'), 1000)
     .option('--rate <per-second>', 'orders per second; 0 = as fast as possible', nonNegativeNumber('--rate'), 0)
     .action((n: number, options: { rate: number }, c: Command) => run(c, (ctx) => testData(ctx, n, options), true));
+  addListing(
+    'verify',
+    'recompute the views and the registry from the logs and compare them with the store; exit 1 on any drift',
+    'verify',
+    'verify --json',
+  )
+    .option(
+      '--wait <seconds>',
+      'wait this long for the processors to consume up to the cut',
+      nonNegativeNumber('--wait'),
+      30,
+    )
+    .action((options: JsonOption & { wait: number }, c: Command) => run(c, (ctx) => verify(ctx, options), true));
   addListing(
     'broker-health',
     'check that the bus answers and holds the pipeline topics',
