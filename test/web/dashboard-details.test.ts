@@ -240,6 +240,23 @@ describe('dashboard details in a real browser', () => {
     expect(api.data['size-bytes']).toBeGreaterThan(0);
   });
 
+  it('runs the consistency audit from the Processors view and shows its result', async () => {
+    await open('processors');
+    const card = page.getByTestId('audit-card');
+    await card.getByTestId('audit-run').waitFor();
+    await card.getByTestId('audit-run').click();
+    await card.getByTestId('audit-result').filter({ hasText: 'no drift' }).waitFor({ timeout: 30_000 });
+    const api = (await (await fetch(`${h.base}/api/audit`)).json()) as {
+      data: { status: string; report: { clean: boolean; compared: { 'registered-orders': number } } };
+    };
+    expect(api.data).toMatchObject({ status: 'done', report: { clean: true } });
+    expect(api.data.report.compared['registered-orders']).toBeGreaterThanOrEqual(9);
+    expect(await card.getByTestId('audit-compared').textContent()).toMatch(
+      new RegExp(`, ${api.data.report.compared['registered-orders']} registered orders$`),
+    );
+    expect(await card.getByTestId('audit-drifts').count()).toBe(0);
+  });
+
   it("spans the throughput chart's time axis over its samples, not years", async () => {
     await open('dashboard');
     const chart = page.getByTestId('throughput-chart');
