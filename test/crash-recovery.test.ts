@@ -14,6 +14,7 @@ import {
   type Store,
 } from '@kafka-monitor/domain';
 import { embeddedFiles, pipelineTopics } from '@kafka-monitor/runtime';
+import { runAudit } from '@kafka-monitor/pipeline';
 import { createSqliteStore } from '@kafka-monitor/store-sqlite';
 import { expectedViews, snapshotViews, waitFor } from '@kafka-monitor/testkit';
 import { LAUNCHER_ARGS, ordersInLog, readTopic, temporaryDirectory, totalLag } from './helpers.js';
@@ -125,6 +126,11 @@ describe('crash recovery of the embedded pipeline', () => {
       decodeRegistryMessage(Buffer.from(m.value).toString('utf8')),
     );
     expect(distinct.size).toBeGreaterThanOrEqual(TARGET_ORDERS);
+
+    // The consistency audit (`kafka-monitor verify`) agrees: not one value differs from the logs.
+    const audit = await runAudit({ bus, views: store.views, registry: store.registry, now: Date.now });
+    expect(audit.drifts).toEqual([]);
+    expect(audit).toMatchObject({ clean: true, caughtUp: true, compared: { registeredOrders: distinct.size } });
 
     const views = await snapshotViews(store.views);
     const expected = expectedViews(log.orders);

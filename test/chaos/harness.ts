@@ -17,7 +17,7 @@ import {
   type Order,
   type Store,
 } from '@kafka-monitor/domain';
-import { produceOrders } from '@kafka-monitor/pipeline';
+import { produceOrders, runAudit } from '@kafka-monitor/pipeline';
 import { loadConfig, openInfrastructure, type Environment, type Infrastructure } from '@kafka-monitor/runtime';
 import { expectedViews, snapshotViews, waitFor } from '@kafka-monitor/testkit';
 import { LAUNCHER_ARGS, freePort, temporaryDirectory } from '../helpers.js';
@@ -558,6 +558,17 @@ export async function verifyAgainstLog(cluster: ChaosCluster, producer: Producer
     registryMissing;
   const countedTwice =
     Math.max(0, counted - inLog.size) + Math.max(0, registryTotals.registeredCount - inLog.size) + registryWrong;
+  // Then the consistency audit (`kafka-monitor verify`) over the whole logs, as an operator would run it.
+  const audit = await runAudit({ bus, views: store.views, registry: store.registry, now: Date.now });
+  console.log(
+    `[chaos] audit: ${audit.clean ? 'no drift' : `${audit.drifts.length} differences`}; compared ` +
+      `${audit.compared.customers} customers, ${audit.compared.products} products, ` +
+      `${audit.compared.registeredOrders} registered orders; ${audit.skippedAfterCut} rows changed after the cut`,
+  );
+  if (!audit.caughtUp) problems.push('audit: the processors had not consumed up to the cut');
+  for (const d of audit.drifts.slice(0, 10)) {
+    problems.push(`audit: ${d.view} ${d.key} ${d.field}: the log says ${d.expected}, the store has ${d.stored}`);
+  }
   return { produced: ids.size, lost, countedTwice, logDuplicates: orderMessages - inLog.size, problems };
 }
 

@@ -240,6 +240,51 @@ describe('dashboard details in a real browser', () => {
     expect(api.data['size-bytes']).toBeGreaterThan(0);
   });
 
+  it('runs the consistency audit from the Processors view and shows each difference with both values', async () => {
+    // An order in the views that the log never had: a customer row only the store holds.
+    const [injected] = sameMinuteOrders(1, Date.now() - 5_000);
+    if (injected === undefined) throw new Error('no order');
+    const customerId = 777_777;
+    await h.store.views.applyOrders(
+      { consumer: 'audit-browser-test', topic: 'orders', partition: 0 },
+      [{ offset: 0, content: { ...injected, customerId } }],
+      Date.now(),
+    );
+    await open('processors');
+    const card = page.getByTestId('audit-card');
+    await card.getByTestId('audit-run').click();
+    await card
+      .getByTestId('audit-result')
+      .filter({ hasText: /^\d+ differences$/ })
+      .waitFor({ timeout: 20_000 });
+    const row = card.getByTestId('audit-drifts').locator('tr', { hasText: String(customerId) });
+    expect(await row.locator('td').allTextContents()).toEqual([
+      'customer',
+      String(customerId),
+      'row',
+      '(no row)',
+      'present',
+    ]);
+    const api = (await (await fetch(`${h.base}/api/audit`)).json()) as {
+      data: {
+        status: string;
+        report: { clean: boolean; drifts: unknown[]; compared: { 'registered-orders': number } };
+      };
+    };
+    expect(api.data).toMatchObject({ status: 'done', report: { clean: false } });
+    expect(api.data.report.drifts).toContainEqual({
+      view: 'customer',
+      key: String(customerId),
+      field: 'row',
+      expected: null,
+      stored: 'present',
+    });
+    expect(await card.getByTestId('audit-result').textContent()).toBe(`${api.data.report.drifts.length} differences`);
+    expect(await card.getByTestId('audit-compared').textContent()).toMatch(
+      new RegExp(`, ${api.data.report.compared['registered-orders']} registered orders$`),
+    );
+  });
+
   it("spans the throughput chart's time axis over its samples, not years", async () => {
     await open('dashboard');
     const chart = page.getByTestId('throughput-chart');

@@ -1,4 +1,4 @@
-import { BusAdminError, checkResetTarget, groupNotEmpty } from '@kafka-monitor/domain';
+import { BusAdminError, checkResetTarget, clampOffset, groupNotEmpty, noCommittedOffset } from '@kafka-monitor/domain';
 import type {
   ClusterInfo,
   ConfigEntry,
@@ -53,7 +53,7 @@ export function createEmbeddedAdmin(context: EmbeddedAdminContext): EventBusAdmi
     return row.offset ?? endOffset(topic, partition);
   }
 
-  function offsetFor(topic: string, partition: number, target: OffsetResetTarget): number {
+  function offsetFor(group: string, topic: string, partition: number, target: OffsetResetTarget): number {
     switch (target.to) {
       case 'earliest':
         return earliestOffset(topic, partition);
@@ -64,7 +64,12 @@ export function createEmbeddedAdmin(context: EmbeddedAdminContext): EventBusAdmi
         return row.offset ?? endOffset(topic, partition);
       }
       case 'offset':
-        return Math.min(Math.max(target.offset, earliestOffset(topic, partition)), endOffset(topic, partition));
+        return clampOffset(target.offset, earliestOffset(topic, partition), endOffset(topic, partition));
+      case 'shift': {
+        const row = statements.committed.get(group, topic, partition) as { next_offset: number } | undefined;
+        if (row === undefined) throw noCommittedOffset(group, topic, partition);
+        return clampOffset(row.next_offset + target.by, earliestOffset(topic, partition), endOffset(topic, partition));
+      }
     }
   }
 
@@ -107,7 +112,7 @@ export function createEmbeddedAdmin(context: EmbeddedAdminContext): EventBusAdmi
       for (const topic of [...new Set(topics)].sort()) {
         const partitions = partitionsOf(topic);
         for (let partition = 0; partition < partitions; partition++) {
-          const offset = offsetFor(topic, partition, target);
+          const offset = offsetFor(group, topic, partition, target);
           if (!dryRun) statements.setOffset.run(group, topic, partition, offset, stamp);
           positions.push({ topic, partition, offset });
         }
@@ -217,6 +222,7 @@ function prepare(db: SqliteDatabase) {
     deleteTopicOffsets: db.prepare('DELETE FROM group_offsets WHERE topic = ?'),
     deleteTopic: db.prepare('DELETE FROM topics WHERE name = ?'),
     groupTopics: db.prepare('SELECT DISTINCT topic FROM group_offsets WHERE grp = ? ORDER BY topic'),
+    committed: db.prepare('SELECT next_offset FROM group_offsets WHERE grp = ? AND topic = ? AND partition = ?'),
     groups: db.prepare('SELECT grp FROM group_offsets UNION SELECT grp FROM group_members ORDER BY grp'),
     pruneAllMembers: db.prepare('DELETE FROM group_members WHERE heartbeat_at < ?'),
     deleteGroupOffsets: db.prepare('DELETE FROM group_offsets WHERE grp = ?'),

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BusAdminError, checkResetTarget, groupNotEmpty } from '@kafka-monitor/domain';
+import { BusAdminError, checkResetTarget, clampOffset, groupNotEmpty, noCommittedOffset } from '@kafka-monitor/domain';
 import type {
   ClusterInfo,
   ConfigEntry,
@@ -172,10 +172,25 @@ export function createKafkaBusAdmin(context: KafkaAdminContext): KafkaBusAdmin {
       .sort();
   }
 
+  /** The group's committed offset per partition of the topic; -1 where it has none (kafkajs's answer). */
+  async function committedOn(group: string, topic: string): Promise<Map<number, number>> {
+    const [fetched] = await admin().fetchOffsets({ groupId: group, topics: [topic] });
+    return new Map((fetched?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+  }
+
   async function targetOffsets(
+    group: string,
     topic: string,
     target: OffsetResetTarget,
   ): Promise<{ partition: number; offset: number }[]> {
+    if (target.to === 'shift') {
+      const committed = await committedOn(group, topic);
+      return (await offsetsOf(topic)).map((p) => {
+        const current = committed.get(p.partition) ?? -1;
+        if (current < 0) throw noCommittedOffset(group, topic, p.partition);
+        return { partition: p.partition, offset: clampOffset(current + target.by, p.earliest, p.end) };
+      });
+    }
     if (target.to === 'timestamp') {
       // kafkajs answers the end offset for a partition with nothing at or after the time, as the port says.
       const found = await admin().fetchTopicOffsetsByTimestamp(topic, target.timestamp);
@@ -186,7 +201,7 @@ export function createKafkaBusAdmin(context: KafkaAdminContext): KafkaBusAdmin {
         ? p.earliest
         : target.to === 'latest'
           ? p.end
-          : Math.min(Math.max(target.offset, p.earliest), p.end);
+          : clampOffset(target.offset, p.earliest, p.end);
     return (await offsetsOf(topic)).map((p) => ({ partition: p.partition, offset: pick(p) }));
   }
 
@@ -256,7 +271,7 @@ export function createKafkaBusAdmin(context: KafkaAdminContext): KafkaBusAdmin {
         const positions: MessagePosition[] = [];
         const commit: { topic: string; partitions: { partition: number; offset: string }[] }[] = [];
         for (const topic of topics) {
-          const offsets = (await targetOffsets(topic, target)).sort((a, b) => a.partition - b.partition);
+          const offsets = (await targetOffsets(group, topic, target)).sort((a, b) => a.partition - b.partition);
           commit.push({
             topic,
             partitions: offsets.map((p) => ({ partition: p.partition, offset: String(p.offset) })),

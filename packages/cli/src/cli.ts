@@ -5,9 +5,10 @@ import { ConfigError, type Config } from '@kafka-monitor/runtime';
 import type { Adapters } from './adapters.js';
 import { brokerConfig, brokerHealth } from './commands/broker.js';
 import type { CommandContext, JsonOption } from './commands/context.js';
-import { deleteGroup, describeGroup, listGroups, resetGroup, showLag } from './commands/groups.js';
+import { deleteGroup, describeGroup, listGroups, resetGroup, showLag, type ResetRequest } from './commands/groups.js';
 import { consume, MESSAGE_FORMATS, peek, produce, type MessageFormat } from './commands/messages.js';
 import { testData } from './commands/test-data.js';
+import { verify } from './commands/verify.js';
 import {
   countMessages,
   createTopics,
@@ -23,10 +24,13 @@ import { environmentHelp, examples, EXIT_CODES_HELP, KAFKA_HELP } from './help.j
 import {
   brokerList,
   fromBeginningFlag,
+  isoDuration,
   isoTime,
   nonNegativeInteger,
   nonNegativeNumber,
   positiveInteger,
+  signedInteger,
+  type ParsedDuration,
 } from './parsers.js';
 import { CLI_VERSION } from './version.js';
 import { Session } from './session.js';
@@ -80,15 +84,21 @@ interface TargetFlags {
   readonly toLatest?: boolean;
   readonly toDatetime?: number;
   readonly toOffset?: number;
+  readonly shiftBy?: number;
+  readonly byDuration?: ParsedDuration;
 }
 
 /** Every target given; kafka-consumer-groups, like reset-group, needs exactly one. */
-function targetsOf(flags: TargetFlags): OffsetResetTarget[] {
-  const targets: OffsetResetTarget[] = [];
+function targetsOf(flags: TargetFlags): ResetRequest[] {
+  const targets: ResetRequest[] = [];
   if (flags.toEarliest === true) targets.push({ to: 'earliest' });
   if (flags.toLatest === true) targets.push({ to: 'latest' });
   if (flags.toDatetime !== undefined) targets.push({ to: 'timestamp', timestamp: flags.toDatetime });
   if (flags.toOffset !== undefined) targets.push({ to: 'offset', offset: flags.toOffset });
+  if (flags.shiftBy !== undefined) targets.push({ to: 'shift', by: flags.shiftBy });
+  if (flags.byDuration !== undefined) {
+    targets.push({ to: 'duration', duration: flags.byDuration.text, milliseconds: flags.byDuration.milliseconds });
+  }
   return targets;
 }
 
@@ -218,7 +228,7 @@ function buildProgram(dependencies: CliDependencies): Command {
       .option('--topic <topic...>', 'reset on these topics (default: the topics the group reads)')
       .option('--execute', 'apply the reset (without it, only the plan is printed)')
       .option('--json', 'print the plan or the result as one JSON document');
-  const runReset = (c: Command, group: string, target: OffsetResetTarget, flags: ResetFlags): Promise<void> =>
+  const runReset = (c: Command, group: string, target: ResetRequest, flags: ResetFlags): Promise<void> =>
     run(c, (ctx) =>
       resetGroup(ctx, group, target, {
         ...(flags.topic === undefined ? {} : { topic: flags.topic }),
@@ -230,21 +240,33 @@ function buildProgram(dependencies: CliDependencies): Command {
   withResetOptions(
     add(
       'reset-group',
-      "move a stopped group's offsets: --to-earliest, --to-latest, --to-datetime or --to-offset",
+      "move a stopped group's offsets: --to-earliest, --to-latest, --to-datetime, --to-offset, --shift-by or --by-duration",
       'reset-group query-processor --to-earliest',
       'reset-group query-processor --to-datetime 2026-11-26T15:00:00Z --execute',
       'reset-group my-group --topic orders --to-offset 0 --json',
+      'reset-group query-processor --shift-by -100',
+      'reset-group registry-processor --by-duration PT30M --execute',
     ),
   )
     .option('--to-earliest', 'the oldest kept message')
     .option('--to-latest', 'the end of the log, skipping what is unread')
     .option('--to-datetime <time>', 'the first message at or after this ISO 8601 time', isoTime)
     .option('--to-offset <offset>', 'this offset, kept within each partition', nonNegativeInteger('--to-offset'))
+    .option(
+      '--shift-by <n>',
+      'the committed offset plus n (negative: back), kept within each partition',
+      signedInteger('--shift-by'),
+    )
+    .option(
+      '--by-duration <duration>',
+      'the first message at or after this ISO 8601 duration (PnDTnHnMnS) before now',
+      isoDuration,
+    )
     .action((group: string, flags: ResetFlags & TargetFlags, c: Command) => {
       const [target, ...others] = targetsOf(flags);
       if (target === undefined || others.length > 0) {
         c.error(
-          'error: reset-group needs exactly one target: --to-earliest, --to-latest, --to-datetime <time> or --to-offset <n>',
+          'error: reset-group needs exactly one target: --to-earliest, --to-latest, --to-datetime <time>, --to-offset <n>, --shift-by <n> or --by-duration <duration>',
           { code: 'kafka-monitor.resetTarget', exitCode: EXIT.usage },
         );
       }
@@ -348,6 +370,19 @@ function buildProgram(dependencies: CliDependencies): Command {
     .argument('[n]', 'how many orders', positiveInteger('n'), 1000)
     .option('--rate <per-second>', 'orders per second; 0 = as fast as possible', nonNegativeNumber('--rate'), 0)
     .action((n: number, options: { rate: number }, c: Command) => run(c, (ctx) => testData(ctx, n, options), true));
+  addListing(
+    'verify',
+    'recompute the views and the registry from the logs and compare them with the store; exit 1 on any drift',
+    'verify',
+    'verify --json',
+  )
+    .option(
+      '--wait <seconds>',
+      'wait this long for the processors to consume up to the cut',
+      nonNegativeNumber('--wait'),
+      30,
+    )
+    .action((options: JsonOption & { wait: number }, c: Command) => run(c, (ctx) => verify(ctx, options), true));
   addListing(
     'broker-health',
     'check that the bus answers and holds the pipeline topics',

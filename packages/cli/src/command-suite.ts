@@ -264,10 +264,13 @@ export function describeCliCommands(target: CliTarget): void {
           ['reset-group', group],
           ['reset-group', group, '--execute'],
           ['reset-group', group, '--to-earliest', '--to-latest', '--execute'],
+          ['reset-group', group, '--shift-by', '-1', '--by-duration', 'PT1H', '--execute'],
         ]) {
           const run = await cli.run(argv);
           expect(run.code).toBe(2);
-          expect(run.stderr).toMatch(/reset-group needs exactly one target: --to-earliest, --to-latest/);
+          expect(run.stderr).toMatch(
+            /reset-group needs exactly one target: --to-earliest, --to-latest, --to-datetime <time>, --to-offset <n>, --shift-by <n> or --by-duration <duration>/,
+          );
           expect(run.stderr).toMatch(/Usage: kafka-monitor reset-group/);
         }
         const badOffset = await cli.run(['reset-group', group, '--to-offset', '-1', '--execute']);
@@ -299,6 +302,69 @@ export function describeCliCommands(target: CliTarget): void {
         expect(bad.code).toBe(2);
         expect(bad.stderr).toMatch(/expected an ISO 8601 time/);
         expect(bad.stderr).toMatch(/Usage: kafka-monitor reset-group-timestamp/);
+      });
+
+      it('reset-group --shift-by moves the committed offset by n, either way, kept within the partition', async () => {
+        expect(await committed()).toEqual([7]);
+        const plan = await cli.run(['reset-group', group, '--shift-by', '-3']);
+        expect(plan.code, plan.stderr).toBe(0);
+        expect(plan.stdout).toMatch(/^Plan: reset group 'resettable' to the committed offset minus 3 /m);
+        expect(plan.stdout).toMatch(/^timed\s+0\s+7\s+4$/m);
+        expect(await committed()).toEqual([7]);
+        // Past the oldest message: the oldest, as Kafka clamps it.
+        const back = await cli.run(['reset-group', group, '--shift-by=-30', '--execute', '--json']);
+        expect(JSON.parse(back.stdout)).toEqual({
+          group,
+          target: { to: 'shift', by: -30 },
+          executed: true,
+          partitions: [{ topic, partition: 0, currentOffset: 7, newOffset: 0 }],
+        });
+        expect(await committed()).toEqual([0]);
+        expect((await cli.run(['reset-group', group, '--shift-by', '4', '--execute'])).code).toBe(0);
+        expect(await committed()).toEqual([4]);
+        // Past the end: the end.
+        const forward = await cli.run(['reset-group', group, '--shift-by', '+100', '--execute']);
+        expect(forward.stdout).toMatch(/^timed\s+0\s+4\s+10$/m);
+        expect(await committed()).toEqual([10]);
+        const bad = await cli.run(['reset-group', group, '--shift-by', '1.5']);
+        expect(bad.code).toBe(2);
+        expect(bad.stderr).toMatch(/--shift-by must be a whole number/);
+        // Nothing to shift from: refused, as kafka-consumer-groups refuses it.
+        const fresh = await cli.run(['reset-group', 'never-shifted', '--topic', topic, '--shift-by', '1', '--execute']);
+        expect(fresh.code).toBe(1);
+        expect(fresh.stderr).toMatch(
+          /cannot shift the offset of group 'never-shifted' on topic 'timed' partition 0: it has no committed offset/,
+        );
+      });
+
+      it('reset-group --by-duration moves it to the first message at or after that long before now', async () => {
+        // Messages are a minute apart from 2026-01-01T00:00Z; going back to just before 00:06:30 finds 00:07, offset 7.
+        const seconds = Math.floor((Date.now() - Date.UTC(2026, 0, 1, 0, 6, 30)) / 1000);
+        const run = await cli.run(['reset-group', group, '--by-duration', `PT${seconds}S`, '--execute']);
+        expect(run.code, run.stderr).toBe(0);
+        expect(run.stdout).toMatch(
+          new RegExp(
+            `^Reset group 'resettable' to the first message at or after 2026-01-01T00:06:[23]\\d\\.\\d{3}Z, PT${seconds}S before now:`,
+            'm',
+          ),
+        );
+        expect(await committed()).toEqual([7]);
+        // Before every message: the oldest; after every message: the end of the log.
+        const all = await cli.run(['reset-group', group, '--by-duration', 'p3650d', '--json']);
+        expect(JSON.parse(all.stdout)).toMatchObject({
+          target: { to: 'duration', duration: 'P3650D', milliseconds: 3650 * 86_400_000 },
+          executed: false,
+          partitions: [{ topic, partition: 0, currentOffset: 7, newOffset: 0 }],
+        });
+        const none = await cli.run(['reset-group', group, '--by-duration', 'PT0.5S', '--execute']);
+        expect(none.stdout).toMatch(/^timed\s+0\s+7\s+10$/m);
+        expect(await committed()).toEqual([10]);
+        for (const text of ['P1M', 'PT', '-PT1H', '1h', 'P1W']) {
+          const bad = await cli.run(['reset-group', group, '--by-duration', text]);
+          expect(bad.code, text).toBe(2);
+          expect(bad.stderr).toMatch(/expected an ISO 8601 duration PnDTnHnMnS/);
+        }
+        expect(await committed()).toEqual([10]);
       });
 
       it('every reset, plan or --execute, is refused with a clear message while the group has a live member', async () => {

@@ -2,9 +2,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TOPICS } from '@kafka-monitor/domain';
+import { fileURLToPath } from 'node:url';
+import { GROUPS, TOPICS } from '@kafka-monitor/domain';
 import { waitFor } from '@kafka-monitor/testkit';
+import { start } from './spawn.js';
 import { cliHarness, type TestBus } from './testing.js';
+
+/** The launcher as `npm start` runs it, compiled (the tests' global setup builds it). */
+const launcher = fileURLToPath(new URL('../../../dist/app/launcher.js', import.meta.url));
 
 /** One example line of the help, as the shell would run it: stdin from a pipe or a file, stdout to a file. */
 interface Example {
@@ -88,13 +93,47 @@ describe('the examples of the help', () => {
     rmSync(files, { recursive: true, force: true });
   });
 
+  /** Runs both processors (as `npm start` with SERVICES) until they consumed every topic to its end. */
+  async function processEverything(): Promise<void> {
+    const { bus, admin } = connection;
+    await admin.resetGroupOffsets(GROUPS.queryProcessor, { to: 'earliest' }, [TOPICS.orders]);
+    await admin.resetGroupOffsets(GROUPS.registryProcessor, { to: 'earliest' }, [TOPICS.orders, TOPICS.registry]);
+    const processors = start(process.execPath, ['--no-allocation-site-pretenuring', launcher], {
+      ...process.env,
+      ...cli.environment,
+      LOG_LEVEL: 'warn',
+      SERVICES: 'query-processor,registry-processor',
+      METRICS_PORT: '0',
+    });
+    try {
+      const lag = async (group: string): Promise<number> =>
+        (await bus.describeGroup(group)).lag.reduce((sum, p) => sum + p.lag, 0);
+      await waitFor(
+        'the processors to catch up',
+        async () => [await lag(GROUPS.queryProcessor), await lag(GROUPS.registryProcessor)],
+        (lags) => lags.every((l) => l === 0),
+        60_000,
+      );
+    } finally {
+      processors.child.kill('SIGTERM');
+      await processors.finished;
+    }
+  }
+
   it('runs every example of the help against the embedded log, each succeeding', async () => {
     const lines = await helpExamples((argv) => cli.run(argv));
     expect(lines.length).toBeGreaterThan(40);
     expect(lines).toContain('kafka-monitor produce orders --key-field order-id < new-orders.jsonl');
     const failures: string[] = [];
+    let processed = false;
     for (const line of lines) {
       const example = parseExample(line, files);
+      // verify compares the store with the logs: first the processors apply everything the examples
+      // before it wrote (a reset example moved the query processor past some of it: back to earliest).
+      if (example.argv[0] === 'verify' && !processed) {
+        await processEverything();
+        processed = true;
+      }
       // Following commands (consume, a paced test-data) run until Ctrl-C: give each a moment, then stop it.
       const interrupt = new AbortController();
       const timer = setTimeout(() => interrupt.abort(), 1_500);

@@ -63,3 +63,45 @@ export function brokerList(value: string): string[] {
   }
   return brokers;
 }
+
+/** A whole number of either sign, as kafka-consumer-groups --shift-by takes it. */
+export function signedInteger(name: string) {
+  return (value: string): number => {
+    const parsed = Number(value);
+    if (!/^[-+]?\d+$/.test(value) || !Number.isSafeInteger(parsed)) {
+      throw new InvalidArgumentError(`${name} must be a whole number; negative moves back, such as -100.`);
+    }
+    return parsed;
+  };
+}
+
+export interface ParsedDuration {
+  /** As the operator wrote it, for the plan's heading. */
+  readonly text: string;
+  readonly milliseconds: number;
+}
+
+const DURATION = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)(?:[.,](\d{1,9}))?S)?)?$/i;
+
+/**
+ * An ISO 8601 duration in the form Kafka's --by-duration reads (java.time.Duration): days, hours,
+ * minutes and seconds, `PnDTnHnMn.nS`, such as PT30M or P1DT12H. Years, months and weeks have no fixed
+ * length, so Kafka refuses them and so does this. A sign is refused too: the duration goes back from now.
+ */
+export function isoDuration(value: string): ParsedDuration {
+  const match = DURATION.exec(value);
+  const [, days, hours, minutes, seconds, fraction] = match ?? [];
+  const hasPart = [days, hours, minutes, seconds].some((part) => part !== undefined);
+  if (match === null || !hasPart || /T$/i.test(value)) {
+    throw new InvalidArgumentError('expected an ISO 8601 duration PnDTnHnMnS, such as PT30M, PT1H or P1DT12H.');
+  }
+  const whole = (part: string | undefined, unit: number): number => (part === undefined ? 0 : Number(part) * unit);
+  const milliseconds =
+    whole(days, 86_400_000) +
+    whole(hours, 3_600_000) +
+    whole(minutes, 60_000) +
+    whole(seconds, 1_000) +
+    Math.floor(Number(`0.${fraction ?? '0'}`) * 1_000);
+  if (!Number.isSafeInteger(milliseconds)) throw new InvalidArgumentError('the duration is too long.');
+  return { text: value.toUpperCase(), milliseconds };
+}

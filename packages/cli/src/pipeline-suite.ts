@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GROUPS } from '@kafka-monitor/domain';
-import type { Store } from '@kafka-monitor/domain';
+import type { AuditReport, Store } from '@kafka-monitor/domain';
 import { embeddedFiles } from '@kafka-monitor/runtime';
 import { createSqliteStore } from '@kafka-monitor/store-sqlite';
 import { snapshotViews, waitFor } from '@kafka-monitor/testkit';
@@ -103,6 +103,21 @@ export function describePipelineWithCli(target: CliTarget, inherited: NodeJS.Pro
       expect(refused.code).toBe(1);
       expect(refused.stderr).toMatch(/cannot reset the offsets of group 'query-processor': it has 1 live member/);
 
+      // The consistency audit finds the store exactly as the logs say, as JSON and as text.
+      const verified = await kafkaMonitor(['verify', '--json'], environment);
+      expect(verified.code, verified.stderr).toBe(0);
+      const audit = JSON.parse(verified.stdout) as AuditReport;
+      expect(audit.drifts).toEqual([]);
+      expect(audit).toMatchObject({
+        clean: true,
+        caughtUp: true,
+        read: { orders: before + ORDERS, undecodable: 0 },
+        compared: { registeredOrders: before + ORDERS, products: 5 },
+      });
+      const verifiedText = await kafkaMonitor(['verify'], environment);
+      expect(verifiedText.code, verifiedText.stderr).toBe(0);
+      expect(verifiedText.stdout).toMatch(/^No drift: the store holds exactly what the logs say\.$/m);
+
       store = createSqliteStore({ file: embeddedFiles(cli.dataDir).store, timelineRetention: 10_000 });
       const views = await snapshotViews(store.views);
       const stats = await store.views.processingStats(GROUPS.queryProcessor);
@@ -123,6 +138,17 @@ export function describePipelineWithCli(target: CliTarget, inherited: NodeJS.Pro
       expect(await snapshotViews(store.views)).toEqual(views);
       expect((await store.views.processingStats(GROUPS.queryProcessor))?.processedCount).toBe(ORDERS);
       await stopProcessors();
+
+      // One more order that nothing consumes: verify reports what the store lacks, with both values, and fails.
+      expect((await kafkaMonitor(['test-data', '1'], environment)).code).toBe(0);
+      const drift = await kafkaMonitor(['verify', '--wait', '0'], environment);
+      expect(drift.code).toBe(1);
+      expect(drift.stderr).toMatch(/the store differs from the log in \d+ values/);
+      expect(drift.stdout).toMatch(/had not consumed up to the cut/);
+      expect(drift.stdout).toMatch(/^view\s+key\s+field\s+log says\s+store has$/m);
+      expect(drift.stdout).toMatch(
+        new RegExp(`^totals\\s+orders\\s+totalOrders\\s+${before + ORDERS + 1}\\s+${before + ORDERS}$`, 'm'),
+      );
     }, 300_000);
   });
 }

@@ -79,6 +79,19 @@ export function groupNotEmpty(group: string, action: string, members: number): B
   );
 }
 
+/** The refusal of a shift on a partition with nothing committed, worded alike on every bus. */
+export function noCommittedOffset(group: string, topic: string, partition: number): BusAdminError {
+  return new BusAdminError(
+    'INVALID_ARGUMENT',
+    `cannot shift the offset of group '${group}' on topic '${topic}' partition ${partition}: it has no committed offset there`,
+  );
+}
+
+/** Brings a requested offset into a partition's kept range, as Kafka's reset does. */
+export function clampOffset(offset: number, earliest: number, end: number): number {
+  return Math.min(Math.max(offset, earliest), end);
+}
+
 /** Refuses a reset target no adapter can apply, with the same words on every bus. */
 export function checkResetTarget(target: OffsetResetTarget): void {
   if (target.to === 'timestamp' && !Number.isFinite(target.timestamp)) {
@@ -86,6 +99,9 @@ export function checkResetTarget(target: OffsetResetTarget): void {
   }
   if (target.to === 'offset' && (!Number.isSafeInteger(target.offset) || target.offset < 0)) {
     throw new BusAdminError('INVALID_ARGUMENT', 'the reset offset must be a whole number of at least 0');
+  }
+  if (target.to === 'shift' && !Number.isSafeInteger(target.by)) {
+    throw new BusAdminError('INVALID_ARGUMENT', 'the shift must be a whole number (negative moves back)');
   }
 }
 

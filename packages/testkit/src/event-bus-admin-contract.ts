@@ -203,6 +203,28 @@ export function describeEventBusAdminContract(name: string, createFixture: () =>
       );
     });
 
+    it('shifts the committed offset by n either way, kept within the partition; refuses with nothing committed', async () => {
+      const { bus, admin } = await open();
+      const topic = await topicWithMessages(bus, 10);
+      const group = `g-${randomUUID()}`;
+      await expectRefused(admin.resetGroupOffsets(group, { to: 'shift', by: -1 }, [topic]), 'INVALID_ARGUMENT');
+      expect(await consumeAll(bus, group, topic)).toBe(10);
+      const committed = async (): Promise<number[]> =>
+        (await bus.describeGroup(group)).lag.map((p) => p.committedOffset);
+
+      expect(
+        offsetsOf(await admin.resetGroupOffsets(group, { to: 'shift', by: -3 }, undefined, { dryRun: true })),
+      ).toEqual([7]);
+      expect(await committed()).toEqual([10]);
+      expect(offsetsOf(await admin.resetGroupOffsets(group, { to: 'shift', by: -3 }))).toEqual([7]);
+      expect(await consumeAll(bus, group, topic)).toBe(3);
+      expect(offsetsOf(await admin.resetGroupOffsets(group, { to: 'shift', by: -25 }))).toEqual([0]);
+      expect(offsetsOf(await admin.resetGroupOffsets(group, { to: 'shift', by: 4 }))).toEqual([4]);
+      expect(offsetsOf(await admin.resetGroupOffsets(group, { to: 'shift', by: 99 }))).toEqual([10]);
+      expect(await committed()).toEqual([10]);
+      await expectRefused(admin.resetGroupOffsets(group, { to: 'shift', by: 0.5 }), 'INVALID_ARGUMENT');
+    });
+
     it('resets a group on named topics even before it committed, and refuses unknown groups and topics', async () => {
       const { bus, admin } = await open();
       const topic = await topicWithMessages(bus, 3);

@@ -6,3 +6,5 @@ export { makeOrder, orderArbitrary } from './arbitraries.js';
 export { snapshotViews, expectedViews } from './snapshot.js';
 export { createTlsFixture, type TlsFixture } from './tls-fixture.js';
 export { describeMessageTracingContract } from './message-tracing-contract.js';
+export { memoryLog } from './memory-log.js';
+export { describeAuditCorruption, type AuditFixture, type RunAudit } from './audit-corruption.js';

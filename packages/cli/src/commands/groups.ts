@@ -103,15 +103,36 @@ export async function showLag(context: CommandContext, options: ShowLagOptions):
   }
 }
 
-const describeTarget = (target: OffsetResetTarget): string => {
-  switch (target.to) {
+/**
+ * What the operator asked for: a target of the bus, or a duration back from now, which becomes a
+ * time when the command runs (as kafka-consumer-groups --by-duration reads the clock when it runs).
+ */
+export type ResetRequest =
+  OffsetResetTarget | { readonly to: 'duration'; readonly duration: string; readonly milliseconds: number };
+
+/** The request as the bus takes it, and as the plan reports it (a duration with the time it became). */
+function resolve(
+  request: ResetRequest,
+  now: number,
+): { target: OffsetResetTarget; reported: ResetRequest & { readonly timestamp?: number } } {
+  if (request.to !== 'duration') return { target: request, reported: request };
+  const timestamp = now - request.milliseconds;
+  return { target: { to: 'timestamp', timestamp }, reported: { ...request, timestamp } };
+}
+
+const describeTarget = (request: ResetRequest, target: OffsetResetTarget): string => {
+  switch (request.to) {
+    case 'duration':
+      return `${describeTarget(target, target)}, ${request.duration} before now`;
     case 'timestamp':
-      return `the first message at or after ${new Date(target.timestamp).toISOString()}`;
+      return `the first message at or after ${new Date(request.timestamp).toISOString()}`;
     case 'offset':
-      return `offset ${count(target.offset)} (kept within each partition's range)`;
+      return `offset ${count(request.offset)} (kept within each partition's range)`;
+    case 'shift':
+      return `the committed offset ${request.by < 0 ? 'minus' : 'plus'} ${count(Math.abs(request.by))} (kept within each partition's range)`;
     case 'earliest':
     case 'latest':
-      return target.to;
+      return request.to;
   }
 };
 
@@ -130,9 +151,10 @@ export interface ResetOptions {
 export async function resetGroup(
   context: CommandContext,
   group: string,
-  target: OffsetResetTarget,
+  request: ResetRequest,
   options: ResetOptions,
 ): Promise<void> {
+  const { target, reported } = resolve(request, context.now());
   const admin = await context.session.admin('resetting offsets');
   const topics = options.topic ?? PIPELINE_GROUPS.get(group);
   const execute = options.execute === true;
@@ -147,13 +169,13 @@ export async function resetGroup(
     newOffset: p.offset,
   }));
   if (options.json === true) {
-    printJson(context, { group, target, executed: execute, partitions: rows });
+    printJson(context, { group, target: reported, executed: execute, partitions: rows });
     return;
   }
   context.out.line(
     execute
-      ? `Reset group '${group}' to ${describeTarget(target)}:`
-      : `Plan: reset group '${group}' to ${describeTarget(target)} (dry run, nothing changed; add --execute to apply):`,
+      ? `Reset group '${group}' to ${describeTarget(request, target)}:`
+      : `Plan: reset group '${group}' to ${describeTarget(request, target)} (dry run, nothing changed; add --execute to apply):`,
   );
   context.out.lines(
     table(

@@ -32,13 +32,16 @@ export interface ClusterInfo {
 /**
  * Where a reset moves a group's offsets on each partition: the oldest kept message, the end of the
  * log (skip everything), the first message appended at or after a time (the end when there is none),
- * or a given offset, brought into the retained range as Kafka does (below it: earliest; past it: end).
+ * a given offset, or the group's committed offset moved by `by` (negative: back). An offset or a shift
+ * is brought into the retained range as Kafka does (below it: earliest; past it: end); a shift needs
+ * a committed offset on every partition it moves, as kafka-consumer-groups --shift-by does.
  */
 export type OffsetResetTarget =
   | { readonly to: 'earliest' }
   | { readonly to: 'latest' }
   | { readonly to: 'timestamp'; readonly timestamp: number }
-  | { readonly to: 'offset'; readonly offset: number };
+  | { readonly to: 'offset'; readonly offset: number }
+  | { readonly to: 'shift'; readonly by: number };
 
 export interface OffsetResetOptions {
   /** Compute and return the new offsets, with every check of a real reset, but change nothing. */
@@ -78,7 +81,8 @@ export interface EventBusAdmin {
    * offsets backwards: consumers that start afterwards read again from there. Rejects
    * `GROUP_NOT_EMPTY` while the group has live members (nothing is changed), `UNKNOWN_GROUP` when no
    * topics are given and the group has committed nothing, `UNKNOWN_TOPIC` for a missing topic,
-   * `INVALID_ARGUMENT` for a time or offset that is not a finite (non-negative whole) number. With
+   * `INVALID_ARGUMENT` for a time or offset that is not a finite (non-negative whole) number, a shift
+   * that is not a whole number, or a shift on a partition the group has no committed offset on. With
    * `dryRun` the same checks run and the same positions are returned, but nothing is committed.
    */
   resetGroupOffsets(

@@ -26,6 +26,8 @@ import { registerHealthRoutes, type ReadinessState } from './routes/health-route
 import { registerLiveRoutes } from './routes/live-routes.js';
 import { readStats, registerReadRoutes } from './routes/read-routes.js';
 import { registerStoreRoutes } from './routes/store-routes.js';
+import { registerAuditRoutes } from './routes/audit-routes.js';
+import { createAuditor } from './auditor.js';
 
 export interface MonitorOptions {
   /** When set, mutating routes need `Authorization: Bearer <token>`. */
@@ -284,6 +286,7 @@ export async function buildMonitor(deps: MonitorDeps): Promise<Monitor> {
   });
   registerLiveRoutes(app, { status, stream, metrics });
   registerStoreRoutes(app, { store, storeType: options.storeType, now: deps.now });
+  registerAuditRoutes(app, { auditor: createAuditor({ bus: deps.bus, store, now: deps.now }), mutating });
   registerHealthRoutes(app, deps.readiness === undefined ? {} : { readiness: deps.readiness });
   await registerDashboard(app, options.webRoot);
   app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());

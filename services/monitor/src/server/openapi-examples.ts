@@ -225,6 +225,34 @@ export const OPERATION_EXAMPLES: Readonly<Record<string, OperationExamples>> = {
     responses: { '200': one({ 'order-rate': 50, 'anomaly-rate': 0.1 }) },
   },
   getProcessorStatus: { responses: { '200': one(processors) } },
+  getAudit: {
+    responses: {
+      '200': one({
+        status: 'done',
+        'started-at': AT,
+        report: {
+          'started-at': AT,
+          'finished-at': AT + 2_350,
+          cut: [
+            { topic: 'orders', partition: 0, 'end-offset': 3_412 },
+            { topic: 'registry', partition: 0, 'end-offset': 3_409 },
+          ],
+          'caught-up': true,
+          read: { orders: 3_412, registry: 3_409, undecodable: 3 },
+          compared: { customers: 100, products: 5, 'registered-orders': 3_409, totals: 2 },
+          'skipped-after-cut': 0,
+          drifts: [{ view: 'customer', key: '42', field: 'totalSpentCents', expected: 153_240, stored: 153_241 }],
+          clean: false,
+        },
+        error: null,
+      }),
+    },
+  },
+  startAudit: {
+    responses: {
+      '202': one({ status: 'running', 'started-at': AT, report: null, error: null }),
+    },
+  },
   getStoreStatus: {
     responses: {
       '200': one({

@@ -1,3 +1,4 @@
+import { AuditCard } from '../components/audit-card.js';
 import { LiveChart } from '../components/live-chart.js';
 import { QueryState } from '../components/states.js';
 import { StatusBadge } from '../components/status-badge.js';
@@ -118,6 +119,7 @@ export function ProcessorsView({ history }: { history: ProcessorHistory }) {
       {/* Outside the processors' state: when the store is down, that is where to look first. */}
       <div className="cards cards-3">
         <StoreCard />
+        <AuditCard />
       </div>
       <div className="grid-2">
         <LiveChart
