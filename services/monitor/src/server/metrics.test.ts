@@ -50,7 +50,12 @@ describe('monitor metrics', () => {
   });
 
   function replica(
-    options: { status?: ProcessorStatusReader; now?: () => number; clients?: () => number; cluster?: string } = {},
+    options: {
+      status?: Pick<ProcessorStatusReader, 'read' | 'lags'>;
+      now?: () => number;
+      clients?: () => number;
+      cluster?: string;
+    } = {},
   ) {
     const now = options.now ?? Date.now;
     const processMetrics = createProcessMetrics(BUILD);
@@ -290,12 +295,12 @@ describe('monitor metrics', () => {
       'last-processed': null,
       'consumer-group': null,
     });
-    let lags: { group: string; lag: PartitionLag[] }[] = [
-      { group: 'query-processor', lag: [partition('orders', 0, 4), partition('orders', 1, 2)] },
-      { group: 'old-group', lag: [partition('orders', 0, 1)] },
+    let lags: { group: string; members: number; lag: PartitionLag[] }[] = [
+      { group: 'query-processor', members: 1, lag: [partition('orders', 0, 4), partition('orders', 1, 2)] },
+      { group: 'old-group', members: 0, lag: [partition('orders', 0, 1)] },
     ];
     let processors: ProcessorStatusDto[] = [processor('query-processor', 'healthy'), processor('retired', 'degraded')];
-    const status: ProcessorStatusReader = {
+    const status: Pick<ProcessorStatusReader, 'read' | 'lags'> = {
       read: () => Promise.resolve<ProcessorsData>({ processors, timestamp: NOW }),
       lags: () => Promise.resolve(lags),
     };
@@ -306,7 +311,7 @@ describe('monitor metrics', () => {
     expect(before).toContain('partition="1"');
     expect(before).toContain('processor="retired"');
 
-    lags = [{ group: 'query-processor', lag: [partition('orders', 0, 3)] }];
+    lags = [{ group: 'query-processor', members: 1, lag: [partition('orders', 0, 3)] }];
     processors = [processor('query-processor', 'stalled')];
     clock += 5_000;
     const after = await metrics.exposition();

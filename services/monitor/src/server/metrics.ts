@@ -16,7 +16,7 @@ export interface MonitorMetrics {
 
 export interface MonitorMetricsOptions {
   readonly store: Store;
-  readonly status: ProcessorStatusReader;
+  readonly status: Pick<ProcessorStatusReader, 'read' | 'lags'>;
   readonly processMetrics: Pick<ProcessMetrics, 'registry' | 'addExposition' | 'exposition'>;
   /** The `cluster_name` label of the lag series (KAFKA_CLUSTER_NAME). */
   readonly clusterName: string;
