@@ -100,15 +100,19 @@ export function createProcessorStatusReader(options: ProcessorStatusOptions): Pr
     return errors - (minuteAgo?.errors ?? errors);
   }
 
+  function readGroups(): Promise<GroupReading[]> {
+    return Promise.all(
+      Object.values(CONSUMER_GROUPS).map(async (group): Promise<GroupReading> => {
+        const described = await options.bus.describeGroup(group, GROUP_TOPICS[group]);
+        return { group, members: described.members.length, lag: described.lag };
+      }),
+    );
+  }
+
   async function lags() {
     const now = options.now();
     if (cachedLags === undefined || now - cachedLags.at >= cacheMs) {
-      const value = Promise.all(
-        Object.values(CONSUMER_GROUPS).map(async (group): Promise<GroupReading> => {
-          const described = await options.bus.describeGroup(group, GROUP_TOPICS[group]);
-          return { group, members: described.members.length, lag: described.lag };
-        }),
-      );
+      const value = readGroups();
       cachedLags = { at: now, value };
       void value.then((readings) => {
         for (const reading of readings) history.record(reading, now);
@@ -238,7 +242,8 @@ export function createProcessorStatusReader(options: ProcessorStatusOptions): Pr
       };
     },
     async restore() {
-      return restoreLagHistory(options.bus, history, await lags(), options.now());
+      // Its own reading: the shared one would serve a start-up picture to the first requests.
+      return restoreLagHistory(options.bus, history, await readGroups(), options.now());
     },
   };
 }
