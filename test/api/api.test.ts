@@ -405,6 +405,34 @@ describe('monitor API over HTTP', () => {
       expect(byName['query-processor']['consumer-group'].partitions).toHaveLength(3);
       expect(byName['registry-processor']['consumer-group'].partitions).toHaveLength(6);
       expect(byName['order-processor']).toMatchObject({ status: 'down', instances: 0, 'consumer-group': null });
+      // Every group is evaluated; the history comes only on demand.
+      expect(byName['query-processor']['consumer-group']).toMatchObject({ status: 'OK', 'window-seconds': 300 });
+      // Group readings are reused for a second: the one taken at start may predate the consumers.
+      const members = await waitFor(
+        'the query processor as a member of its group',
+        async () =>
+          (await call(h.base, '/api/processors/status')).body.data.processors.find(
+            (p: any) => p.name === 'query-processor',
+          )['consumer-group'].members,
+        (count) => count === 1,
+        5_000,
+      );
+      expect(members).toBe(1);
+      expect(byName['query-processor']['consumer-group'].partitions[0]).toHaveProperty('time-to-drain-seconds');
+      expect(byName['query-processor']['consumer-group']).not.toHaveProperty('history');
+    });
+
+    it("GET /api/processors/status?history=true adds each group's kept samples in columns; a bad flag is a 400", async () => {
+      const r = await call(h.base, '/api/processors/status?history=true');
+      expect(r.status).toBe(200);
+      const group = r.body.data.processors.find((p: any) => p.name === 'query-processor')['consumer-group'];
+      const history = group.history;
+      expect(history['sample-every-seconds']).toBe(5);
+      expect(history.times.length).toBeGreaterThan(0);
+      for (const column of ['lag', 'lag-seconds', 'end-offset'])
+        expect(history[column]).toHaveLength(history.times.length);
+      expect((await call(h.base, '/api/processors/status?history=maybe')).status).toBe(400);
+      expect((await call(h.base, '/api/processors/status?other=1')).status).toBe(400);
     });
 
     it('GET /metrics exposes Prometheus metrics without ids as labels', async () => {

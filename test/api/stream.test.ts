@@ -46,6 +46,26 @@ describe('GET /api/stream (Server-Sent Events)', () => {
     }
   });
 
+  it("sends processors events with each group's lag evaluation, every 3 s", async () => {
+    const sse = await connectSse(`${h.base}/api/stream`);
+    try {
+      const event = await waitFor(
+        'processors event',
+        () => sse.events.find((e) => e.event === 'processors'),
+        (e) => e !== undefined,
+        5_000,
+      );
+      const group = event?.data.processors.find((p: { name: string }) => p.name === 'query-processor')[
+        'consumer-group'
+      ];
+      expect(group).toMatchObject({ group: 'query-processor', status: 'OK', 'window-seconds': 300 });
+      expect(group.partitions[0]).toMatchObject({ status: 'OK', 'time-to-drain-seconds': 0 });
+      expect(group).not.toHaveProperty('history');
+    } finally {
+      sse.close();
+    }
+  });
+
   it('sends status events for decisions and keeps the connection alive with heartbeats', async () => {
     const order = pendingOrder();
     await h.seed([order]);

@@ -334,6 +334,16 @@ export function createEmbeddedEventBus(options: EmbeddedBusOptions): EmbeddedEve
         }));
       }),
 
+    offsetsAtTime: (topic, timestamp) =>
+      settle(() => {
+        assertOpen();
+        return Array.from({ length: partitionCount(topic) }, (_, partition) => {
+          const row = statements.firstAtOrAfter.get(topic, partition, timestamp) as { offset: number | null };
+          const end = (statements.nextOffset.get(topic, partition) as { next_offset: number }).next_offset;
+          return { partition, offset: row.offset ?? end };
+        });
+      }),
+
     read: (topic, partition, fromOffset, limit) =>
       settle(() => {
         assertOpen();
@@ -385,6 +395,9 @@ function prepare(db: SqliteDatabase) {
         'SELECT offset, key, value, headers, timestamp FROM messages WHERE topic = ? AND partition = ? AND offset >= ? ORDER BY offset LIMIT ?',
       )
       .raw(true),
+    firstAtOrAfter: db.prepare(
+      'SELECT min(offset) AS offset FROM messages WHERE topic = ? AND partition = ? AND timestamp >= ?',
+    ),
     timestampAt: db.prepare('SELECT timestamp FROM messages WHERE topic = ? AND partition = ? AND offset = ?'),
     committed: db.prepare('SELECT next_offset FROM group_offsets WHERE grp = ? AND topic = ? AND partition = ?'),
     // A member that lost a partition in a rebalance may still commit its last batch: never move backwards.

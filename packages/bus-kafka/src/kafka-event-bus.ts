@@ -470,6 +470,17 @@ export function createKafkaEventBus(options: KafkaEventBusOptions): KafkaEventBu
         );
       }),
 
+    offsetsAtTime: (topic, timestamp) =>
+      open('offsetsAtTime', async () => {
+        // An unknown topic is refused at once, as by read and publish (kafkajs would retry its metadata).
+        await partitionsOf(topic);
+        await connectAdmin();
+        // kafkajs answers the end offset for a partition with nothing at or after the time.
+        const found = await admin.fetchTopicOffsetsByTimestamp(topic, timestamp);
+        return found
+          .map((p) => ({ partition: p.partition, offset: Number(p.offset) }))
+          .sort((a, b) => a.partition - b.partition);
+      }),
     read: (topic, partition, fromOffset, limit) => open('read', () => read(topic, partition, fromOffset, limit)),
 
     ping: () =>

@@ -22,3 +22,8 @@ export { TRACE_HEADER_NAMES, noMessageTracing } from './ports/message-tracing.js
 export * from './errors.js';
 export * from './secret.js';
 export * from './audit/index.js';
+export * from './lag/lag-sample.js';
+export * from './lag/lag-ring.js';
+export * from './lag/consumer-status.js';
+export * from './lag/partition-trend.js';
+export * from './lag/evaluate-group.js';

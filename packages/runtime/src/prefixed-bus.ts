@@ -101,6 +101,7 @@ export function prefixEventBus(bus: EventBus, prefix: string): EventBus {
           return name === undefined ? [] : [{ ...t, name }];
         }),
       ),
+    offsetsAtTime: (topic, timestamp) => run(() => bus.offsetsAtTime(names.onBus(topic), timestamp)),
     read: (topic, partition, fromOffset, limit) =>
       run(async () =>
         (await bus.read(names.onBus(topic), partition, fromOffset, limit)).map((m) => localMessage(names, m)),

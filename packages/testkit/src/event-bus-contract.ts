@@ -211,6 +211,33 @@ export function describeEventBusContract(name: string, createFixture: () => Prom
       expect(described.lag.find((p) => p.lag === 1)?.oldestUnreadTimestamp).toBe(5000);
     });
 
+    it('finds per partition the first offset at or after a time, or the end offset', async () => {
+      const { bus } = await open();
+      const topic = `t-${randomUUID()}`;
+      await bus.ensureTopics([{ name: topic, partitions: 2 }]);
+      const positions = await bus.publish(
+        topic,
+        Array.from({ length: 6 }, (_, i) => ({ key: 'same', value: 'v', timestamp: 10_000 + i * 1_000 })),
+      );
+      const partition = positions[0]?.partition ?? 0;
+      const other = 1 - partition;
+      const at = async (timestamp: number) =>
+        (await bus.offsetsAtTime(topic, timestamp)).map((p) => [p.partition, p.offset]);
+      expect(await at(0)).toEqual([
+        [0, 0],
+        [1, 0],
+      ]);
+      const expected = (offset: number) =>
+        [
+          [partition, offset],
+          [other, 0],
+        ].sort((a, b) => (a[0] ?? 0) - (b[0] ?? 0));
+      expect(await at(12_000)).toEqual(expected(2));
+      expect(await at(12_001)).toEqual(expected(3));
+      expect(await at(99_000)).toEqual(expected(6));
+      await expect(bus.offsetsAtTime(`missing-${randomUUID()}`, 0)).rejects.toThrow();
+    });
+
     it('reports lag on named topics for a group that never committed', async () => {
       const { bus } = await open();
       const topic = `t-${randomUUID()}`;

@@ -120,13 +120,60 @@ export const StatsData = Type.Object({
 export type StatsData = Static<typeof StatsData>;
 export const StatsBody = envelope(StatsData);
 
+export const CONSUMER_STATUS = Type.Union(
+  [Type.Literal('OK'), Type.Literal('WARN'), Type.Literal('STALL'), Type.Literal('STOP'), Type.Literal('REWIND')],
+  {
+    description:
+      "Burrow's status over the evaluation window: OK; WARN, the lag grew all along; STALL, the committed offset " +
+      'did not move while lag waited; STOP, the same with no member left; REWIND, the committed offset went back',
+  },
+);
+
 export const PartitionLagDto = Type.Object({
   topic: Type.String(),
   partition: Type.Integer(),
   'committed-offset': Type.Integer(),
   'end-offset': Type.Integer(),
   lag: Type.Integer(),
+  'lag-seconds': Type.Number({ description: 'age of the oldest message not committed (0 when caught up)' }),
+  status: CONSUMER_STATUS,
+  'consume-rate': Nullable(Type.Number({ description: 'messages committed per second over the window' })),
+  'produce-rate': Nullable(Type.Number({ description: 'messages appended per second over the window' })),
+  trend: Nullable(
+    Type.Union([Type.Literal('growing'), Type.Literal('shrinking'), Type.Literal('steady')], {
+      description: 'direction of the lag over the window (null before two samples)',
+    }),
+  ),
+  'time-to-drain-seconds': Nullable(
+    Type.Union([Type.Number(), Type.Literal('growing')], {
+      description:
+        'seconds until the lag reaches 0 at the current pace; 0 when caught up, "growing" when it will not, ' +
+        'null when it cannot be told (too few samples, or a steady lag)',
+    }),
+  ),
 });
+
+export const LagHistoryDto = Type.Object(
+  {
+    'sample-every-seconds': Type.Number(),
+    times: Type.Array(Type.Integer(), { description: 'epoch ms of each sample, oldest first' }),
+    lag: Type.Array(Nullable(Type.Integer()), {
+      description: 'lag summed over the partitions; null where the committed offset was not recovered after a restart',
+    }),
+    'lag-seconds': Type.Array(Nullable(Type.Number()), { description: 'largest lag in seconds of the partitions' }),
+    'end-offset': Type.Array(Type.Integer(), { description: 'end offsets summed over the partitions' }),
+  },
+  { description: 'the kept samples of the last hour, in columns; only with ?history=true' },
+);
+
+export const ProcessorStatusQuery = Type.Object(
+  {
+    history: Type.Optional(
+      Type.Boolean({ default: false, description: "add each group's lag history of the last hour" }),
+    ),
+  },
+  { additionalProperties: false },
+);
 
 export const ProcessorStatusDto = Type.Object({
   name: Type.String(),
@@ -148,7 +195,11 @@ export const ProcessorStatusDto = Type.Object({
       group: Type.String(),
       lag: Type.Integer(),
       'lag-seconds': Type.Number(),
+      status: CONSUMER_STATUS,
+      members: Type.Integer({ description: 'live members of the group' }),
+      'window-seconds': Type.Number({ description: 'evaluation window of the status, rates and trends' }),
       partitions: Type.Array(PartitionLagDto),
+      history: Type.Optional(LagHistoryDto),
     }),
   ),
 });

@@ -95,6 +95,12 @@ export interface EventBus {
    */
   describeGroup(group: string, topics?: readonly string[]): Promise<GroupDescription>;
   listTopics(): Promise<readonly TopicInfo[]>;
+  /**
+   * For each partition of the topic, in partition order, the first offset whose message has a
+   * timestamp at or after `timestamp` (epoch ms), or the end offset when none has: Kafka's ListOffsets
+   * by time. One request, no messages read. Rejects for a topic that does not exist.
+   */
+  offsetsAtTime(topic: string, timestamp: number): Promise<readonly { partition: number; offset: number }[]>;
   /** Reads messages from one partition starting at an offset, without any group. */
   read(topic: string, partition: number, fromOffset: number, limit: number): Promise<readonly StoredMessage[]>;
   /** Resolves when the bus answers; rejects with the reason otherwise. */

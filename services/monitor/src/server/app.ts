@@ -17,7 +17,8 @@ import { createLiveStream, type LiveStream } from './live-stream.js';
 import { createMonitorMetrics, type MonitorMetrics } from './metrics.js';
 import { trackRoutesForMethodNotAllowed } from './method-not-allowed.js';
 import { OPENAPI_VERSION, finishDocument, type OpenApiDocument } from './openapi-document.js';
-import { createProcessorStatusReader } from './processor-status.js';
+import { createLagHistory, type LagHistory } from './lag-history.js';
+import { createProcessorStatusReader, type ProcessorStatusReader } from './processor-status.js';
 import { securityHeaders } from './security-headers.js';
 import { startDeadLetterCollector } from './dead-letter-collector.js';
 import { registerCommandRoutes, type MutatingRoute } from './routes/command-routes.js';
@@ -48,6 +49,13 @@ export interface MonitorOptions {
   readonly collectDeadLetters?: boolean;
   /** Folder of the built dashboard (index.html + assets), served at `/`. */
   readonly webRoot?: string;
+  /**
+   * Every this many ms the groups' lag is sampled into the history, clients or not (default 5,000);
+   * 0 samples only when the figures are read.
+   */
+  readonly lagSampleMs?: number;
+  /** Refill the lag history from the log at start (default true). */
+  readonly restoreLagHistory?: boolean;
 }
 
 export interface MonitorDeps {
@@ -72,6 +80,8 @@ export interface Monitor {
   readonly app: MonitorApp;
   readonly metrics: MonitorMetrics;
   readonly stream: LiveStream;
+  /** The kept lag samples; tests seed an hour of them to check what a page load shows. */
+  readonly lagHistory: LagHistory;
 }
 
 const BODY_LIMIT_BYTES = 64 * 1024;
@@ -158,7 +168,9 @@ export async function buildMonitor(deps: MonitorDeps): Promise<Monitor> {
   app.setValidatorCompiler(requestValidators());
   const answerUnrouted = trackRoutesForMethodNotAllowed(app);
 
-  const status = createProcessorStatusReader({ bus: deps.bus, store, now: deps.now });
+  const lagSampleMs = options.lagSampleMs ?? 5_000;
+  const lagHistory = createLagHistory(lagSampleMs > 0 ? { sampleEveryMs: lagSampleMs } : {});
+  const status = createProcessorStatusReader({ bus: deps.bus, store, now: deps.now, history: lagHistory });
   const stream = createLiveStream({
     store,
     logger,
@@ -300,10 +312,36 @@ export async function buildMonitor(deps: MonitorDeps): Promise<Monitor> {
     stream.close();
     done();
   });
+  const sampler = startLagSampling(status, lagSampleMs, options.restoreLagHistory ?? true, logger);
   app.addHook('onClose', async () => {
+    clearInterval(sampler);
     await collector?.stop();
   });
-  return { app, metrics, stream };
+  return { app, metrics, stream, lagHistory };
+}
+
+/**
+ * Keeps the lag history going whether anyone reads the figures or not, after refilling it from the log
+ * in the background (a long log takes a few seconds on Kafka; the figures are served meanwhile).
+ */
+function startLagSampling(
+  status: ProcessorStatusReader,
+  everyMs: number,
+  restore: boolean,
+  logger: Logger,
+): ReturnType<typeof setInterval> | undefined {
+  if (restore) {
+    status.restore().then(
+      (samples) => logger.info({ samples }, 'lag history restored from the log'),
+      (error: unknown) => logger.warn({ err: error }, 'lag history not restored'),
+    );
+  }
+  if (everyMs <= 0) return undefined;
+  const timer = setInterval(() => {
+    status.lags().catch((error: unknown) => logger.debug({ err: error }, 'lag sample failed'));
+  }, everyMs);
+  timer.unref();
+  return timer;
 }
 
 /** The dashboard's own pages get a strict Content-Security-Policy: scripts and styles only from here. */

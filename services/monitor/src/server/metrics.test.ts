@@ -50,7 +50,12 @@ describe('monitor metrics', () => {
   });
 
   function replica(
-    options: { status?: ProcessorStatusReader; now?: () => number; clients?: () => number; cluster?: string } = {},
+    options: {
+      status?: Pick<ProcessorStatusReader, 'read' | 'lags'>;
+      now?: () => number;
+      clients?: () => number;
+      cluster?: string;
+    } = {},
   ) {
     const now = options.now ?? Date.now;
     const processMetrics = createProcessMetrics(BUILD);
@@ -290,12 +295,12 @@ describe('monitor metrics', () => {
       'last-processed': null,
       'consumer-group': null,
     });
-    let lags: { group: string; lag: PartitionLag[] }[] = [
-      { group: 'query-processor', lag: [partition('orders', 0, 4), partition('orders', 1, 2)] },
-      { group: 'old-group', lag: [partition('orders', 0, 1)] },
+    let lags: { group: string; members: number; lag: PartitionLag[] }[] = [
+      { group: 'query-processor', members: 1, lag: [partition('orders', 0, 4), partition('orders', 1, 2)] },
+      { group: 'old-group', members: 0, lag: [partition('orders', 0, 1)] },
     ];
     let processors: ProcessorStatusDto[] = [processor('query-processor', 'healthy'), processor('retired', 'degraded')];
-    const status: ProcessorStatusReader = {
+    const status: Pick<ProcessorStatusReader, 'read' | 'lags'> = {
       read: () => Promise.resolve<ProcessorsData>({ processors, timestamp: NOW }),
       lags: () => Promise.resolve(lags),
     };
@@ -306,7 +311,7 @@ describe('monitor metrics', () => {
     expect(before).toContain('partition="1"');
     expect(before).toContain('processor="retired"');
 
-    lags = [{ group: 'query-processor', lag: [partition('orders', 0, 3)] }];
+    lags = [{ group: 'query-processor', members: 1, lag: [partition('orders', 0, 3)] }];
     processors = [processor('query-processor', 'stalled')];
     clock += 5_000;
     const after = await metrics.exposition();
@@ -326,4 +331,81 @@ describe('monitor metrics', () => {
       'kafka_monitor_messages_processed{processor="query-processor"} 5',
     ]);
   });
+
+  it("exports Burrow's status of each group, its rates and its time to drain, NaN or +Inf where they say so", async () => {
+    const part = (partition: number, fields: Partial<PartitionFields>): PartitionFields => ({
+      topic: 'orders',
+      partition,
+      'committed-offset': 10,
+      'end-offset': 20,
+      lag: 10,
+      'lag-seconds': 3,
+      status: 'OK',
+      'consume-rate': null,
+      'produce-rate': null,
+      trend: null,
+      'time-to-drain-seconds': null,
+      ...fields,
+    });
+    const data: ProcessorsData = {
+      timestamp: NOW,
+      processors: [
+        {
+          name: 'query-processor',
+          status: 'stalled',
+          instances: 1,
+          uptime: 1,
+          'uptime-seconds': 1,
+          processed: 5,
+          errors: 0,
+          'throughput-per-second': 0,
+          'last-processed': null,
+          'consumer-group': {
+            group: 'query-processor',
+            lag: 10,
+            'lag-seconds': 3,
+            status: 'STALL',
+            members: 1,
+            'window-seconds': 300,
+            partitions: [
+              part(0, { status: 'STALL', 'consume-rate': 0, 'produce-rate': 1.5, 'time-to-drain-seconds': 'growing' }),
+              part(1, { 'consume-rate': 2, 'produce-rate': 1, 'time-to-drain-seconds': 12.5 }),
+              part(2, {}),
+            ],
+          },
+        },
+      ],
+    };
+    const status: Pick<ProcessorStatusReader, 'read' | 'lags'> = {
+      read: () => Promise.resolve(data),
+      lags: () => Promise.resolve([]),
+    };
+    const text = await replica({ status, now: () => NOW }).exposition();
+    // prom-client writes NaN as `Nan`: Prometheus reads special values in any case.
+    expect(samples(text, 'kafka_monitor_consumergroup_status')).toEqual(
+      ['OK', 'WARN', 'REWIND', 'STALL', 'STOP'].map(
+        (s) =>
+          `kafka_monitor_consumergroup_status{cluster_name="kafka-monitor",group="query-processor",status="${s}"} ${s === 'STALL' ? 1 : 0}`,
+      ),
+    );
+    const labels = (p: number) =>
+      `cluster_name="kafka-monitor",group="query-processor",topic="orders",partition="${p}"`;
+    expect(samples(text, 'kafka_monitor_consumergroup_time_to_drain_seconds')).toEqual([
+      `kafka_monitor_consumergroup_time_to_drain_seconds{${labels(0)}} +Inf`,
+      `kafka_monitor_consumergroup_time_to_drain_seconds{${labels(1)}} 12.5`,
+      `kafka_monitor_consumergroup_time_to_drain_seconds{${labels(2)}} Nan`,
+    ]);
+    expect(samples(text, 'kafka_monitor_consumergroup_consume_rate')).toEqual([
+      `kafka_monitor_consumergroup_consume_rate{${labels(0)}} 0`,
+      `kafka_monitor_consumergroup_consume_rate{${labels(1)}} 2`,
+      `kafka_monitor_consumergroup_consume_rate{${labels(2)}} Nan`,
+    ]);
+    expect(samples(text, 'kafka_monitor_partition_produce_rate')).toEqual([
+      'kafka_monitor_partition_produce_rate{cluster_name="kafka-monitor",topic="orders",partition="0"} 1.5',
+      'kafka_monitor_partition_produce_rate{cluster_name="kafka-monitor",topic="orders",partition="1"} 1',
+      'kafka_monitor_partition_produce_rate{cluster_name="kafka-monitor",topic="orders",partition="2"} Nan',
+    ]);
+  });
 });
+
+type PartitionFields = NonNullable<ProcessorStatusDto['consumer-group']>['partitions'][number];

@@ -1,6 +1,6 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 
-import { DEAD_LETTER_STATUSES, countByReasonClass } from '@kafka-monitor/domain';
+import { CONSUMER_STATUSES, DEAD_LETTER_STATUSES, countByReasonClass } from '@kafka-monitor/domain';
 import type { DeadLetterClassCount, PartitionLag, Store } from '@kafka-monitor/domain';
 import type { ProcessMetrics } from '@kafka-monitor/pipeline';
 import type { ProcessorsData } from '../contract.js';
@@ -16,7 +16,7 @@ export interface MonitorMetrics {
 
 export interface MonitorMetricsOptions {
   readonly store: Store;
-  readonly status: ProcessorStatusReader;
+  readonly status: Pick<ProcessorStatusReader, 'read' | 'lags'>;
   readonly processMetrics: Pick<ProcessMetrics, 'registry' | 'addExposition' | 'exposition'>;
   /** The `cluster_name` label of the lag series (KAFKA_CLUSTER_NAME). */
   readonly clusterName: string;
@@ -113,6 +113,7 @@ export function createMonitorMetrics(options: MonitorMetricsOptions): MonitorMet
   );
 
   registerLagSeries(stateGauge, { lags: () => status.lags(), clusterName, now });
+  registerLagEvaluationSeries(stateGauge, { processors, clusterName });
 
   stateGauge(
     'kafka_monitor_dead_letters',
@@ -307,5 +308,82 @@ function registerLagSeries(
         set({ cluster_name: clusterName, topic: p.topic, partition: String(p.partition) }, p.endOffset);
       }
     },
+  );
+}
+
+/**
+ * The monitor's evaluation of each group over its lag history (Burrow's status, rates, time to drain),
+ * from the processor figures. A figure that cannot be told yet (fewer than two samples in the window)
+ * is NaN, so the series exists and no comparison on it is true; a lag that will not drain is +Inf.
+ */
+function registerLagEvaluationSeries(
+  stateGauge: StateGauge,
+  deps: { processors: () => Promise<ProcessorsData>; clusterName: string },
+): void {
+  const { processors, clusterName } = deps;
+  const known = (value: number | null) => value ?? Number.NaN;
+  const eachPartition = (
+    data: ProcessorsData,
+    visit: (
+      group: string,
+      p: NonNullable<ProcessorsData['processors'][number]['consumer-group']>['partitions'][number],
+    ) => void,
+  ) => {
+    for (const processor of data.processors) {
+      const group = processor['consumer-group'];
+      if (group !== null) for (const p of group.partitions) visit(group.group, p);
+    }
+  };
+  stateGauge(
+    'kafka_monitor_consumergroup_status',
+    "Burrow's status of the consumer group over the evaluation window: 1 for the current one of OK, WARN, STALL, STOP and REWIND, 0 for the others.",
+    ['cluster_name', 'group', 'status'],
+    processors,
+    (set, data) => {
+      for (const processor of data.processors) {
+        const group = processor['consumer-group'];
+        if (group === null) continue;
+        for (const candidate of CONSUMER_STATUSES) {
+          set({ cluster_name: clusterName, group: group.group, status: candidate }, group.status === candidate ? 1 : 0);
+        }
+      }
+    },
+  );
+  stateGauge(
+    'kafka_monitor_consumergroup_consume_rate',
+    'Messages per second the consumer group committed over the evaluation window, by partition (NaN until known).',
+    ['cluster_name', 'group', 'topic', 'partition'],
+    processors,
+    (set, data) =>
+      eachPartition(data, (group, p) =>
+        set(
+          { cluster_name: clusterName, group, topic: p.topic, partition: String(p.partition) },
+          known(p['consume-rate']),
+        ),
+      ),
+  );
+  stateGauge(
+    'kafka_monitor_partition_produce_rate',
+    'Messages per second appended to the partition over the evaluation window (NaN until known).',
+    ['cluster_name', 'topic', 'partition'],
+    processors,
+    (set, data) =>
+      eachPartition(data, (_group, p) =>
+        set({ cluster_name: clusterName, topic: p.topic, partition: String(p.partition) }, known(p['produce-rate'])),
+      ),
+  );
+  stateGauge(
+    'kafka_monitor_consumergroup_time_to_drain_seconds',
+    'Seconds until the lag of the consumer group on the partition reaches 0 at the current pace: 0 when caught up, +Inf when it grows, NaN when it cannot be told.',
+    ['cluster_name', 'group', 'topic', 'partition'],
+    processors,
+    (set, data) =>
+      eachPartition(data, (group, p) => {
+        const drain = p['time-to-drain-seconds'];
+        set(
+          { cluster_name: clusterName, group, topic: p.topic, partition: String(p.partition) },
+          drain === 'growing' ? Number.POSITIVE_INFINITY : known(drain),
+        );
+      }),
   );
 }

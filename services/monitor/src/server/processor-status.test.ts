@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createEmbeddedEventBus } from '@kafka-monitor/bus-embedded';
 import { GROUPS, TOPICS, type EventBus, type Store } from '@kafka-monitor/domain';
 import { createSqliteStore } from '@kafka-monitor/store-sqlite';
+import { createLagHistory } from './lag-history.js';
 import { createProcessorStatusReader } from './processor-status.js';
 
 describe('processor status', () => {
@@ -105,5 +106,53 @@ describe('processor status', () => {
     clock += 120_000;
     await heartbeat('order-processor', 3);
     expect((await statusOf(reader, 'order-processor'))?.status).toBe('healthy');
+  });
+
+  it("evaluates each group over its kept samples with Burrow's statuses, rates and trend", async () => {
+    const history = createLagHistory({ sampleEveryMs: 5_000, windowMs: 30_000 });
+    const reader = createProcessorStatusReader({ bus, store, now: () => clock, cacheMs: 0, history });
+    const group = async () => (await statusOf(reader, 'query-processor'))?.['consumer-group'];
+    // Idle: nothing to read, nobody reading.
+    expect(await group()).toMatchObject({ status: 'OK', members: 0, lag: 0, 'window-seconds': 30 });
+    // Messages keep coming and nobody commits: OK until a whole window was watched, then STOP.
+    for (let step = 0; step < 8; step++) {
+      await bus.publish(TOPICS.orders, [{ key: 'a', value: 'x', timestamp: clock }]);
+      clock += 5_000;
+      expect((await group())?.status).toBe(step < 6 ? 'OK' : 'STOP');
+    }
+    const stopped = await group();
+    expect(stopped?.partitions.find((p) => p.lag > 0)).toMatchObject({
+      status: 'STOP',
+      trend: 'growing',
+      'time-to-drain-seconds': 'growing',
+      'consume-rate': 0,
+    });
+    const produced = stopped?.partitions.reduce((sum, p) => sum + (p['produce-rate'] ?? 0), 0) ?? 0;
+    expect(produced).toBeCloseTo(0.2);
+
+    const withHistory = (await reader.readWithHistory()).processors.find((p) => p.name === 'query-processor');
+    const kept = withHistory?.['consumer-group']?.history;
+    expect(kept?.['sample-every-seconds']).toBe(5);
+    expect(kept?.times).toHaveLength(9);
+    expect(kept?.lag.at(-1)).toBe(8);
+    expect((await reader.read()).processors[0]?.['consumer-group']?.history).toBeUndefined();
+  });
+
+  it('restores the end offsets of the last hour from the log', async () => {
+    const start = clock - 30 * 60_000;
+    await bus.publish(
+      TOPICS.orders,
+      Array.from({ length: 30 }, (_, i) => ({ key: 'k', value: 'v', timestamp: start + i * 60_000 })),
+    );
+    const reader = createProcessorStatusReader({ bus, store, now: () => clock, cacheMs: 0 });
+    expect(await reader.restore()).toBeGreaterThan(0);
+    const kept = (await reader.readWithHistory()).processors.find((p) => p.name === 'query-processor')?.[
+      'consumer-group'
+    ]?.history;
+    expect(kept?.times[0]).toBe(clock - 60 * 60_000);
+    expect(kept?.['end-offset'][0]).toBe(0);
+    expect(kept?.['end-offset'].at(-1)).toBe(30);
+    expect(kept?.lag[0]).toBeNull();
+    expect(kept?.lag.at(-1)).toBe(30);
   });
 });

@@ -1,6 +1,8 @@
 import { GROUPS, PROCESSORS, TOPICS } from '@kafka-monitor/domain';
-import type { EventBus, InstanceReport, PartitionLag, ProcessingStats, Store } from '@kafka-monitor/domain';
+import type { EventBus, InstanceReport, ProcessingStats, Store } from '@kafka-monitor/domain';
 import type { ProcessorStatusDto, ProcessorsData } from '../contract.js';
+import { createLagHistory, type GroupReading, type LagHistory } from './lag-history.js';
+import { restoreLagHistory } from './lag-restore.js';
 
 export interface ProcessorStatusOptions {
   readonly bus: EventBus;
@@ -14,6 +16,8 @@ export interface ProcessorStatusOptions {
   readonly degradedLagSeconds?: number;
   /** Figures are reused for this long, so many clients cost one computation. */
   readonly cacheMs?: number;
+  /** Where each reading of the groups' lag is kept and evaluated (a new one when absent). */
+  readonly history?: LagHistory;
 }
 
 interface GroupSample {
@@ -21,6 +25,8 @@ interface GroupSample {
   readonly committed: number;
   readonly lag: number;
 }
+
+const noop = (): void => undefined;
 
 /** Every status a processor can be in (the contract's), in the order of the metric's series. */
 export const PROCESSOR_STATUSES = [
@@ -30,18 +36,19 @@ export const PROCESSOR_STATUSES = [
   'down',
 ] as const satisfies readonly ProcessorStatusDto['status'][];
 
-/**
- * Age in seconds of the oldest message of a partition the group has not committed (0 when caught up):
- * the lag-in-time estimate of kafka-lag-exporter, from the append time the bus reports.
- */
-export function partitionLagSeconds(partition: PartitionLag, now: number): number {
-  const oldest = partition.oldestUnreadTimestamp;
-  return partition.lag > 0 && oldest !== null ? Math.max(0, (now - oldest) / 1000) : 0;
-}
+import { partitionLagSeconds } from './partition-lag-seconds.js';
+
+export { partitionLagSeconds };
 
 export interface ProcessorStatusReader {
   read(): Promise<ProcessorsData>;
-  lags(): Promise<readonly { group: string; lag: readonly PartitionLag[] }[]>;
+  /** Reads the groups from the bus (at most once per cacheMs) and keeps a sample in the history. */
+  lags(): Promise<readonly GroupReading[]>;
+  readonly history: LagHistory;
+  /** The figures with each group's kept lag history of the last hour. */
+  readWithHistory(): Promise<ProcessorsData>;
+  /** Refills the history from the log after a restart (see restoreLagHistory); the samples restored. */
+  restore(): Promise<number>;
 }
 
 const CONSUMER_GROUPS: Readonly<Record<string, string>> = {
@@ -64,10 +71,11 @@ export function createProcessorStatusReader(options: ProcessorStatusOptions): Pr
   const stallAfterMs = options.stallAfterMs ?? 15_000;
   const degradedLagSeconds = options.degradedLagSeconds ?? 30;
   const cacheMs = options.cacheMs ?? 1_000;
-  const history = new Map<string, GroupSample[]>();
+  const stallHistory = new Map<string, GroupSample[]>();
   const errorHistory = new Map<string, { at: number; errors: number }[]>();
   let cached: { at: number; value: Promise<ProcessorsData> } | undefined;
-  let cachedLags: { at: number; value: Promise<{ group: string; lag: readonly PartitionLag[] }[]> } | undefined;
+  const history = options.history ?? createLagHistory();
+  let cachedLags: { at: number; value: Promise<GroupReading[]> } | undefined;
 
   function remember<T>(map: Map<string, T[]>, key: string, sample: T & { at: number }, now: number): T[] {
     const samples = (map.get(key) ?? []).filter((s) => (s as { at: number }).at >= now - 5 * 60_000);
@@ -78,7 +86,7 @@ export function createProcessorStatusReader(options: ProcessorStatusOptions): Pr
 
   /** Stalled: lag waiting, not shrinking, and no commit for the whole stall window. */
   function isStalled(group: string, lag: number, committed: number, now: number): boolean {
-    const samples = remember(history, group, { at: now, committed, lag }, now);
+    const samples = remember(stallHistory, group, { at: now, committed, lag }, now);
     if (lag === 0) return false;
     const windowStart = samples.find((s) => s.at <= now - stallAfterMs);
     if (windowStart === undefined) return false;
@@ -92,16 +100,23 @@ export function createProcessorStatusReader(options: ProcessorStatusOptions): Pr
     return errors - (minuteAgo?.errors ?? errors);
   }
 
+  function readGroups(): Promise<GroupReading[]> {
+    return Promise.all(
+      Object.values(CONSUMER_GROUPS).map(async (group): Promise<GroupReading> => {
+        const described = await options.bus.describeGroup(group, GROUP_TOPICS[group]);
+        return { group, members: described.members.length, lag: described.lag };
+      }),
+    );
+  }
+
   async function lags() {
     const now = options.now();
     if (cachedLags === undefined || now - cachedLags.at >= cacheMs) {
-      const value = Promise.all(
-        Object.values(CONSUMER_GROUPS).map(async (group) => ({
-          group,
-          lag: (await options.bus.describeGroup(group, GROUP_TOPICS[group])).lag,
-        })),
-      );
+      const value = readGroups();
       cachedLags = { at: now, value };
+      void value.then((readings) => {
+        for (const reading of readings) history.record(reading, now);
+      }, noop);
       value.catch(() => (cachedLags = undefined));
     }
     return cachedLags.value;
@@ -127,7 +142,9 @@ export function createProcessorStatusReader(options: ProcessorStatusOptions): Pr
       const lastSeen = live.map((i) => i.lastProcessedAt ?? 0).reduce((a, b) => Math.max(a, b), 0);
       const lastProcessed = totals?.lastProcessedTimestamp ?? (lastSeen > 0 ? lastSeen : null);
       const group = CONSUMER_GROUPS[name];
-      const partitions = groupLags.find((g) => g.group === group)?.lag ?? [];
+      const reading = groupLags.find((g) => g.group === group);
+      const partitions = reading?.lag ?? [];
+      const evaluation = reading === undefined ? undefined : history.evaluate(reading, now);
       const lag = partitions.reduce((sum, p) => sum + p.lag, 0);
       const lagSeconds = partitions.reduce((max, p) => Math.max(max, partitionLagSeconds(p, now)), 0);
       const committed = partitions.reduce((sum, p) => sum + p.committedOffset, 0);
@@ -160,29 +177,73 @@ export function createProcessorStatusReader(options: ProcessorStatusOptions): Pr
                 group,
                 lag,
                 'lag-seconds': lagSeconds,
-                partitions: partitions.map((p) => ({
-                  topic: p.topic,
-                  partition: p.partition,
-                  'committed-offset': p.committedOffset,
-                  'end-offset': p.endOffset,
-                  lag: p.lag,
-                })),
+                status: evaluation?.status ?? 'OK',
+                members: reading?.members ?? 0,
+                'window-seconds': history.windowMs / 1000,
+                partitions: partitions.map((p, i) => {
+                  const evaluated = evaluation?.partitions[i];
+                  return {
+                    topic: p.topic,
+                    partition: p.partition,
+                    'committed-offset': p.committedOffset,
+                    'end-offset': p.endOffset,
+                    lag: p.lag,
+                    'lag-seconds': partitionLagSeconds(p, now),
+                    status: evaluated?.status ?? 'OK',
+                    'consume-rate': evaluated?.consumeRate ?? null,
+                    'produce-rate': evaluated?.produceRate ?? null,
+                    trend: evaluated?.trend ?? null,
+                    'time-to-drain-seconds': evaluated?.timeToDrainSeconds ?? null,
+                  };
+                }),
               },
       };
     });
     return { processors, timestamp: now };
   }
 
+  function read(): Promise<ProcessorsData> {
+    const now = options.now();
+    if (cached === undefined || now - cached.at >= cacheMs) {
+      const value = compute();
+      cached = { at: now, value };
+      value.catch(() => (cached = undefined));
+    }
+    return cached.value;
+  }
+
   return {
-    read() {
-      const now = options.now();
-      if (cached === undefined || now - cached.at >= cacheMs) {
-        const value = compute();
-        cached = { at: now, value };
-        value.catch(() => (cached = undefined));
-      }
-      return cached.value;
-    },
+    read,
     lags,
+    history,
+    async readWithHistory() {
+      const data = await read();
+      const from = options.now() - history.keepMs;
+      return {
+        ...data,
+        processors: data.processors.map((p) => {
+          const group = p['consumer-group'];
+          if (group === null) return p;
+          const series = history.series(group.group, from);
+          return {
+            ...p,
+            'consumer-group': {
+              ...group,
+              history: {
+                'sample-every-seconds': history.sampleEveryMs / 1000,
+                times: series.times,
+                lag: series.lag,
+                'lag-seconds': series.lagSeconds,
+                'end-offset': series.endOffset,
+              },
+            },
+          };
+        }),
+      };
+    },
+    async restore() {
+      // Its own reading: the shared one would serve a start-up picture to the first requests.
+      return restoreLagHistory(options.bus, history, await readGroups(), options.now());
+    },
   };
 }

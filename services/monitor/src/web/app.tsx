@@ -1,6 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { useProcessorHistory } from './history.js';
+import { useLagHistory } from './lag-history.js';
 import { useLiveStream } from './live.js';
 import { LiveContext, useProcessors } from './queries.js';
 import { AboutView } from './views/about.js';
@@ -36,7 +37,8 @@ function parseHash(hash: string): Route {
 
 /** Processor samples are collected whatever the view, so the charts have history when opened. */
 function useHistoryEverywhere() {
-  return useProcessorHistory(useProcessors().data);
+  const live = useProcessors().data;
+  return { processors: useProcessorHistory(live), lag: useLagHistory(live) };
 }
 
 export function App() {
@@ -102,13 +104,13 @@ function Shell(props: {
         </div>
       </header>
       <main id="main">
-        {view === 'dashboard' && <DashboardView history={history} />}
+        {view === 'dashboard' && <DashboardView history={history.processors} />}
         {view === 'orders' && (
           <OrdersView selected={orderId} select={(id) => (window.location.hash = `#/orders?id=${id}`)} />
         )}
         {view === 'customers' && <CustomersView />}
         {view === 'products' && <ProductsView />}
-        {view === 'processors' && <ProcessorsView history={history} />}
+        {view === 'processors' && <ProcessorsView history={history.processors} lagHistory={history.lag} />}
         {view === 'dead-letters' && (
           <DeadLettersView
             selected={orderId}

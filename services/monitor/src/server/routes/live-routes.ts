@@ -1,4 +1,4 @@
-import { ProcessorsData, StreamHeaders, envelope } from '../../contract.js';
+import { ProcessorStatusQuery, ProcessorsData, StreamHeaders, envelope } from '../../contract.js';
 import { errorResponses, type MonitorApp } from '../app-types.js';
 import type { LiveStream } from '../live-stream.js';
 import type { MonitorMetrics } from '../metrics.js';
@@ -18,10 +18,18 @@ export function registerLiveRoutes(app: MonitorApp, deps: LiveRouteDeps): void {
         operationId: 'getProcessorStatus',
         tags: ['system'],
         summary: 'Status, instances, throughput, errors and consumer-group lag of each processor',
-        response: { 200: envelope(ProcessorsData), ...errorResponses(503) },
+        description:
+          "Each group's lag is evaluated over a sliding window with Burrow's statuses (OK, WARN, STALL, STOP, " +
+          'REWIND), with per-partition consume and produce rates, trend and time to drain. With `history=true`, ' +
+          'each group also carries its kept samples of the last hour, for charts that start full.',
+        querystring: ProcessorStatusQuery,
+        response: { 200: envelope(ProcessorsData), ...errorResponses(400, 503) },
       },
     },
-    async () => ({ success: true as const, data: await deps.status.read() }),
+    async (request) => ({
+      success: true as const,
+      data: request.query.history === true ? await deps.status.readWithHistory() : await deps.status.read(),
+    }),
   );
 
   app.get(

@@ -5,7 +5,8 @@ import 'uplot/dist/uPlot.min.css';
 export interface Series {
   readonly label: string;
   readonly color: string;
-  readonly values: readonly number[];
+  /** A null leaves a gap (a value not known at that time). */
+  readonly values: readonly (number | null)[];
 }
 
 /** Seconds the time axis covers while there is a single sample (uPlot would otherwise span years). */
@@ -27,7 +28,8 @@ export function timeDomain(times: ArrayLike<number | null | undefined>): [number
 
 /**
  * A small uPlot line chart; redrawn in place as points arrive (uPlot is cheap to update). The figure
- * carries the drawn time domain (`data-x-min`, `data-x-max`, epoch seconds) and `data-samples`, so
+ * carries the drawn time domain (`data-x-min`, `data-x-max`, epoch seconds), `data-samples` and
+ * `data-values` (the points of every series that are not gaps), so
  * what the axis shows can be checked without reading pixels.
  */
 export function LiveChart(props: {
@@ -56,6 +58,9 @@ export function LiveChart(props: {
               figure?.setAttribute('data-x-min', String(chart.scales.x?.min ?? ''));
               figure?.setAttribute('data-x-max', String(chart.scales.x?.max ?? ''));
               figure?.setAttribute('data-samples', String(chart.data[0]?.length ?? 0));
+              let known = 0;
+              for (const values of chart.data.slice(1)) for (const v of values) if (v != null) known++;
+              figure?.setAttribute('data-values', String(known));
             },
           ],
         },

@@ -4,7 +4,12 @@ import { QueryState } from '../components/states.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { formatBytes, formatCount, formatDuration, formatTime } from '../format.js';
 import { PROCESSOR_COLORS, type ProcessorHistory } from '../history.js';
+import type { LagHistory } from '../lag-history.js';
 import { useProcessors, useStoreStatus } from '../queries.js';
+
+const formatRate = (rate: number | null): string => (rate === null ? '—' : rate.toFixed(1));
+const formatDrain = (drain: number | 'growing' | null): string =>
+  drain === null ? '—' : drain === 'growing' ? 'growing' : drain === 0 ? 'caught up' : formatDuration(drain);
 
 /** The store every processor writes to: which one, whether it answers, how fast, how big. */
 function StoreCard() {
@@ -44,7 +49,7 @@ function StoreCard() {
   );
 }
 
-export function ProcessorsView({ history }: { history: ProcessorHistory }) {
+export function ProcessorsView({ history, lagHistory }: { history: ProcessorHistory; lagHistory: LagHistory }) {
   const processors = useProcessors();
   const series = (values: Record<string, number[]>) =>
     Object.entries(values).map(([name, points]) => ({
@@ -79,6 +84,17 @@ export function ProcessorsView({ history }: { history: ProcessorHistory }) {
                   <dd>{formatTime(p['last-processed'])}</dd>
                   {p['consumer-group'] !== null && (
                     <>
+                      <dt
+                        title={`Burrow's rules over the last ${formatDuration(p['consumer-group']['window-seconds'])}`}
+                      >
+                        Group status
+                      </dt>
+                      <dd data-testid={`group-status-${p.name}`}>
+                        <StatusBadge status={p['consumer-group'].status.toLowerCase()} />{' '}
+                        <span className="note">
+                          {p['consumer-group'].members} member{p['consumer-group'].members === 1 ? '' : 's'}
+                        </span>
+                      </dd>
                       <dt>Lag</dt>
                       <dd data-testid={`lag-${p.name}`}>
                         {formatCount(p['consumer-group'].lag)} messages, {p['consumer-group']['lag-seconds'].toFixed(1)}{' '}
@@ -88,28 +104,48 @@ export function ProcessorsView({ history }: { history: ProcessorHistory }) {
                   )}
                 </dl>
                 {p['consumer-group'] !== null && (
-                  <table aria-label={`${p.name} lag per partition`} className="compact">
-                    <thead>
-                      <tr>
-                        <th>Topic</th>
-                        <th className="num">Partition</th>
-                        <th className="num">Committed</th>
-                        <th className="num">End</th>
-                        <th className="num">Lag</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {p['consumer-group'].partitions.map((part) => (
-                        <tr key={`${part.topic}-${part.partition}`}>
-                          <td>{part.topic}</td>
-                          <td className="num">{part.partition}</td>
-                          <td className="num">{formatCount(part['committed-offset'])}</td>
-                          <td className="num">{formatCount(part['end-offset'])}</td>
-                          <td className="num">{formatCount(part.lag)}</td>
+                  <div className="table-wrap">
+                    <table aria-label={`${p.name} lag per partition`} className="compact">
+                      <thead>
+                        <tr>
+                          <th>Topic</th>
+                          <th className="num">Partition</th>
+                          <th className="num">Lag</th>
+                          <th className="num">Lag s</th>
+                          <th>Status</th>
+                          <th>Trend</th>
+                          <th className="num">Drains in</th>
+                          <th className="num" title="messages committed per second over the window">
+                            Consumed/s
+                          </th>
+                          <th className="num" title="messages appended per second over the window">
+                            Produced/s
+                          </th>
+                          <th className="num">Committed</th>
+                          <th className="num">End</th>
                         </tr>
-                      ))}
-                    </tbody>
-                  </table>
+                      </thead>
+                      <tbody>
+                        {p['consumer-group'].partitions.map((part) => (
+                          <tr key={`${part.topic}-${part.partition}`}>
+                            <td>{part.topic}</td>
+                            <td className="num">{part.partition}</td>
+                            <td className="num">{formatCount(part.lag)}</td>
+                            <td className="num">{part['lag-seconds'].toFixed(1)}</td>
+                            <td>
+                              <StatusBadge status={part.status.toLowerCase()} />
+                            </td>
+                            <td>{part.trend ?? '—'}</td>
+                            <td className="num">{formatDrain(part['time-to-drain-seconds'])}</td>
+                            <td className="num">{formatRate(part['consume-rate'])}</td>
+                            <td className="num">{formatRate(part['produce-rate'])}</td>
+                            <td className="num">{formatCount(part['committed-offset'])}</td>
+                            <td className="num">{formatCount(part['end-offset'])}</td>
+                          </tr>
+                        ))}
+                      </tbody>
+                    </table>
+                  </div>
                 )}
               </article>
             ))}
@@ -135,6 +171,16 @@ export function ProcessorsView({ history }: { history: ProcessorHistory }) {
           series={series(history.lag)}
         />
       </div>
+      <LiveChart
+        testId="lag-history-chart"
+        title="Consumer-group lag, last hour (messages; gaps: not known before the monitor started)"
+        times={lagHistory.times}
+        series={Object.entries(lagHistory.lag).map(([group, values]) => ({
+          label: group,
+          color: PROCESSOR_COLORS[group] ?? '#e2e8f0',
+          values,
+        }))}
+      />
     </section>
   );
 }
