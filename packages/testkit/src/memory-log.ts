@@ -67,6 +67,13 @@ export function memoryLog(topics: Readonly<Record<string, number>>): EventBus & 
           endOffsets: logs.map((log) => log.length),
         })),
       ),
+    offsetsAtTime: (topic, timestamp) =>
+      Promise.resolve(
+        of(topic).map((log, partition) => {
+          const first = log.findIndex((m) => m.timestamp >= timestamp);
+          return { partition, offset: first === -1 ? log.length : first };
+        }),
+      ),
     read: (topic, partition, fromOffset, limit) =>
       Promise.resolve((of(topic)[partition] ?? []).slice(fromOffset, fromOffset + limit)),
     ping: () => Promise.resolve(),
