@@ -5,9 +5,10 @@ import { createWriteStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import cassandra from 'cassandra-driver';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TOPICS } from '@kafka-monitor/domain';
-import { loadConfig, openInfrastructure, type Environment } from '@kafka-monitor/runtime';
+import { GROUPS, TOPICS } from '@kafka-monitor/domain';
+import { loadConfig, openInfrastructure, type Environment, type Infrastructure } from '@kafka-monitor/runtime';
 import { waitFor } from '@kafka-monitor/testkit';
 import { LAUNCHER_ARGS, freePort, temporaryDirectory } from '../helpers.js';
 
@@ -38,11 +39,15 @@ describe('OpenAPI conformance fuzz on Kafka + Cassandra, distributed', () => {
   const dir = temporaryDirectory('openapi-fuzz-engines-');
   const children = new Set<ChildProcess>();
   const logs = new Map<string, string>();
+  const keyspacePrefix = `fz${Date.now().toString(36)}_`;
+  let infrastructure: Infrastructure | undefined;
 
   afterAll(async () => {
     for (const child of children) child.kill('SIGTERM');
     await sleep(2_000);
     for (const child of children) child.kill('SIGKILL');
+    await infrastructure?.close();
+    await dropKeyspaces(keyspacePrefix);
     dir.remove();
   });
 
@@ -72,7 +77,7 @@ describe('OpenAPI conformance fuzz on Kafka + Cassandra, distributed', () => {
       // Fresh topics, groups and keyspaces: the orders of the suites before this one are not replayed
       // into this run's views, and the fuzzer's orders and dead letters are this run's only.
       BUS_PREFIX: `fuzz-${Date.now().toString(36)}.`,
-      CASSANDRA_KEYSPACE_PREFIX: `fz${Date.now().toString(36)}_`,
+      CASSANDRA_KEYSPACE_PREFIX: keyspacePrefix,
       DATA_DIR: dir.path,
       LOG_LEVEL: 'warn',
       MONITOR_API_TOKEN: token,
@@ -85,38 +90,36 @@ describe('OpenAPI conformance fuzz on Kafka + Cassandra, distributed', () => {
           : { ...environment, METRICS_PORT: '0' },
       );
     }
-    const infrastructure = await openInfrastructure(loadConfig({ ...environment, PROCESSOR_ID: 'fuzz-test' }));
-    try {
-      await waitFor(
-        'the monitor ready and the three processors heartbeating',
-        async () => {
-          const ready = await fetch(`${base}/health/ready`).then(
-            (r) => r.ok,
-            () => false,
-          );
-          return ready ? (await infrastructure.store.control.liveInstances(Date.now() - 10_000)).length : 0;
-        },
-        (n) => n >= 3,
-        120_000,
-      );
-      // Poison messages, so the dead-letter operations have something to read, redrive and discard.
-      await infrastructure.bus.publish(TOPICS.orders, [
-        { key: null, value: 'not json' },
-        { key: null, value: '{"order-id": "fuzz-1", "quantity": "three"}' },
-        { key: null, value: '{"order-id": "fuzz-2"}' },
-      ]);
-      await waitFor(
-        'dead letters collected',
-        async () => {
-          const r = await fetch(`${base}/api/dead-letters`);
-          return ((await r.json()) as { count?: number }).count ?? 0;
-        },
-        (count) => count >= 1,
-        60_000,
-      );
-    } finally {
-      await infrastructure.close();
-    }
+    const { bus, store } = (infrastructure = await openInfrastructure(
+      loadConfig({ ...environment, PROCESSOR_ID: 'fuzz-test' }),
+    ));
+    await waitFor(
+      'the monitor ready and the three processors heartbeating',
+      async () => {
+        const ready = await fetch(`${base}/health/ready`).then(
+          (r) => r.ok,
+          () => false,
+        );
+        return ready ? (await store.control.liveInstances(Date.now() - 10_000)).length : 0;
+      },
+      (n) => n >= 3,
+      120_000,
+    );
+    // Poison messages, so the dead-letter operations have something to read, redrive and discard.
+    await bus.publish(TOPICS.orders, [
+      { key: null, value: 'not json' },
+      { key: null, value: '{"order-id": "fuzz-1", "quantity": "three"}' },
+      { key: null, value: '{"order-id": "fuzz-2"}' },
+    ]);
+    await waitFor(
+      'dead letters collected',
+      async () => {
+        const r = await fetch(`${base}/api/dead-letters`);
+        return ((await r.json()) as { count?: number }).count ?? 0;
+      },
+      (count) => count >= 1,
+      60_000,
+    );
 
     const fuzz = spawn('bash', [FUZZ_SCRIPT], {
       env: {
@@ -144,10 +147,35 @@ describe('OpenAPI conformance fuzz on Kafka + Cassandra, distributed', () => {
         .map(() => service),
     );
     const busyByService = Object.fromEntries([...new Set(busy)].map((s) => [s, busy.filter((b) => b === s).length]));
-    console.log(`store requests refused as over the connection's capacity: ${JSON.stringify(busyByService)}`);
+    // What the generator, driven by the fuzzer's PUT /api/generator, put on the log meanwhile.
+    const lag = (await bus.describeGroup(GROUPS.queryProcessor, [TOPICS.orders])).lag;
+    const onLog = lag.reduce((sum, p) => sum + p.endOffset, 0);
+    const unread = lag.reduce((sum, p) => sum + p.lag, 0);
+    console.log(
+      `orders on the log: ${onLog} (${unread} not yet read by the query processor); store requests refused ` +
+        `as over the connection's capacity: ${JSON.stringify(busyByService)}`,
+    );
 
     expect(code).toBe(0);
     expect(output).toMatch(/^openapi fuzz: 0 failures, 0 errors, (\d+) of \1 operations tested/m);
     expect(busyByService).toEqual({});
   }, 900_000);
 });
+
+/** This run's keyspaces, dropped so the orders the generator wrote do not weigh on the suites after it. */
+async function dropKeyspaces(prefix: string): Promise<void> {
+  const host = cassandraHost ?? '127.0.0.1';
+  const admin = new cassandra.Client({
+    contactPoints: [`${host}:${process.env.CASSANDRA_PORT ?? '9042'}`],
+    localDataCenter: process.env.CASSANDRA_DATACENTER ?? 'datacenter1',
+    // A schema change on a busy single node can take longer than the driver's default 12 s.
+    socketOptions: { readTimeout: 120_000 },
+  });
+  try {
+    for (const name of ['order_processor', 'query_processor', 'registry_processor']) {
+      await admin.execute(`DROP KEYSPACE IF EXISTS ${prefix}${name}`);
+    }
+  } finally {
+    await admin.shutdown();
+  }
+}
