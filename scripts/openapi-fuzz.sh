@@ -4,7 +4,9 @@
 #
 #   bash scripts/openapi-fuzz.sh                 # a fresh instance on the embedded default
 #   OPENAPI_FUZZ_URL=http://127.0.0.1:3000 OPENAPI_FUZZ_TOKEN=… bash scripts/openapi-fuzz.sh
-#                                                # an instance that is already running (the engine tests)
+#                                                # an instance that is already running (the engine
+#                                                # tests' distributed stack on Kafka + Cassandra:
+#                                                # test/engines/openapi-fuzz.engine.test.ts)
 #
 # Without OPENAPI_FUZZ_URL it builds, starts `dist/app/launcher.js` with a temporary DATA_DIR on a free
 # port of 127.0.0.1 and a MONITOR_API_TOKEN (so the secured operations and the 401s are exercised), and
@@ -76,7 +78,7 @@ else
     if curl -fsS "$base/api/dead-letters" | grep -q '"count":[1-9]'; then break; fi
     sleep 0.5
   done
-  echo "fuzzing a fresh instance at $base (embedded log, SQLite, DATA_DIR $work/data)"
+  echo "fuzzing a fresh instance at $base (bus ${BUS:-embedded}, store ${STORE:-sqlite}, DATA_DIR $work/data)"
 fi
 
 auth=()

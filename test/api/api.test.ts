@@ -592,7 +592,7 @@ describe('monitor API with a token, CORS origins and a small rate limit', () => 
     expect(r.headers.get('access-control-allow-origin')).toBe('http://dash.example');
   });
 
-  it('reports degraded health with 503 when the store is down, and 503 (never 500) on reads', async () => {
+  it('reports degraded health with 503 when the store is down, and 503 (never 500) with Retry-After on reads', async () => {
     await h.store.close();
     const health = await call(h.base, '/api/health');
     expect(health.status).toBe(503);
@@ -600,5 +600,6 @@ describe('monitor API with a token, CORS origins and a small rate limit', () => 
     const stats = await call(h.base, '/api/stats');
     expect(stats.status).toBe(503);
     expect(stats.body).toMatchObject({ success: false, error: expect.stringContaining('store unavailable') });
+    expect(stats.headers.get('retry-after')).toBe('1');
   });
 });

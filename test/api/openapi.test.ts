@@ -122,6 +122,11 @@ describe('the OpenAPI document (token set)', () => {
       description: expect.any(String),
       content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorBody' } } },
     });
+    // A 503 says when to ask again (the server sends it with every 503 of a dependency).
+    expect(document['components'].responses.Unavailable.headers['Retry-After']).toMatchObject({
+      required: true,
+      schema: { type: 'integer', minimum: 1 },
+    });
     expect(Object.keys(document['components'].parameters as Json)).toEqual(
       expect.arrayContaining(['OrderId', 'Limit100', 'DeadLetterStatus']),
     );

@@ -6,7 +6,14 @@ import { createCassandraProducedStore } from './produced-store.js';
 import { createCassandraRegistryStore } from './registry-store.js';
 import { keyspaces, migrate, type CassandraReplication } from './schema.js';
 import type { SecretText } from '@kafka-monitor/domain';
-import { openSession, type CassandraTlsOptions, type ConsistencyName, type Session } from './session.js';
+import { gatedSession } from './request-gate.js';
+import {
+  DRIVER_REQUESTS_PER_CONNECTION,
+  openSession,
+  type CassandraTlsOptions,
+  type ConsistencyName,
+  type Session,
+} from './session.js';
 import { createCassandraViewStore } from './view-store.js';
 
 export interface CassandraStoreOptions {
@@ -37,6 +44,14 @@ export interface CassandraStoreOptions {
   readonly timelineTtlSeconds?: number;
   /** Told each warning Cassandra sends back with an answer; the runtime logs them. */
   readonly onServerWarning?: (warning: string) => void;
+  /**
+   * Requests in flight at most (request-gate.ts); default 512, a quarter of what the driver's
+   * connection holds. Beyond it requests wait, up to `maxRequestsWaiting` (default 10,000) for at most
+   * `maxRequestWaitMs` (default 2 s), and are then refused as a retryable store failure.
+   */
+  readonly maxRequestsInFlight?: number;
+  readonly maxRequestsWaiting?: number;
+  readonly maxRequestWaitMs?: number;
 }
 
 export type { CassandraReplication, CassandraTlsOptions, ConsistencyName };
@@ -51,20 +66,26 @@ export function createCassandraStore(options: CassandraStoreOptions): Store {
   if ((options.username === undefined) !== (options.password === undefined)) {
     throw new Error('Cassandra store: a user name needs a password and a password a user name');
   }
-  return createStoreOnSession(
-    openSession({
-      contactPoints: options.contactPoints,
-      localDataCenter: options.localDataCenter,
-      ...(options.username === undefined ? {} : { username: options.username }),
-      ...(options.password === undefined ? {} : { password: options.password }),
-      ...(options.tls === undefined ? {} : { tls: options.tls }),
-      consistency: options.consistency ?? 'localQuorum',
-      serialConsistency: options.serialConsistency ?? 'localSerial',
-      requestTimeoutMs: options.requestTimeoutMs ?? 12_000,
-      ...(options.onServerWarning === undefined ? {} : { onServerWarning: options.onServerWarning }),
-    }),
-    options,
-  );
+  const gate = {
+    maxInFlight: options.maxRequestsInFlight ?? DRIVER_REQUESTS_PER_CONNECTION / 4,
+    maxWaiting: options.maxRequestsWaiting ?? 10_000,
+    maxWaitMs: options.maxRequestWaitMs ?? 2_000,
+  };
+  if (!(gate.maxInFlight >= 1 && gate.maxInFlight <= DRIVER_REQUESTS_PER_CONNECTION)) {
+    throw new Error(`Cassandra store: requests in flight must be between 1 and ${DRIVER_REQUESTS_PER_CONNECTION}`);
+  }
+  const session = openSession({
+    contactPoints: options.contactPoints,
+    localDataCenter: options.localDataCenter,
+    ...(options.username === undefined ? {} : { username: options.username }),
+    ...(options.password === undefined ? {} : { password: options.password }),
+    ...(options.tls === undefined ? {} : { tls: options.tls }),
+    consistency: options.consistency ?? 'localQuorum',
+    serialConsistency: options.serialConsistency ?? 'localSerial',
+    requestTimeoutMs: options.requestTimeoutMs ?? 12_000,
+    ...(options.onServerWarning === undefined ? {} : { onServerWarning: options.onServerWarning }),
+  });
+  return createStoreOnSession(gatedSession(session, gate), options);
 }
 
 /** The store over any Session: the driver's in production, an in-memory double in offline tests. */

@@ -1,6 +1,7 @@
 import { DependencyError, partitionForKey } from '@kafka-monitor/domain';
 import type { Row, Session } from './session.js';
 import { str } from './rows.js';
+import { QUERIES_IN_FLIGHT, forEachLimited } from './concurrency.js';
 
 /**
  * Claims of order ids live in partitions of (bucket, day). The bucket is the id's partition among 12 by
@@ -104,7 +105,11 @@ export function createOrderClaims(session: Session, table: string, extraColumns:
       else partition.requests.push(request);
     }
     const results = new Map<string, ClaimResult>();
-    await Promise.all([...partitions.values()].map((p) => claimInPartition(p.bucket, p.day, p.requests, results)));
+    // A batch whose orders carry many days (old or far-off timestamps) has one partition per bucket
+    // and day: bounded in flight, however many there are.
+    await forEachLimited([...partitions.values()], QUERIES_IN_FLIGHT, (p) =>
+      claimInPartition(p.bucket, p.day, p.requests, results),
+    );
     return results;
   };
 }

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { forEachLimited, settleAll } from './concurrency.js';
+import { forEachLimited } from './concurrency.js';
 
 describe('forEachLimited', () => {
   it('runs every item, never more than the limit at once', async () => {
@@ -31,21 +31,5 @@ describe('forEachLimited', () => {
     // Item 2 was already running when 1 failed: it finished before the rejection; 3–6 never started.
     expect(started).toEqual([1, 2]);
     expect(settled).toBe(1);
-  });
-});
-
-describe('settleAll', () => {
-  it('rejects with the first failure only after every promise has settled', async () => {
-    const settled: string[] = [];
-    const after = (ms: number, name: string, fail = false) =>
-      sleep(ms).then(() => {
-        settled.push(name);
-        if (fail) throw new Error(name);
-      });
-    await expect(
-      settleAll([after(10, 'slow'), after(1, 'first failure', true), after(5, 'second', true)]),
-    ).rejects.toThrow('first failure');
-    expect(settled.sort()).toEqual(['first failure', 'second', 'slow']);
-    await expect(settleAll([after(1, 'ok')])).resolves.toBeUndefined();
   });
 });

@@ -1,4 +1,5 @@
 import type { ControlStore, InstanceReport } from '@kafka-monitor/domain';
+import { QUERIES_IN_FLIGHT, forEachLimited } from './concurrency.js';
 import { num, optNum, str } from './rows.js';
 import type { Keyspaces } from './schema.js';
 import type { Row, Session } from './session.js';
@@ -84,7 +85,9 @@ export function createCassandraControlStore(session: Session, ks: Keyspaces): Co
     },
     async pruneInstances(before) {
       const stale = (await instances()).filter((i) => i.heartbeatAt < before);
-      await Promise.all(stale.map((i) => session.write(cql.forget, [INSTANCES, i.processor, i.instanceId])));
+      await forEachLimited(stale, QUERIES_IN_FLIGHT, (i) =>
+        session.write(cql.forget, [INSTANCES, i.processor, i.instanceId]),
+      );
     },
   };
 }

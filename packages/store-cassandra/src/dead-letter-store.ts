@@ -7,6 +7,7 @@ import type {
   DeadLetterStatus,
   DeadLetterStore,
 } from '@kafka-monitor/domain';
+import { MAX_IN_KEYS, QUERIES_IN_FLIGHT, chunksOf, mapLimited } from './concurrency.js';
 import { num, optNum, optStr, str } from './rows.js';
 import type { Keyspaces } from './schema.js';
 import type { Row, Session } from './session.js';
@@ -75,6 +76,12 @@ export function createCassandraDeadLetterStore(session: Session, ks: Keyspaces):
     actions: `SELECT * FROM ${o}.dead_letter_actions WHERE dead_letter_id = ?`,
   };
 
+  /** The dead letters of the given ids, in IN reads of MAX_IN_KEYS, bounded in flight however many. */
+  const byIds = async (ids: readonly string[]): Promise<DeadLetter[]> =>
+    (await mapLimited(chunksOf(ids, MAX_IN_KEYS), QUERIES_IN_FLIGHT, (chunk) => session.rows(cql.byIds, [chunk])))
+      .flat()
+      .map(fromRow);
+
   // Cassandra refuses an empty partition key; no dead letter has an empty id, so there is nothing to read.
   const get = async (id: string): Promise<DeadLetter | undefined> => {
     if (id === '') return undefined;
@@ -124,7 +131,7 @@ export function createCassandraDeadLetterStore(session: Session, ks: Keyspaces):
         .map((r) => str(r, 'id'))
         .slice(0, limit);
       if (ids.length === 0) return [];
-      const rows = (await session.rows(cql.byIds, [ids])).map(fromRow).filter((l) => l.status === status);
+      const rows = (await byIds(ids)).filter((l) => l.status === status);
       return rows.sort((a, b) => b.failedAt - a.failedAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
     },
     async reasons(status) {
@@ -152,7 +159,7 @@ export function createCassandraDeadLetterStore(session: Session, ks: Keyspaces):
       }
       const doubtful = [...indexed].filter(([, entry]) => entry.statuses.length > 1).map(([id]) => id);
       if (doubtful.length > 0) {
-        for (const letter of (await session.rows(cql.byIds, [doubtful])).map(fromRow)) {
+        for (const letter of await byIds(doubtful)) {
           const entry = indexed.get(letter.id);
           if (entry !== undefined) entry.statuses = [letter.status];
         }

@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { Order, ProducedOrderStore } from '@kafka-monitor/domain';
 import { newestFirst, bucketMarks } from './buckets.js';
+import { QUERIES_IN_FLIGHT, forEachLimited } from './concurrency.js';
 import { bucketOf, orderFromRow, str } from './rows.js';
 import type { Keyspaces } from './schema.js';
 import { decimalFromCents, uuidFor, type Session } from './session.js';
+import { writeRows, type PartitionWrite } from './writes.js';
 
 const SERIES = 'orders';
 /** The row of order_processor.statistics counting the orders produced. */
@@ -35,41 +37,57 @@ export function createCassandraProducedStore(
     count: `UPDATE ${o}.statistics SET value = value + ? WHERE metric = ?`,
   };
 
-  async function save(order: Order): Promise<void> {
-    const bucket = bucketOf(order.timestamp, options.bucketMs);
-    await marks.touch(SERIES, bucket);
-    // Same key, same values: saving twice leaves one row in both tables.
-    await Promise.all([
-      session.write(cql.insert, [
-        uuidFor(order.orderId, sha1),
-        order.customerId,
-        order.productId,
-        order.quantity,
-        decimalFromCents(order.unitPriceCents),
-        decimalFromCents(order.totalCents),
-        order.timestamp,
-        order.status,
-        order.orderId,
-        order.unitPriceCents,
-        order.totalCents,
-      ]),
-      session.write(cql.insertRecent, [
-        bucket,
-        order.timestamp,
-        order.orderId,
-        order.customerId,
-        order.productId,
-        order.quantity,
-        order.unitPriceCents,
-        order.totalCents,
-        order.status,
-      ]),
-    ]);
+  /** An order's two rows: by id (the original's table) and in its bucket of recent orders. */
+  function rowsOf(order: Order, bucket: number): PartitionWrite[] {
+    const id = uuidFor(order.orderId, sha1);
+    return [
+      {
+        partition: `orders\u0000${String(id)}`,
+        cql: cql.insert,
+        params: [
+          id,
+          order.customerId,
+          order.productId,
+          order.quantity,
+          decimalFromCents(order.unitPriceCents),
+          decimalFromCents(order.totalCents),
+          order.timestamp,
+          order.status,
+          order.orderId,
+          order.unitPriceCents,
+          order.totalCents,
+        ],
+      },
+      {
+        partition: `orders_recent\u0000${bucket}`,
+        cql: cql.insertRecent,
+        params: [
+          bucket,
+          order.timestamp,
+          order.orderId,
+          order.customerId,
+          order.productId,
+          order.quantity,
+          order.unitPriceCents,
+          order.totalCents,
+          order.status,
+        ],
+      },
+    ];
   }
 
   return {
     async saveProduced(orders) {
-      await Promise.all(orders.map(save));
+      // Same key, same values: saving twice leaves one row in both tables. An id given twice in one
+      // call keeps its last order, as writes one after another would (a batch writes both at once).
+      const unique = [...new Map(orders.map((order) => [order.orderId, order])).values()];
+      const buckets = unique.map((order) => bucketOf(order.timestamp, options.bucketMs));
+      // Buckets are marked before their rows, so a reader walking the marks finds every row.
+      await forEachLimited([...new Set(buckets)], QUERIES_IN_FLIGHT, (bucket) => marks.touch(SERIES, bucket));
+      await writeRows(
+        session,
+        unique.flatMap((order, i) => rowsOf(order, buckets[i] ?? 0)),
+      );
       // The original's counter, for its readers (nothing here reads it): one write per batch. A counter
       // cannot be written idempotently, so a save that is repeated counts its orders again.
       if (orders.length > 0) await session.write(cql.count, [orders.length, ORDERS_PRODUCED]);

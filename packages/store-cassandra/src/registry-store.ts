@@ -21,7 +21,7 @@ import { bool, bucketOf, num, optStr, orderFromRow, positionToken, str } from '.
 import { CLAIM_SETTINGS, claimsPerOrder, type Keyspaces } from './schema.js';
 import { createOrderClaims, type ClaimResult } from './claims.js';
 import type { Row, Session } from './session.js';
-import { forEachLimited, settleAll } from './concurrency.js';
+import { MAX_IN_KEYS, QUERIES_IN_FLIGHT, chunksOf, forEachLimited, mapLimited } from './concurrency.js';
 import { sumStats } from './view-store.js';
 import { writeRows, type PartitionWrite } from './writes.js';
 
@@ -140,6 +140,7 @@ export function createCassandraRegistryStore(session: Session, ks: Keyspaces): R
          registered_by)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP 1`,
     registered: `SELECT * FROM ${r}.registered_orders WHERE order_id = ?`,
+    registeredIn: `SELECT * FROM ${r}.registered_orders WHERE order_id IN ?`,
     decide: `UPDATE ${r}.registered_orders SET status = ?, updated_at = ?, version = ?, last_request_id = ?
       WHERE order_id = ? IF version = ? AND status = 'pending'`,
     insertUpdate: `INSERT INTO ${r}.order_updates
@@ -177,26 +178,41 @@ export function createCassandraRegistryStore(session: Session, ks: Keyspaces): R
   };
 
   /**
+   * The registrations of the given ids, in IN reads of MAX_IN_KEYS (a plain read, as `lookup`): one
+   * request per hundred ids, not one per id, and the requests bounded in flight however many ids.
+   */
+  async function lookupAll(orderIds: readonly string[]): Promise<Map<string, RegisteredOrder>> {
+    const chunks = chunksOf([...new Set(orderIds)], MAX_IN_KEYS);
+    const rows = (await mapLimited(chunks, QUERIES_IN_FLIGHT, (ids) => session.rows(cql.registeredIn, [ids]))).flat();
+    return new Map(rows.map((row) => [str(row, 'order_id'), registeredFromRow(row)]));
+  }
+
+  /**
    * Row writes of a batch's registrations, held back and sent in unlogged batches (writes.ts). A
    * decision reads what registrations wrote, so every decision flushes them first, as does the commit.
+   * Flushes go one after another (each one's batches bounded in flight by writeRows), so the orders
+   * applied side by side never multiply the batches in flight.
    */
   function pendingRows() {
     let pending: PartitionWrite[] = [];
-    const sent: Promise<void>[] = [];
+    let sending: Promise<void> = Promise.resolve();
     return {
       add(rows: readonly PartitionWrite[]): void {
         pending.push(...rows);
       },
-      /** Sends what is pending; settles once everything sent so far has, with its first failure. */
+      /** Sends what is pending after what was sent before; settles once all of it has, with its first failure. */
       async flush(): Promise<void> {
-        if (pending.length > 0) sent.push(writeRows(session, pending));
+        if (pending.length > 0) {
+          const rows = pending;
+          sending = sending.then(() => writeRows(session, rows));
+        }
         pending = [];
-        await settleAll(sent);
+        await sending;
       },
       /** After a failure: drops what is pending and waits out what was sent, so no retry overlaps it. */
       async abandon(): Promise<void> {
         pending = [];
-        await Promise.allSettled(sent);
+        await sending.catch(() => undefined);
       },
     };
   }
@@ -593,10 +609,16 @@ export function createCassandraRegistryStore(session: Session, ks: Keyspaces): R
     },
     byStatus(status, limit) {
       return newestFirst(session, r, `status:${status}`, limit, async (bucket, remaining) => {
-        const ids = await session.rows(cql.byStatusBucket, [status, bucket, remaining]);
-        const found = await Promise.all(ids.map((row) => lookup(str(row, 'order_id'))));
-        // The index may briefly lag a status change; the registry row is the truth.
-        return found.filter((o): o is RegisteredOrder => o !== undefined && o.status === status);
+        const ids = (await session.rows(cql.byStatusBucket, [status, bucket, remaining])).map((row) =>
+          str(row, 'order_id'),
+        );
+        const found = await lookupAll(ids);
+        // The index may briefly lag a status change; the registry row is the truth. Index order (newest
+        // first) is kept: an IN read answers in token order.
+        return ids.flatMap((id) => {
+          const order = found.get(id);
+          return order !== undefined && order.status === status ? [order] : [];
+        });
       });
     },
     totals,
@@ -608,9 +630,8 @@ export function createCassandraRegistryStore(session: Session, ks: Keyspaces): R
       return sumStats(processorId, await session.rows(cql.consumerShards, [GROUP, processorId]));
     },
     async statuses(orderIds) {
-      const ids = [...new Set(orderIds)];
-      if (ids.length === 0) return new Map();
-      const rows = await session.rows(cql.statuses, [ids]);
+      const chunks = chunksOf([...new Set(orderIds)], MAX_IN_KEYS);
+      const rows = (await mapLimited(chunks, QUERIES_IN_FLIGHT, (ids) => session.rows(cql.statuses, [ids]))).flat();
       return new Map(rows.map((row) => [str(row, 'order_id'), str(row, 'status') as OrderStatus]));
     },
     changesSince: (cursor, limit): Promise<readonly RegistryChange[]> => feed.since(cursor, limit),

@@ -35,6 +35,13 @@ export interface CassandraTlsOptions {
 
 export type ConsistencyName = 'one' | 'localOne' | 'quorum' | 'localQuorum' | 'all';
 
+/**
+ * Requests cassandra-driver holds on one connection (its default for protocol v3 and later, set here
+ * so the session's own bound, request-gate.ts, is measured against a known number): one connection
+ * per node, and a request beyond this fails at once with "All connections … are busy".
+ */
+export const DRIVER_REQUESTS_PER_CONNECTION = 2_048;
+
 export interface SessionOptions {
   readonly contactPoints: readonly string[];
   readonly localDataCenter: string;
@@ -134,6 +141,7 @@ export function openSession(options: SessionOptions): Session {
     contactPoints: [...options.contactPoints],
     localDataCenter: options.localDataCenter,
     socketOptions: { readTimeout: options.requestTimeoutMs },
+    pooling: { maxRequestsPerConnection: DRIVER_REQUESTS_PER_CONNECTION },
     queryOptions: {
       consistency: types.consistencies[options.consistency],
       serialConsistency: types.consistencies[options.serialConsistency],

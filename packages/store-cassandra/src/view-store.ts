@@ -11,6 +11,7 @@ import type {
 } from '@kafka-monitor/domain';
 import { newestFirst, bucketMarks } from './buckets.js';
 import { createOrderClaims } from './claims.js';
+import { MAX_IN_KEYS, QUERIES_IN_FLIGHT, chunksOf, forEachLimited, mapLimited } from './concurrency.js';
 import { bucketOf, num, optNum, orderFromRow, positionToken, str } from './rows.js';
 import { CLAIM_SETTINGS, claimsPerOrder, type Keyspaces } from './schema.js';
 import type { Row, Session } from './session.js';
@@ -20,8 +21,6 @@ import { writeRows, type PartitionWrite } from './writes.js';
 const GROUP = 'views';
 const MAX_KNOWN_CLAIMS = 100_000;
 const TIMELINE = 'timeline';
-/** Customers or products named in one IN read of their shards. */
-const MAX_IN_KEYS = 100;
 
 /**
  * Cassandra refuses an empty partition key ("Key may not be empty"), yet '' is a legal product id on
@@ -234,8 +233,8 @@ export function createCassandraViewStore(session: Session, ks: Keyspaces, option
     let counted: Counted[];
     let rows: PartitionWrite[] = [];
     if (await perOrderClaims()) {
-      const claims = await Promise.all(
-        firsts.map(async (c) => ((await claimOrder(token(c.offset), c.order)) ? c : null)),
+      const claims = await mapLimited(firsts, QUERIES_IN_FLIGHT, async (c) =>
+        (await claimOrder(token(c.offset), c.order)) ? c : null,
       );
       counted = claims.filter((c): c is Counted => c !== null);
     } else {
@@ -333,15 +332,14 @@ export function createCassandraViewStore(session: Session, ks: Keyspaces, option
   /** Counted orders' timeline rows, each bucket marked first, written together with `rows`. */
   async function writeOrderRows(counted: readonly Counted[], rows: readonly PartitionWrite[]): Promise<void> {
     const buckets = counted.map((c) => bucketOf(c.order.timestamp, options.timelineBucketMs));
-    await Promise.all([...new Set(buckets)].map((bucket) => marks.touch(TIMELINE, bucket)));
+    await forEachLimited([...new Set(buckets)], QUERIES_IN_FLIGHT, (bucket) => marks.touch(TIMELINE, bucket));
     await writeRows(session, [...rows, ...counted.map((c, i) => timelineRow(c.order, buckets[i] ?? 0))]);
   }
 
   /** All shards of the given customers or products (every source's), in IN reads of MAX_IN_KEYS. */
   async function shardsOf(cqlText: string, keys: readonly unknown[]): Promise<Row[]> {
-    const chunks: unknown[][] = [];
-    for (let i = 0; i < keys.length; i += MAX_IN_KEYS) chunks.push(keys.slice(i, i + MAX_IN_KEYS));
-    return (await Promise.all(chunks.map((chunk) => session.rows(cqlText, [GROUP, chunk])))).flat();
+    const chunks = chunksOf(keys, MAX_IN_KEYS);
+    return (await mapLimited(chunks, QUERIES_IN_FLIGHT, (chunk) => session.rows(cqlText, [GROUP, chunk]))).flat();
   }
 
   const isOwnShard = (row: Row, source: SourcePartition) =>
@@ -532,20 +530,16 @@ export function createCassandraViewStore(session: Session, ks: Keyspaces, option
       const byCustomer = groupBy(counted, (o) => o.customerId);
       const byProduct = groupBy(counted, (o) => o.productId);
       const [customerClaims, productClaims] = await Promise.all([
-        Promise.all(
-          [...byCustomer].map(([id, group]) =>
-            claimEntity(cql.customerClaim, cql.claimCustomer, id, token(group[0]?.offset ?? 0), claimHolders.customer),
-          ),
+        mapLimited([...byCustomer], QUERIES_IN_FLIGHT, ([id, group]) =>
+          claimEntity(cql.customerClaim, cql.claimCustomer, id, token(group[0]?.offset ?? 0), claimHolders.customer),
         ),
-        Promise.all(
-          [...byProduct].map(([id, group]) =>
-            claimEntity(
-              cql.productClaim,
-              cql.claimProduct,
-              productClaimKey(id),
-              token(group[0]?.offset ?? 0),
-              claimHolders.product,
-            ),
+        mapLimited([...byProduct], QUERIES_IN_FLIGHT, ([id, group]) =>
+          claimEntity(
+            cql.productClaim,
+            cql.claimProduct,
+            productClaimKey(id),
+            token(group[0]?.offset ?? 0),
+            claimHolders.product,
           ),
         ),
       ]);

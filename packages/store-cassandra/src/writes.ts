@@ -1,4 +1,4 @@
-import { settleAll } from './concurrency.js';
+import { QUERIES_IN_FLIGHT, forEachLimited } from './concurrency.js';
 import type { BoundStatement, Session } from './session.js';
 
 /** A row write, with the partition it lands in (table and partition key), so writes can share batches. */
@@ -59,16 +59,13 @@ export function batchesOf(writes: readonly PartitionWrite[]): PartitionWrite[][]
  * request per row (docs/performance.md). No two writes may name the same row: a batch gives all its
  * writes one timestamp, so two values of one cell would be settled by value, not by order. Nothing is
  * atomic across partitions, exactly as with separate requests; callers already replay a failed batch
- * as a whole. Rejects with the first failure once every batch has settled, so a retry never overlaps
- * writes of the attempt that failed.
+ * as a whole. At most QUERIES_IN_FLIGHT batches are in flight, however many rows are given; after a
+ * failure no further batch starts, and it rejects with the first failure once the running ones have
+ * settled, so a retry never overlaps writes of the attempt that failed.
  */
 export async function writeRows(session: Session, writes: readonly PartitionWrite[]): Promise<void> {
-  await settleAll(
-    batchesOf(writes).map((batch) => {
-      const [only] = batch;
-      return batch.length === 1 && only !== undefined
-        ? session.write(only.cql, only.params)
-        : session.writeBatch(batch);
-    }),
-  );
+  await forEachLimited(batchesOf(writes), QUERIES_IN_FLIGHT, async (batch) => {
+    const [only] = batch;
+    await (batch.length === 1 && only !== undefined ? session.write(only.cql, only.params) : session.writeBatch(batch));
+  });
 }

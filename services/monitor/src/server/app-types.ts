@@ -29,6 +29,15 @@ export function errorResponses<S extends ErrorStatus>(...statuses: S[]): Record<
   return Object.fromEntries(statuses.map((status) => [status, ErrorBody])) as Record<S, typeof ErrorBody>;
 }
 
+/**
+ * Retry-After of a 503: a dependency that failed for a moment (overloaded, a node restarting, a
+ * timeout) is worth asking again soon; one that refuses this process's settings fails the same way
+ * until an operator changes them.
+ */
+export function retryAfterSeconds(error: { readonly retryable: boolean }): number {
+  return error.retryable ? 1 : 30;
+}
+
 /** The error body: `error` for this system's clients, `message` for the original's, the same text. */
 export function errorBody(text: string, errors?: Readonly<Record<string, string>>): ErrorBody {
   return errors === undefined

@@ -12,7 +12,7 @@ import { isDependencyError, noMessageTracing, silentLogger } from '@kafka-monito
 import type { EventBus, Logger, MessageTracing, Store } from '@kafka-monitor/domain';
 import { createProcessMetrics, currentBuild, type ProcessMetrics } from '@kafka-monitor/pipeline';
 import type { GeneratorDto } from '../contract.js';
-import { HttpError, errorBody, errorResponses, type MonitorApp } from './app-types.js';
+import { HttpError, errorBody, errorResponses, retryAfterSeconds, type MonitorApp } from './app-types.js';
 import { createLiveStream, type LiveStream } from './live-stream.js';
 import { createMonitorMetrics, type MonitorMetrics } from './metrics.js';
 import { trackRoutesForMethodNotAllowed } from './method-not-allowed.js';
@@ -236,7 +236,10 @@ export async function buildMonitor(deps: MonitorDeps): Promise<Monitor> {
   app.setErrorHandler((error: { statusCode?: number; message: string; errors?: unknown }, request, reply) => {
     if (isDependencyError(error)) {
       logger.warn({ err: error, url: request.url }, 'dependency unavailable');
-      return reply.code(503).send(errorBody(`${error.dependency} unavailable: ${error.message}`));
+      return reply
+        .code(503)
+        .header('retry-after', String(retryAfterSeconds(error)))
+        .send(errorBody(`${error.dependency} unavailable: ${error.message}`));
     }
     const code = error.statusCode;
     if (code !== undefined && code >= 400 && code < 500) {

@@ -31,7 +31,7 @@ export interface OpenApiDocument extends Json {
 
 export const OPENAPI_VERSION = '3.1.0';
 
-const ERROR_RESPONSES: Record<ErrorStatus, { name: string; description: string }> = {
+const ERROR_RESPONSES: Record<ErrorStatus, { name: string; description: string; headers?: Json }> = {
   400: { name: 'BadRequest', description: 'The request breaks the schema: the reason, per field for a new order' },
   401: { name: 'Unauthorized', description: 'The bearer token (MONITOR_API_TOKEN) is missing or wrong' },
   404: { name: 'NotFound', description: 'No such resource' },
@@ -42,7 +42,17 @@ const ERROR_RESPONSES: Record<ErrorStatus, { name: string; description: string }
   },
   415: { name: 'UnsupportedMediaType', description: 'The body is not application/json' },
   429: { name: 'TooManyRequests', description: 'Too many changes from this address in the last minute' },
-  503: { name: 'Unavailable', description: 'The bus or the store does not answer' },
+  503: {
+    name: 'Unavailable',
+    description: 'The bus or the store does not answer, or is overloaded',
+    headers: {
+      'Retry-After': {
+        description: 'Seconds to wait before asking again: 1 for a passing failure, 30 for a refused setting',
+        required: true,
+        schema: { type: 'integer', minimum: 1 },
+      },
+    },
+  },
 };
 
 const SUCCESS_DESCRIPTIONS: Record<string, string> = {
@@ -150,9 +160,10 @@ export function finishDocument(document: OpenApiDocument): OpenApiDocument {
   }
   const responses: Record<string, unknown> = {};
   for (const code of [...usedErrors].sort()) {
-    const { name, description } = ERROR_RESPONSES[code];
+    const { name, description, headers } = ERROR_RESPONSES[code];
     responses[name] = {
       description,
+      ...(headers === undefined ? {} : { headers }),
       content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorBody' } } },
     };
   }
