@@ -73,6 +73,7 @@ export function createCassandraDeadLetterStore(session: Session, ks: Keyspaces):
         redriven_topic, redriven_partition, redriven_offset)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     actions: `SELECT * FROM ${o}.dead_letter_actions WHERE dead_letter_id = ?`,
+    byKey: `SELECT * FROM ${o}.dead_letters WHERE message_key = ?`,
   };
 
   // Cassandra refuses an empty partition key; no dead letter has an empty id, so there is nothing to read.
@@ -193,6 +194,11 @@ export function createCassandraDeadLetterStore(session: Session, ks: Keyspaces):
     async actions(id) {
       if (id === '') return [];
       return (await session.rows(cql.actions, [id])).map(actionFromRow);
+    },
+    async byKey(key, limit) {
+      // Through the secondary index on message_key: the few dead letters of one order, from every node.
+      const letters = (await session.rows(cql.byKey, [key])).map(fromRow);
+      return letters.sort((a, b) => a.failedAt - b.failedAt || (a.id < b.id ? -1 : 1)).slice(0, limit);
     },
   };
 }
