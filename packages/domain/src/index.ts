@@ -21,3 +21,6 @@ export type { MessageSpan, MessageTracing, SendSpanOptions, TraceHeaders } from 
 export { TRACE_HEADER_NAMES, noMessageTracing } from './ports/message-tracing.js';
 export * from './errors.js';
 export * from './secret.js';
+export * from './journey/journey.js';
+export * from './journey/assemble-journey.js';
+export * from './journey/describe-wait.js';

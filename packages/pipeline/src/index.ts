@@ -5,3 +5,4 @@ export { endSpans, publishTraced, withSpans, type SendTrace } from './publish-tr
 export { startHeartbeat, type Heartbeat, type HeartbeatOptions } from './heartbeat.js';
 export { createProcessMetrics, type BatchObserver, type ProcessMetrics } from './process-metrics.js';
 export { currentBuild, type BuildInfo } from './build-info.js';
+export { traceOrder, type TraceOrderDeps, type TraceOrderOptions } from './trace-order.js';
