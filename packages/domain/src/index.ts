@@ -24,3 +24,5 @@ export * from './secret.js';
 export * from './journey/journey.js';
 export * from './journey/assemble-journey.js';
 export * from './journey/describe-wait.js';
+export * from './journey/describe-step.js';
+export * from './journey/journey-wire.js';

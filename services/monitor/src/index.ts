@@ -3,3 +3,4 @@ export type { MonitorMetrics } from './server/metrics.js';
 export * from './contract.js';
 export * from './contract-store-status.js';
 export { monitorOptionsFrom, DASHBOARD_BUILD } from './server/monitor-options.js';
+export * from './contract-journey.js';
