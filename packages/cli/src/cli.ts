@@ -8,6 +8,7 @@ import type { CommandContext, JsonOption } from './commands/context.js';
 import { deleteGroup, describeGroup, listGroups, resetGroup, showLag } from './commands/groups.js';
 import { consume, MESSAGE_FORMATS, peek, produce, type MessageFormat } from './commands/messages.js';
 import { testData } from './commands/test-data.js';
+import { trace, type TraceOptions } from './commands/trace.js';
 import {
   countMessages,
   createTopics,
@@ -67,6 +68,12 @@ Without --execute a reset only prints its plan (current and new offset per parti
 nothing, as kafka-consumer-groups --reset-offsets --dry-run. Refused, plan or not, while the group
 has live members, as Kafka refuses: stop its consumers first. A consumer that crashed leaves the
 group after the session timeout.
+`;
+
+const TRACE_HELP = `
+Reads the store and the log directly, as GET /api/orders/{id}/journey does. An order no store has
+processed yet is searched on its partition of orders (by its key), from the oldest offset its
+consumers have not processed, reading at most 10,000 messages; the output says what was searched.
 `;
 
 interface ResetFlags {
@@ -348,6 +355,24 @@ function buildProgram(dependencies: CliDependencies): Command {
     .argument('[n]', 'how many orders', positiveInteger('n'), 1000)
     .option('--rate <per-second>', 'orders per second; 0 = as fast as possible', nonNegativeNumber('--rate'), 0)
     .action((n: number, options: { rate: number }, c: Command) => run(c, (ctx) => testData(ctx, n, options), true));
+  addListing(
+    'trace',
+    "one order end to end: each step's time, log position and time since the previous, and what it waits for",
+    'trace --latest',
+    'trace --latest --json',
+  )
+    .argument('[order-id]', 'the order to follow')
+    .option('--latest', 'follow the order produced last')
+    .addHelpText('after', TRACE_HELP)
+    .action((orderId: string | undefined, options: TraceOptions, c: Command) => {
+      if ((orderId === undefined) === (options.latest !== true)) {
+        c.error('error: give either an order id or --latest', {
+          code: 'kafka-monitor.traceTarget',
+          exitCode: EXIT.usage,
+        });
+      }
+      return run(c, (ctx) => trace(ctx, orderId, options));
+    });
   addListing(
     'broker-health',
     'check that the bus answers and holds the pipeline topics',
