@@ -98,12 +98,11 @@ function publishedValidation(message: StoredMessage): PublishedValidation | null
 
 const isValidation = (m: StoredMessage) => publishedValidation(m) !== null;
 
-/** Lag of the processors on the order's partitions, with each processor's throughput for an estimate. */
-async function progressOf(
-  deps: TraceOrderDeps,
-  partitions: { readonly orders: number | undefined; readonly registry: number | undefined },
-  instanceTimeoutMs: number,
-): Promise<GroupProgress[]> {
+/**
+ * Lag of the processors on every partition they read, with each processor's throughput for an
+ * estimate; `ofOrder` keeps the partitions of one order (the key decides them).
+ */
+async function readProgress(deps: TraceOrderDeps, instanceTimeoutMs: number): Promise<GroupProgress[]> {
   const wanted = [
     { processor: GROUPS.queryProcessor, topics: [TOPICS.orders] },
     { processor: GROUPS.registryProcessor, topics: [TOPICS.orders, TOPICS.registry] },
@@ -115,11 +114,15 @@ async function progressOf(
   return wanted.flatMap((w, i) => {
     const live = instances.filter((r) => r.processor === w.processor);
     const speed = live.length === 0 ? null : live.reduce((sum, r) => sum + r.throughputPerSecond, 0);
-    return (described[i]?.lag ?? [])
-      .filter((l) => l.partition === (l.topic === TOPICS.orders ? partitions.orders : partitions.registry))
-      .map((lag) => ({ processor: w.processor, lag, throughputPerSecond: speed }));
+    return (described[i]?.lag ?? []).map((lag) => ({ processor: w.processor, lag, throughputPerSecond: speed }));
   });
 }
+
+const ofOrder = (
+  progress: readonly GroupProgress[],
+  partitions: { readonly orders: number | undefined; readonly registry: number | undefined },
+) =>
+  progress.filter((p) => p.lag.partition === (p.lag.topic === TOPICS.orders ? partitions.orders : partitions.registry));
 
 /**
  * One order's journey: what each store kept about it (with the log position of each effect), the
@@ -137,7 +140,8 @@ export async function traceOrder(
 ): Promise<Journey | undefined> {
   const { bus, store } = deps;
   const maxScan = options.maxScan ?? DEFAULT_MAX_SCAN;
-  const [produced, applied, registered, history, sources, letters, topics] = await Promise.all([
+  // One round of independent lookups: every later read depends on their answers.
+  const [produced, applied, registered, history, sources, letters, topics, allProgress] = await Promise.all([
     store.produced.produced(orderId),
     store.views.appliedSource(orderId),
     store.registry.registered(orderId),
@@ -145,6 +149,7 @@ export async function traceOrder(
     store.registry.sources(orderId),
     store.deadLetters.byKey(orderId, MAX_DEAD_LETTERS),
     bus.listTopics(),
+    readProgress(deps, options.instanceTimeoutMs ?? 10_000),
   ]);
   const deadLetters = await Promise.all(
     letters.map(async (letter) => ({ letter, actions: await store.deadLetters.actions(letter.id) })),
@@ -156,12 +161,17 @@ export async function traceOrder(
     return topic === undefined || topic.partitions === 0 ? undefined : partitionForKey(keyBytes, topic.partitions);
   };
   const partitions = { orders: partitionOf(TOPICS.orders), registry: partitionOf(TOPICS.registry) };
-  const progress = await progressOf(deps, partitions, options.instanceTimeoutMs ?? 10_000);
+  const progress = ofOrder(allProgress, partitions);
   const searches: LogSearch[] = [];
   const endOf = (topic: string, partition: number) => topicOf(topic)?.endOffsets[partition] ?? 0;
   /** Where a search for what the slowest consumer of `topic` has not processed starts. */
   const oldestUnprocessed = (topic: string) =>
     Math.min(...progress.filter((p) => p.lag.topic === topic).map((p) => p.lag.committedOffset));
+
+  const registration = sources.registration?.position ?? null;
+  // Read alongside the order's message; a failure surfaces where it is awaited.
+  const registryMessage = registration === null ? undefined : readAt(bus, registration, orderId);
+  registryMessage?.catch(() => undefined);
 
   let ordersMessage: StoredMessage | undefined;
   const ordersPosition = applied?.position ?? deadLetters.find((d) => d.letter.topic === TOPICS.orders)?.letter ?? null;
@@ -191,9 +201,8 @@ export async function traceOrder(
     );
   };
   let validation: PublishedValidation | null = null;
-  const registration = sources.registration?.position ?? null;
-  if (registration !== null) {
-    const message = await readAt(bus, registration, orderId);
+  if (registryMessage !== undefined) {
+    const message = await registryMessage;
     validation = message === undefined ? null : publishedValidation(message);
   } else if (registered === undefined && partitions.registry !== undefined && validatedYet()) {
     const from = oldestUnprocessed(TOPICS.registry);
