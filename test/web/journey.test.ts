@@ -44,6 +44,8 @@ describe('the Journey panel of an order in a real browser', () => {
     expect(kinds.filter((k) => k !== 'applied')).toEqual(['produced', 'validated', 'published', 'registered']);
     expect(kinds).toContain('applied');
     const produced = panel.locator('[data-kind="produced"]');
+    // Each step's time of day to the millisecond, as the steps are milliseconds apart.
+    expect(await produced.locator('td').first().textContent()).toMatch(/^\d{2}:\d{2}:\d{2}\.\d{3}$/);
     expect(await produced.textContent()).toContain(`posted through the API (request ${requestId})`);
     expect(await produced.textContent()).toMatch(/orders\/\d@\d+/);
     expect(await panel.locator('[data-kind="registered"]').textContent()).toMatch(/registry\/\d@\d+/);

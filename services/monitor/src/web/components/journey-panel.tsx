@@ -10,7 +10,15 @@ const since = (ms: number | null) =>
   ms === null ? '' : ms < 10_000 ? `+${formatCount(ms)} ms` : `+${(ms / 1000).toFixed(1)} s`;
 
 const time = (at: number | null) =>
-  at === null ? '—' : new Date(at).toLocaleTimeString('en-GB', { hour12: false, fractionalSecondDigits: 3 });
+  at === null
+    ? '—'
+    : new Date(at).toLocaleTimeString('en-GB', {
+        hour12: false,
+        hour: '2-digit',
+        minute: '2-digit',
+        second: '2-digit',
+        fractionalSecondDigits: 3,
+      });
 
 /** One order's way through the pipeline: each step with its time and log position, and where it is now. */
 export function JourneyPanel({ id }: { id: string }) {
