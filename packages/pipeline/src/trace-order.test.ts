@@ -72,6 +72,30 @@ describe('traceOrder', () => {
     expect(await traceOrder(deps(), 'never-existed')).toBeUndefined();
   });
 
+  it('bounds what an unknown id costs: one partition of orders, at most maxScan messages', async () => {
+    await produceOrders(
+      bus,
+      store.produced,
+      Array.from({ length: 40 }, (_, i) => makeOrder({ orderId: `o-${i}` })),
+    );
+    // Unprocessed messages on `registry` too: a search there would find something to read.
+    await bus.publish(
+      TOPICS.registry,
+      [0, 1, 2].map((i) => ({ key: `r-${i}`, value: '{}' })),
+    );
+    const reads: { topic: string; limit: number }[] = [];
+    const counting: EventBus = {
+      ...bus,
+      read: (topic, partition, from, limit) => {
+        reads.push({ topic, limit });
+        return bus.read(topic, partition, from, limit);
+      },
+    };
+    expect(await traceOrder({ bus: counting, store, now: () => NOW }, 'unknown-id', { maxScan: 5 })).toBeUndefined();
+    expect(reads.map((r) => r.topic)).toEqual([TOPICS.orders]);
+    expect(reads.reduce((sum, r) => sum + r.limit, 0)).toBeLessThanOrEqual(5);
+  });
+
   it('finds an order only in the log by searching its partition, and says what it waits for', async () => {
     const order = makeOrder({ orderId: 'only-in-log', timestamp: NOW });
     await produceOrders(bus, store.produced, [makeOrder({ orderId: 'before-1' }), makeOrder({ orderId: 'before-2' })]);

@@ -194,7 +194,9 @@ export async function traceOrder(
 
   /** Whether the registry processor has read the order on `orders`, so its result may be on `registry`. */
   const validatedYet = () => {
-    if (ordersMessage === undefined) return true;
+    // Not found on `orders`: only an order recorded as produced is worth a second search (an unknown id
+    // would double the cost of its 404).
+    if (ordersMessage === undefined) return produced !== undefined;
     const at = ordersMessage.offset;
     return progress.some(
       (p) => p.processor === GROUPS.registryProcessor && p.lag.topic === TOPICS.orders && p.lag.committedOffset > at,
