@@ -93,6 +93,9 @@ async function main(): Promise<void> {
       const api = await measureApi(PORT, API_SECONDS);
       const latency = await measureLatency(PORT, LATENCY_SECONDS, { mustKeepUp: true });
       const peakRssMb = Math.round(pipeline.peakRssMb());
+      // What the store keeps per order (views, registry, produced rows and positions; file and WAL).
+      const storeBytes = (await store.describe()).sizeBytes;
+      const storeBytesPerOrder = storeBytes === null ? null : Math.round(storeBytes / ORDERS);
 
       const embedded = {
         ordersPerSec: Math.round(ordersPerSec),
@@ -101,6 +104,7 @@ async function main(): Promise<void> {
         latencyOrdersObserved: latency.latencyOrdersObserved,
         baselineLogMsgsPerSec: Math.round(baselineLogMsgsPerSec),
         peakRssMb,
+        storeBytesPerOrder,
         ordersInLog: ORDERS,
       };
       writeResults({
@@ -115,6 +119,7 @@ async function main(): Promise<void> {
         [`p50 latency at ${LATENCY_RATE}/s (ms)`]: embedded.p50LatencyMs,
         [`p99 latency at ${LATENCY_RATE}/s (ms)`]: embedded.p99LatencyMs,
         [`peak RSS of the pipeline, ${ORDERS} orders in the log (MB)`]: embedded.peakRssMb,
+        'store bytes per order (file + WAL)': embedded.storeBytesPerOrder,
         'GET /api/stats req/s': api.statsReqPerSec,
         'GET /api/stats p99 (ms)': api.statsP99Ms,
         'GET /api/timeline?limit=100 req/s': api.timelineReqPerSec,

@@ -52,6 +52,7 @@ describe('kafka-monitor usage and failures', () => {
       'broker-health|check-health',
       'broker-config|show-config',
       'migrate',
+      'trace',
     ]) {
       expect(help.stdout).toContain(`  ${command}`);
     }

@@ -9,6 +9,7 @@ import { deleteGroup, describeGroup, listGroups, resetGroup, showLag, type Reset
 import { consume, MESSAGE_FORMATS, peek, produce, type MessageFormat } from './commands/messages.js';
 import { testData } from './commands/test-data.js';
 import { verify } from './commands/verify.js';
+import { trace, type TraceOptions } from './commands/trace.js';
 import {
   countMessages,
   createTopics,
@@ -71,6 +72,12 @@ Without --execute a reset only prints its plan (current and new offset per parti
 nothing, as kafka-consumer-groups --reset-offsets --dry-run. Refused, plan or not, while the group
 has live members, as Kafka refuses: stop its consumers first. A consumer that crashed leaves the
 group after the session timeout.
+`;
+
+const TRACE_HELP = `
+Reads the store and the log directly, as GET /api/orders/{id}/journey does. An order no store has
+processed yet is searched on its partition of orders (by its key), from the oldest offset its
+consumers have not processed, reading at most 10,000 messages; the output says what was searched.
 `;
 
 interface ResetFlags {
@@ -383,6 +390,24 @@ function buildProgram(dependencies: CliDependencies): Command {
       30,
     )
     .action((options: JsonOption & { wait: number }, c: Command) => run(c, (ctx) => verify(ctx, options), true));
+  addListing(
+    'trace',
+    "one order end to end: each step's time, log position and time since the previous, and what it waits for",
+    'trace --latest',
+    'trace --latest --json',
+  )
+    .argument('[order-id]', 'the order to follow')
+    .option('--latest', 'follow the order produced last')
+    .addHelpText('after', TRACE_HELP)
+    .action((orderId: string | undefined, options: TraceOptions, c: Command) => {
+      if ((orderId === undefined) === (options.latest !== true)) {
+        c.error('error: give either an order id or --latest', {
+          code: 'kafka-monitor.traceTarget',
+          exitCode: EXIT.usage,
+        });
+      }
+      return run(c, (ctx) => trace(ctx, orderId, options));
+    });
   addListing(
     'broker-health',
     'check that the bus answers and holds the pipeline topics',

@@ -27,3 +27,8 @@ export * from './lag/lag-ring.js';
 export * from './lag/consumer-status.js';
 export * from './lag/partition-trend.js';
 export * from './lag/evaluate-group.js';
+export * from './journey/journey.js';
+export * from './journey/assemble-journey.js';
+export * from './journey/describe-wait.js';
+export * from './journey/describe-step.js';
+export * from './journey/journey-wire.js';

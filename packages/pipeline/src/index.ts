@@ -6,3 +6,4 @@ export { startHeartbeat, type Heartbeat, type HeartbeatOptions } from './heartbe
 export { createProcessMetrics, type BatchObserver, type ProcessMetrics } from './process-metrics.js';
 export { currentBuild, type BuildInfo } from './build-info.js';
 export { runAudit, type AuditDeps, type AuditPhase, type AuditProgress } from './audit.js';
+export { traceOrder, type TraceOrderDeps, type TraceOrderOptions } from './trace-order.js';

@@ -1,4 +1,4 @@
-import { TOPICS, encodeOrder, noMessageTracing } from '@kafka-monitor/domain';
+import { REQUEST_ID_HEADER, TOPICS, encodeOrder, noMessageTracing } from '@kafka-monitor/domain';
 import type { EventBus, MessageTracing, Order, ProducedOrderStore, TraceHeaders } from '@kafka-monitor/domain';
 import { publishTraced } from './publish-traced.js';
 
@@ -6,6 +6,8 @@ export interface ProduceOrdersTracing {
   readonly tracing: MessageTracing;
   /** The context the orders continue (an HTTP request's `traceparent`); each order starts a trace otherwise. */
   readonly parent?: TraceHeaders | undefined;
+  /** The API request that posted the orders, carried in a header so the order's journey can name it. */
+  readonly requestId?: string | undefined;
 }
 
 /**
@@ -17,14 +19,18 @@ export async function produceOrders(
   bus: EventBus,
   produced: ProducedOrderStore,
   orders: readonly Order[],
-  { tracing, parent }: ProduceOrdersTracing = { tracing: noMessageTracing },
+  { tracing, parent, requestId }: ProduceOrdersTracing = { tracing: noMessageTracing },
 ): Promise<void> {
   if (orders.length === 0) return;
   await publishTraced(
     bus,
     tracing,
     TOPICS.orders,
-    orders.map((order) => ({ key: order.orderId, value: encodeOrder(order) })),
+    orders.map((order) => ({
+      key: order.orderId,
+      value: encodeOrder(order),
+      ...(requestId === undefined ? {} : { headers: { [REQUEST_ID_HEADER]: requestId } }),
+    })),
     parent === undefined ? [] : orders.map(() => ({ parent })),
   );
   await produced.saveProduced(orders);

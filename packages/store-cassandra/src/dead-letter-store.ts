@@ -74,6 +74,7 @@ export function createCassandraDeadLetterStore(session: Session, ks: Keyspaces):
         redriven_topic, redriven_partition, redriven_offset)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     actions: `SELECT * FROM ${o}.dead_letter_actions WHERE dead_letter_id = ?`,
+    byKey: `SELECT * FROM ${o}.dead_letters WHERE message_key = ?`,
   };
 
   /** The dead letters of the given ids, in IN reads of MAX_IN_KEYS, bounded in flight however many. */
@@ -200,6 +201,11 @@ export function createCassandraDeadLetterStore(session: Session, ks: Keyspaces):
     async actions(id) {
       if (id === '') return [];
       return (await session.rows(cql.actions, [id])).map(actionFromRow);
+    },
+    async byKey(key, limit) {
+      // Through the secondary index on message_key: the few dead letters of one order, from every node.
+      const letters = (await session.rows(cql.byKey, [key])).map(fromRow);
+      return letters.sort((a, b) => a.failedAt - b.failedAt || (a.id < b.id ? -1 : 1)).slice(0, limit);
     },
   };
 }

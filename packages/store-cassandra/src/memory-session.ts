@@ -139,6 +139,8 @@ export class MemorySession implements Session {
     if (m === null) throw new Error(`unsupported select ${text}`);
     const [, columns = '*', name = '', where, , direction, limitText] = m;
     if (name === 'system.local') return [{ release_version: 'memory' }];
+    // Columns are not declared here (rows take any column), so every column is new to an ALTER.
+    if (name === 'system_schema.columns') return [];
     if (name === 'system.size_estimates') return [...(this.sizeEstimates.get(String(params[0])) ?? [])];
     const table = this.table(name);
     const conditions = where === undefined ? [] : this.conditions(where, params);

@@ -1,5 +1,6 @@
 import { decideStatus, registerOrder } from '@kafka-monitor/domain';
 import type {
+  EffectSource,
   Consumed,
   RegistryMessage,
   DecisionRecord,
@@ -17,7 +18,7 @@ import type {
 } from '@kafka-monitor/domain';
 import { newestFirst, bucketMarks } from './buckets.js';
 import { createChangeFeed, type FeedChange } from './change-feed.js';
-import { bool, bucketOf, num, optStr, orderFromRow, positionToken, str } from './rows.js';
+import { bool, bucketOf, num, optStr, orderFromRow, positionOfToken, positionToken, str } from './rows.js';
 import { CLAIM_SETTINGS, claimsPerOrder, type Keyspaces } from './schema.js';
 import { createOrderClaims, type ClaimResult } from './claims.js';
 import type { Row, Session } from './session.js';
@@ -625,6 +626,31 @@ export function createCassandraRegistryStore(session: Session, ks: Keyspaces): R
     async decision(requestId) {
       const [row] = await session.rows(cql.decision, [requestId]);
       return row === undefined ? undefined : decisionFromRow(row);
+    },
+    async sources(orderId) {
+      const [[row], history] = await Promise.all([
+        session.rows(cql.registered, [orderId]),
+        session.rows(cql.history, [orderId]),
+      ]);
+      const requests = history.map((u) => optStr(u, 'request_id')).filter((id): id is string => id !== null);
+      const decided = await Promise.all(requests.map(async (id) => (await session.rows(cql.decision, [id]))[0]));
+      const decisions = new Map<string, EffectSource>();
+      for (const d of decided) {
+        if (d === undefined) continue;
+        const token = optStr(d, 'decided_by');
+        decisions.set(str(d, 'request_id'), {
+          position: token === null ? null : positionOfToken(token),
+          at: num(d, 'decided_at'),
+        });
+      }
+      const by = row === undefined ? null : optStr(row, 'registered_by');
+      return {
+        registration:
+          row === undefined
+            ? null
+            : { position: by === null ? null : positionOfToken(by), at: num(row, 'registered_at') },
+        decisions,
+      };
     },
     async processingStats(processorId) {
       return sumStats(processorId, await session.rows(cql.consumerShards, [GROUP, processorId]));

@@ -1,4 +1,4 @@
-import type { Order } from '@kafka-monitor/domain';
+import type { MessagePosition, Order } from '@kafka-monitor/domain';
 import type { Row } from './session.js';
 
 /*
@@ -44,6 +44,18 @@ export function orderFromRow(row: Row, timestampColumn = 'timestamp', statusColu
 /** The token that names one log position; claims carry it so a replay recognises its own earlier work. */
 export const positionToken = (consumer: string, topic: string, partition: number, offset: number): string =>
   `${consumer}|${topic}|${partition}|${offset}`;
+
+/**
+ * The log position a token names; null for a token of another shape. Read from the right: a group
+ * name may hold any character, a topic name no `|`.
+ */
+export function positionOfToken(token: string): MessagePosition | null {
+  const parts = token.split('|');
+  if (parts.length < 4) return null;
+  const [topic = '', partition = '', offset = ''] = parts.slice(-3);
+  if (topic === '' || !/^\d+$/.test(partition) || !/^\d+$/.test(offset)) return null;
+  return { topic, partition: Number(partition), offset: Number(offset) };
+}
 
 /** Integer bucket of a millisecond time, so time-ordered tables never grow one partition without bound. */
 export const bucketOf = (time: number, bucketMs: number): number => Math.floor(time / bucketMs);

@@ -220,7 +220,26 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX IF NOT EXISTS orders_timeline_order_id_idx ON {query}.orders_timeline (order_id)`,
     ],
   },
+  {
+    version: 5,
+    description: "an order's journey: when the views counted it, its dead letters by key",
+    statements: [`CREATE INDEX IF NOT EXISTS dead_letters_message_key_idx ON {order}.dead_letters (message_key)`],
+    // Where each effect came from is already in the claim tokens (claimed_by, registered_by, decided_by).
+    after: (session, ks) => addColumn(session, ks.query, 'counted_orders', 'applied_at', 'bigint'),
+  },
 ];
+
+/**
+ * ALTER TABLE … ADD has no IF NOT EXISTS before Cassandra 5, so the schema is asked first: a migration
+ * interrupted after the ALTER is applied again without failing.
+ */
+async function addColumn(session: Session, keyspace: string, table: string, column: string, type: string) {
+  const existing = await session.rows(
+    'SELECT column_name FROM system_schema.columns WHERE keyspace_name = ? AND table_name = ? AND column_name = ?',
+    [keyspace, table, column],
+  );
+  if (existing.length === 0) await session.ddl(`ALTER TABLE ${keyspace}.${table} ADD ${column} ${type}`);
+}
 
 const fill = (cql: string, ks: Keyspaces): string =>
   cql.replaceAll('{order}', ks.order).replaceAll('{query}', ks.query).replaceAll('{registry}', ks.registry);

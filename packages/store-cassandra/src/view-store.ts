@@ -12,7 +12,7 @@ import type {
 import { newestFirst, bucketMarks } from './buckets.js';
 import { createOrderClaims } from './claims.js';
 import { MAX_IN_KEYS, QUERIES_IN_FLIGHT, chunksOf, forEachLimited, mapLimited } from './concurrency.js';
-import { bucketOf, num, optNum, orderFromRow, positionToken, str } from './rows.js';
+import { bucketOf, num, optNum, orderFromRow, positionOfToken, positionToken, str } from './rows.js';
 import { CLAIM_SETTINGS, claimsPerOrder, type Keyspaces } from './schema.js';
 import type { Row, Session } from './session.js';
 import { writeRows, type PartitionWrite } from './writes.js';
@@ -143,12 +143,14 @@ export function createCassandraViewStore(session: Session, ks: Keyspaces, option
          total_orders, total_spent_cents, customers_claimed, products_claimed)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?`,
     claimOrder: `INSERT INTO ${q}.counted_orders
-        (order_id, claimed_by, customer_id, product_id, quantity, unit_price_cents, total_cents, timestamp, status)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) IF NOT EXISTS`,
+        (order_id, claimed_by, customer_id, product_id, quantity, unit_price_cents, total_cents, timestamp, status,
+         applied_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) IF NOT EXISTS`,
     countedOrder: `SELECT * FROM ${q}.counted_orders WHERE order_id = ?`,
     writeCountedOrder: `INSERT INTO ${q}.counted_orders
-        (order_id, claimed_by, customer_id, product_id, quantity, unit_price_cents, total_cents, timestamp, status)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        (order_id, claimed_by, customer_id, product_id, quantity, unit_price_cents, total_cents, timestamp, status,
+         applied_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     customerClaim: `SELECT claimed_by FROM ${q}.customer_claims WHERE customer_id = ?`,
     claimCustomer: `INSERT INTO ${q}.customer_claims (customer_id, claimed_by) VALUES (?, ?) IF NOT EXISTS`,
     productClaim: `SELECT claimed_by FROM ${q}.product_claims WHERE product_id = ?`,
@@ -200,13 +202,13 @@ export function createCassandraViewStore(session: Session, ks: Keyspaces, option
   }
 
   /** Per-order claims in counted_orders, for a store that counted orders before order_claims existed. */
-  async function claimOrder(token: string, order: Order): Promise<boolean> {
-    const result = await session.lwt(cql.claimOrder, countedOrderValues(token, order));
+  async function claimOrder(token: string, order: Order, now: number): Promise<boolean> {
+    const result = await session.lwt(cql.claimOrder, countedOrderValues(token, order, now));
     return result.applied || result.current?.claimed_by === token;
   }
 
   /** The values of a counted_orders row, in the column order of claimOrder and writeCountedOrder. */
-  function countedOrderValues(token: string, order: Order): unknown[] {
+  function countedOrderValues(token: string, order: Order, now: number): unknown[] {
     return [
       order.orderId,
       token,
@@ -217,6 +219,7 @@ export function createCassandraViewStore(session: Session, ks: Keyspaces, option
       order.totalCents,
       order.timestamp,
       order.status,
+      now,
     ];
   }
 
@@ -229,12 +232,13 @@ export function createCassandraViewStore(session: Session, ks: Keyspaces, option
   async function claimOrders(
     firsts: readonly Counted[],
     token: (offset: number) => string,
+    now: number,
   ): Promise<{ counted: Counted[]; rows: PartitionWrite[] }> {
     let counted: Counted[];
     let rows: PartitionWrite[] = [];
     if (await perOrderClaims()) {
       const claims = await mapLimited(firsts, QUERIES_IN_FLIGHT, async (c) =>
-        (await claimOrder(token(c.offset), c.order)) ? c : null,
+        (await claimOrder(token(c.offset), c.order, now)) ? c : null,
       );
       counted = claims.filter((c): c is Counted => c !== null);
     } else {
@@ -254,7 +258,7 @@ export function createCassandraViewStore(session: Session, ks: Keyspaces, option
       rows = counted.map((c) => ({
         partition: `counted_orders\u0000${c.order.orderId}`,
         cql: cql.writeCountedOrder,
-        params: countedOrderValues(token(c.offset), c.order),
+        params: countedOrderValues(token(c.offset), c.order, now),
       }));
     }
     return { counted: counted.sort((a, b) => a.offset - b.offset), rows };
@@ -523,7 +527,7 @@ export function createCassandraViewStore(session: Session, ks: Keyspaces, option
           firsts.set(e.content.orderId, { offset: e.offset, order: e.content });
         }
       }
-      const { counted, rows } = await claimOrders([...firsts.values()], token);
+      const { counted, rows } = await claimOrders([...firsts.values()], token, now);
 
       // 2. Effects, all idempotent: order rows, entity claims, entity shards (and the original tables).
       await writeOrderRows(counted, rows);
@@ -607,6 +611,11 @@ export function createCassandraViewStore(session: Session, ks: Keyspaces, option
     async timelineEntry(orderId) {
       const [row] = await session.rows(cql.countedOrder, [orderId]);
       return row === undefined ? undefined : orderFromRow(row);
+    },
+    async appliedSource(orderId) {
+      const [row] = await session.rows(cql.countedOrder, [orderId]);
+      if (row === undefined) return undefined;
+      return { position: positionOfToken(str(row, 'claimed_by')), at: optNum(row, 'applied_at') };
     },
     processingStats,
   };

@@ -192,4 +192,18 @@ export const STORE_MIGRATIONS: readonly string[] = [
   // Dead letters counted per topic, reason and status at every scrape: read from this index alone,
   // never from the rows with their payloads.
   `CREATE INDEX dead_letters_counts ON dead_letters (source_topic, reason, status);`,
+  // Where each order's effects came from on the log, for its journey: the position that counted it
+  // into the views (kept past the timeline's retention), registered it, or decided on it. Rows
+  // written before keep NULL. Dead letters are found by their key (an order id) through the index.
+  `ALTER TABLE counted_orders ADD COLUMN source_topic TEXT;
+   ALTER TABLE counted_orders ADD COLUMN source_partition INTEGER;
+   ALTER TABLE counted_orders ADD COLUMN source_offset INTEGER;
+   ALTER TABLE counted_orders ADD COLUMN applied_at INTEGER;
+   ALTER TABLE registered_orders ADD COLUMN source_topic TEXT;
+   ALTER TABLE registered_orders ADD COLUMN source_partition INTEGER;
+   ALTER TABLE registered_orders ADD COLUMN source_offset INTEGER;
+   ALTER TABLE status_decisions ADD COLUMN source_topic TEXT;
+   ALTER TABLE status_decisions ADD COLUMN source_partition INTEGER;
+   ALTER TABLE status_decisions ADD COLUMN source_offset INTEGER;
+   CREATE INDEX dead_letters_by_key ON dead_letters (message_key, failed_at);`,
 ];

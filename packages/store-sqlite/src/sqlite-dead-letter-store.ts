@@ -74,6 +74,7 @@ export function createSqliteDeadLetterStore(db: SqliteDatabase): DeadLetterStore
     groups: db.prepare('SELECT groups FROM dead_letters WHERE id = ?'),
     setGroups: db.prepare('UPDATE dead_letters SET groups = ? WHERE id = ?'),
     byId: db.prepare('SELECT * FROM dead_letters WHERE id = ?'),
+    byKey: db.prepare('SELECT * FROM dead_letters WHERE message_key = ? ORDER BY failed_at, id LIMIT ?'),
     newest: db.prepare('SELECT * FROM dead_letters WHERE status = ? ORDER BY failed_at DESC, id DESC LIMIT ?'),
     newestOfReason: db.prepare(
       'SELECT * FROM dead_letters WHERE status = ? AND reason = ? ORDER BY failed_at DESC, id DESC LIMIT ?',
@@ -149,5 +150,6 @@ export function createSqliteDeadLetterStore(db: SqliteDatabase): DeadLetterStore
           ),
       ),
     actions: (id) => settle(() => (sql.actions.all(id) as ActionRow[]).map(actionFromRow)),
+    byKey: (key, limit) => settle(() => (sql.byKey.all(key, limit) as DeadLetterRow[]).map(fromRow)),
   };
 }

@@ -2,10 +2,13 @@ import { decideStatus, registerOrder } from '@kafka-monitor/domain';
 import type {
   Consumed,
   DecisionRecord,
+  EffectSource,
+  MessagePosition,
   OrderStatus,
   RegisteredOrder,
   RegistryMessage,
   RegistryChange,
+  RegistrySources,
   RegistryStore,
   RegistryTotals,
   RuleResult,
@@ -17,7 +20,7 @@ import type {
 import type { SqliteDatabase } from '@kafka-monitor/sqlite';
 import { settle, type Checkpoints } from './checkpoint.js';
 import { createReadCache } from './read-cache.js';
-import { orderParams } from './rows.js';
+import { effectSource, orderParams, type SourceRow } from './rows.js';
 
 interface RegisteredRow {
   order_id: string;
@@ -114,8 +117,8 @@ export function createSqliteRegistryStore(db: SqliteDatabase, checkpoints: Check
       `INSERT INTO registered_orders
          (order_id, customer_id, product_id, quantity, unit_price_cents, total_cents, order_timestamp, order_status,
           status, registered_at, updated_at, version, validation_passed, failed_rules, registration_seq,
-          initial_status, registration_reason)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          initial_status, registration_reason, source_topic, source_partition, source_offset)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (order_id) DO NOTHING`,
     ),
     updateStatus: db.prepare('UPDATE registered_orders SET status = ?, updated_at = ?, version = ? WHERE order_id = ?'),
@@ -128,7 +131,9 @@ export function createSqliteRegistryStore(db: SqliteDatabase, checkpoints: Check
     byStatus: db.prepare('SELECT * FROM registered_orders WHERE status = ? ORDER BY registration_seq DESC LIMIT ?'),
     decision: db.prepare('SELECT * FROM status_decisions WHERE request_id = ?'),
     insertDecision: db.prepare(
-      'INSERT INTO status_decisions (request_id, order_id, applied, reason, decided_at) VALUES (?, ?, ?, ?, ?)',
+      `INSERT INTO status_decisions
+         (request_id, order_id, applied, reason, decided_at, source_topic, source_partition, source_offset)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     totals: db.prepare('SELECT * FROM registry_totals WHERE id = 1'),
     addChange: db.prepare(
@@ -231,7 +236,12 @@ export function createSqliteRegistryStore(db: SqliteDatabase, checkpoints: Check
     );
   }
 
-  function register(message: ValidationMessage, now: number, totals: BatchTotals): RegisteredOrder | undefined {
+  function register(
+    message: ValidationMessage,
+    at: MessagePosition,
+    now: number,
+    totals: BatchTotals,
+  ): RegisteredOrder | undefined {
     const { registered, update } = registerOrder(message.order, message.result, now);
     // The primary key decides whether this is the first registration: a replay inserts nothing.
     const inserted = sql.insertRegistered.run(
@@ -245,6 +255,9 @@ export function createSqliteRegistryStore(db: SqliteDatabase, checkpoints: Check
       totals.nextSeq + totals.registered,
       update.newStatus,
       update.reason,
+      at.topic,
+      at.partition,
+      at.offset,
     );
     if (inserted.changes === 0) return undefined;
     // The registration's history entry is the order row itself (see `history`).
@@ -256,7 +269,12 @@ export function createSqliteRegistryStore(db: SqliteDatabase, checkpoints: Check
     return registered;
   }
 
-  function decide(change: StatusChange, now: number, totals: BatchTotals): DecisionRecord | undefined {
+  function decide(
+    change: StatusChange,
+    at: MessagePosition,
+    now: number,
+    totals: BatchTotals,
+  ): DecisionRecord | undefined {
     if (sql.decision.get(change.requestId) !== undefined) return undefined;
     const row = sql.registered.get(change.orderId) as RegisteredRow | undefined;
     let record: DecisionRecord;
@@ -286,7 +304,16 @@ export function createSqliteRegistryStore(db: SqliteDatabase, checkpoints: Check
         decidedAt: now,
       };
     }
-    sql.insertDecision.run(record.requestId, record.orderId, record.applied ? 1 : 0, record.reason, record.decidedAt);
+    sql.insertDecision.run(
+      record.requestId,
+      record.orderId,
+      record.applied ? 1 : 0,
+      record.reason,
+      record.decidedAt,
+      at.topic,
+      at.partition,
+      at.offset,
+    );
     return record;
   }
 
@@ -309,19 +336,31 @@ export function createSqliteRegistryStore(db: SqliteDatabase, checkpoints: Check
     return updates;
   }
 
+  function sourcesOf(orderId: string): RegistrySources {
+    const row = sql.registered.get(orderId) as (RegisteredRow & SourceRow) | undefined;
+    const decisions = new Map<string, EffectSource>();
+    for (const update of historyOf(orderId)) {
+      if (update.requestId === null) continue;
+      const decided = sql.decision.get(update.requestId) as (DecisionRow & SourceRow) | undefined;
+      if (decided !== undefined) decisions.set(update.requestId, effectSource(decided, decided.decided_at));
+    }
+    return { registration: row === undefined ? null : effectSource(row, row.registered_at), decisions };
+  }
+
   const applyMessages = db.transaction(
     (source: SourcePartition, entries: readonly Consumed<RegistryMessage>[], now: number) => {
       const fresh = checkpoints.unapplied(source, entries);
       const registered: RegisteredOrder[] = [];
       const decisions: DecisionRecord[] = [];
       const totals = new BatchTotals((sql.totals.get() as { registered_count: number }).registered_count + 1);
-      for (const { content } of fresh) {
+      for (const { offset, content } of fresh) {
         if (content === null) continue;
+        const at = { topic: source.topic, partition: source.partition, offset };
         if (content.kind === 'validation') {
-          const added = register(content, now, totals);
+          const added = register(content, at, now, totals);
           if (added) registered.push(added);
         } else {
-          const decided = decide(content.change, now, totals);
+          const decided = decide(content.change, at, now, totals);
           if (decided) decisions.push(decided);
         }
       }
@@ -356,6 +395,7 @@ export function createSqliteRegistryStore(db: SqliteDatabase, checkpoints: Check
         const row = sql.decision.get(requestId) as DecisionRow | undefined;
         return row && decisionFromRow(row);
       }),
+    sources: (orderId) => settle(() => sourcesOf(orderId)),
     processingStats: (processorId) => settle(() => checkpoints.stats(processorId)),
     statuses: (orderIds) =>
       settle(() => {

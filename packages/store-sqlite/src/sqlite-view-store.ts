@@ -2,6 +2,7 @@ import { evolveCustomer, evolveProduct } from '@kafka-monitor/domain';
 import type {
   Consumed,
   CustomerView,
+  EffectSource,
   Order,
   OrderTotals,
   ProductView,
@@ -12,7 +13,7 @@ import type {
 import type { SqliteDatabase } from '@kafka-monitor/sqlite';
 import { settle, type Checkpoints } from './checkpoint.js';
 import { createReadCache } from './read-cache.js';
-import { likePrefix, orderFromRow, orderParams, type OrderRow } from './rows.js';
+import { effectSource, likePrefix, orderFromRow, orderParams, type OrderRow, type SourceRow } from './rows.js';
 
 interface CustomerRow {
   customer_id: number;
@@ -63,7 +64,11 @@ export function createSqliteViewStore(
 ): ViewStore {
   const trimStep = Math.max(1, Math.min(TRIM_STEP, Math.floor(options.timelineRetention / 10)));
   const sql = {
-    countOrder: db.prepare('INSERT OR IGNORE INTO counted_orders (order_id) VALUES (?)'),
+    countOrder: db.prepare(
+      `INSERT OR IGNORE INTO counted_orders (order_id, source_topic, source_partition, source_offset, applied_at)
+       VALUES (?, ?, ?, ?, ?)`,
+    ),
+    countedOrder: db.prepare('SELECT * FROM counted_orders WHERE order_id = ?'),
     customer: db.prepare('SELECT * FROM orders_by_customer WHERE customer_id = ?'),
     upsertCustomer: db.prepare(
       `INSERT OR REPLACE INTO orders_by_customer
@@ -125,7 +130,10 @@ export function createSqliteViewStore(
   const applyOrders = db.transaction((source: SourcePartition, entries: readonly Consumed<Order>[], now: number) => {
     const fresh = checkpoints.unapplied(source, entries);
     const distinct = fresh.flatMap((e) =>
-      e.content !== null && sql.countOrder.run(e.content.orderId).changes > 0 ? [e.content] : [],
+      e.content !== null &&
+      sql.countOrder.run(e.content.orderId, source.topic, source.partition, e.offset, now).changes > 0
+        ? [e.content]
+        : [],
     );
     const customers = fold(
       distinct,
@@ -214,6 +222,11 @@ export function createSqliteViewStore(
       settle((): TimelineEntry | undefined => {
         const row = sql.timelineEntry.get(orderId) as OrderRow | undefined;
         return row && orderFromRow(row);
+      }),
+    appliedSource: (orderId) =>
+      settle((): EffectSource | undefined => {
+        const row = sql.countedOrder.get(orderId) as (SourceRow & { applied_at: number | null }) | undefined;
+        return row && effectSource(row, row.applied_at);
       }),
     processingStats: (processorId) => settle(() => checkpoints.stats(processorId)),
   };

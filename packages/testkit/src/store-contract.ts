@@ -592,6 +592,62 @@ export function describeStoreContract(
       });
     });
 
+    describe('journey sources', () => {
+      it('keeps the position that counted an order into the views, not a later copy', async () => {
+        const store = await open();
+        const order = makeOrder({ orderId: 'traced', timestamp: 10 });
+        await store.views.applyOrders(source(2), consumed([makeOrder({ orderId: 'before' }), order], 40), NOW);
+        await store.views.applyOrders(source(0), consumed([order], 7), NOW + 5);
+        expect(await store.views.appliedSource('traced')).toEqual({
+          position: { topic: 'orders', partition: 2, offset: 41 },
+          at: NOW,
+        });
+        expect(await store.views.appliedSource('never')).toBeUndefined();
+      });
+
+      it('keeps the positions of a registration and of each applied decision', async () => {
+        const store = await open();
+        const suspicious = makeOrder({ orderId: 'review', totalCents: 5_000 });
+        const registry = source(1, 'registry', 'registry-processor');
+        await store.registry.applyRegistryMessages(registry, consumed([validation(suspicious)], 20), NOW);
+        expect(await store.registry.sources('review')).toEqual({
+          registration: { position: { topic: 'registry', partition: 1, offset: 20 }, at: NOW },
+          decisions: new Map(),
+        });
+        await store.registry.applyRegistryMessages(
+          registry,
+          consumed([change('review', 'accepted', 'req-a'), change('review', 'denied', 'req-b')], 21),
+          NOW + 9,
+        );
+        const sources = await store.registry.sources('review');
+        // req-b came too late (the order was no longer pending): refused, so not part of the history.
+        expect([...sources.decisions]).toEqual([
+          ['req-a', { position: { topic: 'registry', partition: 1, offset: 21 }, at: NOW + 9 }],
+        ]);
+        expect(await store.registry.sources('never')).toEqual({ registration: null, decisions: new Map() });
+      });
+
+      it('finds the dead letters of one key, oldest first', async () => {
+        const store = await open();
+        const letter = (offset: number, key: string | null): CollectedDeadLetter => ({
+          id: deadLetterId({ topic: 'orders', partition: 0, offset }),
+          topic: 'orders',
+          partition: 0,
+          offset,
+          key,
+          value: encoder.encode('{'),
+          headers: {},
+          group: 'query-processor',
+          reason: 'not JSON',
+          failedAt: NOW - offset,
+        });
+        await store.deadLetters.record([letter(1, 'order-x'), letter(2, 'order-y'), letter(3, 'order-x')], NOW);
+        expect((await store.deadLetters.byKey('order-x', 10)).map((l) => l.offset)).toEqual([3, 1]);
+        expect((await store.deadLetters.byKey('order-x', 1)).map((l) => l.offset)).toEqual([3]);
+        expect(await store.deadLetters.byKey('order-z', 10)).toEqual([]);
+      });
+    });
+
     describe('produced orders', () => {
       it('keeps one row per order id, newest first', async () => {
         const store = await open();

@@ -22,6 +22,23 @@ export interface Consumed<T> {
   readonly content: T | null;
 }
 
+/**
+ * Where an order's effect on a store came from: the log position that applied it, and when. Rows
+ * written before positions were kept have none (null), as do stores that cannot tell the time.
+ */
+export interface EffectSource {
+  readonly position: MessagePosition | null;
+  readonly at: number | null;
+}
+
+/** Where an order's registration and each of its decisions came from on the log. */
+export interface RegistrySources {
+  /** Null when the order is not registered (or was registered before positions were kept). */
+  readonly registration: EffectSource | null;
+  /** Each applied decision of the order's history, by its request id. */
+  readonly decisions: ReadonlyMap<string, EffectSource>;
+}
+
 export interface ProcessingStats {
   readonly processorId: string;
   readonly processedCount: number;
@@ -54,6 +71,11 @@ export interface ViewStore {
   /** Newest first, by order timestamp. */
   timeline(limit: number): Promise<readonly TimelineEntry[]>;
   timelineEntry(orderId: string): Promise<TimelineEntry | undefined>;
+  /**
+   * The position that counted the order into the views and when, kept for as long as the order is
+   * counted (longer than its timeline entry); undefined when the views never counted it.
+   */
+  appliedSource(orderId: string): Promise<EffectSource | undefined>;
   processingStats(processorId: string): Promise<ProcessingStats | undefined>;
 }
 
@@ -114,6 +136,8 @@ export interface RegistryStore {
   byStatus(status: OrderStatus, limit: number): Promise<readonly RegisteredOrder[]>;
   totals(): Promise<RegistryTotals>;
   decision(requestId: string): Promise<DecisionRecord | undefined>;
+  /** Log positions of the order's registration and decisions (one key lookup per decision). */
+  sources(orderId: string): Promise<RegistrySources>;
   processingStats(processorId: string): Promise<ProcessingStats | undefined>;
   /** Current status of each known order id; unknown ids are absent from the map. */
   statuses(orderIds: readonly string[]): Promise<ReadonlyMap<string, OrderStatus>>;
@@ -225,6 +249,8 @@ export interface DeadLetterStore {
   audit(action: DeadLetterAction): Promise<void>;
   /** The audit trail of one dead letter, oldest first. */
   actions(id: string): Promise<readonly DeadLetterAction[]>;
+  /** Dead letters whose message key is `key` (an order id), any status, oldest failure first, at most `limit`. */
+  byKey(key: string, limit: number): Promise<readonly DeadLetter[]>;
 }
 
 export type StoreKind = 'sqlite' | 'cassandra';

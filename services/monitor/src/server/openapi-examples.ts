@@ -166,6 +166,66 @@ const discarded = {
     },
   ],
 };
+const ordersAt = { topic: 'orders', partition: 1, offset: 5_120 };
+const registryAt = { topic: 'registry', partition: 1, offset: 5_094 };
+const journey = {
+  'order-id': ORDER_ID,
+  order,
+  steps: [
+    {
+      kind: 'produced',
+      summary: 'posted through the API (request 01a2b3c4-d5e6-7f80-9a1b-000000000002)',
+      at: AT + 2,
+      position: ordersAt,
+      'since-previous-ms': null,
+      via: 'api',
+      'request-id': '01a2b3c4-d5e6-7f80-9a1b-000000000002',
+    },
+    {
+      kind: 'applied',
+      summary: 'applied to the views: customers, products, timeline, totals',
+      at: AT + 21,
+      position: ordersAt,
+      'since-previous-ms': 19,
+      views: ['customers', 'products', 'timeline', 'totals'],
+    },
+    {
+      kind: 'validated',
+      summary: 'validated: 7 of 8 rules passed; failed customer-velocity',
+      at: AT + 30,
+      position: ordersAt,
+      'since-previous-ms': 9,
+      passed: false,
+      'rules-from': 'log',
+      rules: [
+        { 'rule-name': 'minimum-quantity', passed: true, message: null },
+        { 'rule-name': 'customer-velocity', passed: false, message: 'Customer 42 placed 12 orders in the last minute' },
+      ],
+    },
+    {
+      kind: 'published',
+      summary: 'validation result published on registry',
+      at: AT + 31,
+      position: registryAt,
+      'since-previous-ms': 1,
+    },
+    {
+      kind: 'registered',
+      summary: 'registered as pending (version 1)',
+      at: AT + 40,
+      position: registryAt,
+      'since-previous-ms': 9,
+      version: 1,
+      status: 'pending',
+    },
+  ],
+  state: {
+    stage: 'awaiting-decision',
+    summary: "registered as pending: waiting for an operator's decision",
+    'waiting-on': [],
+  },
+  searches: [],
+};
 const list = (items: readonly unknown[]) => ({ success: true, data: items, count: items.length });
 const one = (data: unknown) => ({ success: true, data });
 
@@ -208,6 +268,7 @@ export const OPERATION_EXAMPLES: Readonly<Record<string, OperationExamples>> = {
     },
   },
   getRegisteredOrder: { responses: { '200': one(registered) } },
+  getOrderJourney: { responses: { '200': one(journey) } },
   debugOrder: {
     responses: {
       '200': {

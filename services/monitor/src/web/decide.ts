@@ -24,6 +24,7 @@ export function useDecision() {
       void client.invalidateQueries({ queryKey: ['orders'] });
       void client.invalidateQueries({ queryKey: keys.order(input.orderId) });
       void client.invalidateQueries({ queryKey: keys.history(input.orderId) });
+      void client.invalidateQueries({ queryKey: keys.journey(input.orderId) });
     },
   });
 }

@@ -43,6 +43,7 @@ export function useLiveStream(enabled: boolean): boolean {
       void client.invalidateQueries({ queryKey: ['orders'] });
       void client.invalidateQueries({ queryKey: keys.order(change['order-id']) });
       void client.invalidateQueries({ queryKey: keys.history(change['order-id']) });
+      void client.invalidateQueries({ queryKey: keys.journey(change['order-id']) });
     });
     source.addEventListener('stats', (event) => {
       client.setQueryData<StatsData>(keys.stats, JSON.parse((event as MessageEvent<string>).data) as StatsData);

@@ -11,6 +11,7 @@ import type {
   TimelineEntryDto,
 } from '../contract.js';
 import type { StoreStatusDto } from '../contract-store-status.js';
+import type { JourneyDto } from '../contract-journey.js';
 import { getJson } from './api.js';
 
 export type OrderStatus = RegisteredOrderDto['status'];
@@ -46,6 +47,7 @@ export const keys = {
   byStatus: (status: string) => ['orders', 'by-status', status] as const,
   order: (id: string) => ['order', id] as const,
   history: (id: string) => ['history', id] as const,
+  journey: (id: string) => ['journey', id] as const,
 };
 
 const data = async <T>(path: string): Promise<T> => (await getJson<Envelope<T>>(path)).data;
@@ -112,6 +114,21 @@ export const useHistory = (id: string, enabled: boolean) =>
     retry: false,
     enabled,
   });
+
+/**
+ * The order's journey. It polls while the order is still on its way (the stream reports status
+ * changes, not every step), and stops once it waits for nothing but an operator or is done.
+ */
+export const useJourney = (id: string) => {
+  const polling = usePolling();
+  return useQuery({
+    queryKey: keys.journey(id),
+    queryFn: () => data<JourneyDto>(`/api/orders/${encodeURIComponent(id)}/journey`),
+    retry: false,
+    refetchInterval: (query) => (query.state.data?.state.stage === 'waiting' ? JOURNEY_POLL_MS : polling),
+  });
+};
+const JOURNEY_POLL_MS = 1_000;
 
 /** Sets an order's status wherever timeline lists hold it; returns a function that undoes it. */
 export function setTimelineStatus(client: QueryClient, orderId: string, status: string): () => void {

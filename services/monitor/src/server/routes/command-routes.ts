@@ -56,6 +56,7 @@ const NEW_ORDER_LINKS = {
   GetRegisteredOrder: { operationId: 'getRegisteredOrder', parameters: { id: orderId } },
   GetOrderHistory: { operationId: 'getOrderHistory', parameters: { id: orderId } },
   DebugOrder: { operationId: 'debugOrder', parameters: { id: orderId } },
+  GetOrderJourney: { operationId: 'getOrderJourney', parameters: { id: orderId }, description: 'its way so far' },
   ChangeOrderStatus: { operationId: 'changeOrderStatus', parameters: { id: orderId } },
   GetCustomer: { operationId: 'getCustomer', parameters: { id: '$response.body#/data/customer-id' } },
   GetProduct: { operationId: 'getProduct', parameters: { id: '$response.body#/data/product-id' } },
@@ -109,6 +110,7 @@ export function registerCommandRoutes(app: MonitorApp, deps: CommandRouteDeps): 
             ...envelope(OrderDto),
             headers: {
               location: Type.String({ description: 'the order: /api/orders/search/{order-id}' }),
+              'request-id': Type.String({ description: "this request's id, as the order's journey names it" }),
               'idempotent-replayed': Type.Literal('true', {
                 description: 'present when an earlier request with this key made the order',
               }),
@@ -125,7 +127,9 @@ export function registerCommandRoutes(app: MonitorApp, deps: CommandRouteDeps): 
       if (Object.keys(errors).length > 0) throw new HttpError(400, 'invalid order', errors);
       const body = request.body;
       const key = request.headers['idempotency-key'];
-      const trace = { tracing: deps.tracing, parent: traceHeadersOf(request.headers) };
+      // Carried on the order's message, so its journey names the request that posted it.
+      const requestId = deps.newId();
+      const trace = { tracing: deps.tracing, parent: traceHeadersOf(request.headers), requestId };
       const unitPriceCents = roundToCents(body['unit-price']);
       const order: Order = {
         orderId: deps.newId(),
@@ -171,6 +175,7 @@ export function registerCommandRoutes(app: MonitorApp, deps: CommandRouteDeps): 
       return reply
         .code(201)
         .header('location', `/api/orders/search/${order.orderId}`)
+        .header('request-id', requestId)
         .send({ success: true as const, data: orderDto(order) });
     },
   );

@@ -1,4 +1,5 @@
-import { fromCents } from '@kafka-monitor/domain';
+import { fromCents, journeyToWire } from '@kafka-monitor/domain';
+import { traceOrder } from '@kafka-monitor/pipeline';
 import type { EventBus, Store } from '@kafka-monitor/domain';
 import { Type } from 'typebox';
 import {
@@ -22,6 +23,7 @@ import {
   listEnvelope,
   type StatsData,
 } from '../../contract.js';
+import { JourneyBody } from '../../contract-journey.js';
 import { HttpError, errorResponses, type MonitorApp } from '../app-types.js';
 import {
   clampLimit,
@@ -357,6 +359,26 @@ export function registerReadRoutes(app: MonitorApp, deps: ReadRouteDeps): void {
       }
       const data = history.map(statusUpdateDto);
       return { success: true as const, data, count: data.length };
+    },
+  );
+
+  app.get(
+    '/api/orders/:id/journey',
+    {
+      schema: {
+        operationId: 'getOrderJourney',
+        tags: ['orders'],
+        summary:
+          'One order end to end: each step with its time, log position and the time since the previous one, and what the order waits for now; 404 when neither the stores nor the log know it',
+        params: OrderIdParam,
+        response: { 200: JourneyBody, ...errorResponses(400, 404, 503) },
+      },
+    },
+    async (request) => {
+      const id = normaliseOrderId(request.params.id);
+      const journey = await traceOrder({ bus: deps.bus, store, now: deps.now }, id);
+      if (journey === undefined) throw new HttpError(404, `order ${id} is not known to the stores or the log`);
+      return { success: true as const, data: journeyToWire(journey) };
     },
   );
 

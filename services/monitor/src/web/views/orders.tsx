@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import type { RegisteredOrderDto, TimelineEntryDto } from '../../contract.js';
 import { ApiError } from '../api.js';
+import { JourneyPanel } from '../components/journey-panel.js';
 import { OrderId } from '../components/order-id.js';
 import { QueryState } from '../components/states.js';
 import { EntryStatus, StatusBadge } from '../components/status-badge.js';
@@ -108,6 +109,7 @@ function OrderDetail({ id }: { id: string }) {
           </QueryState>
         </>
       )}
+      <JourneyPanel id={id} />
     </div>
   );
 }
