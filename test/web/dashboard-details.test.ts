@@ -285,6 +285,28 @@ describe('dashboard details in a real browser', () => {
     );
   });
 
+  it('at 1440 px shows every lag column without sideways scrolling, in the cards and in the partition table', async () => {
+    await open('processors');
+    const card = page.getByTestId('processor-registry-processor');
+    await card
+      .getByRole('table', { name: 'registry-processor lag per partition' })
+      .locator('tbody tr')
+      .first()
+      .waitFor();
+    const details = page.getByTestId('partition-details');
+    await details.locator('tbody tr').first().waitFor();
+    const overflow = (wrap: typeof card) =>
+      wrap.locator('.table-wrap').evaluate((el) => el.scrollWidth - el.clientWidth);
+    for (const name of ['order-processor', 'query-processor', 'registry-processor']) {
+      const processor = page.getByTestId(`processor-${name}`);
+      if ((await processor.locator('.table-wrap').count()) > 0) {
+        expect(await overflow(processor), `${name}'s card scrolls sideways`).toBeLessThanOrEqual(0);
+      }
+    }
+    expect(await overflow(details), 'the partition table scrolls sideways').toBeLessThanOrEqual(0);
+    expect(await details.locator('thead th').count()).toBe(12);
+  });
+
   it("spans the throughput chart's time axis over its samples, not years", async () => {
     await open('dashboard');
     const chart = page.getByTestId('throughput-chart');

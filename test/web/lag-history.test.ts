@@ -67,8 +67,15 @@ describe('the Processors view right after a page load', () => {
       // The groups' evaluation next to the chart: a status badge and, per partition, rates and drain time.
       const card = page.getByTestId('processor-query-processor');
       await expect.poll(() => card.getByTestId('group-status-query-processor').textContent()).toMatch(/ok|warn/i);
-      const table = card.getByRole('table', { name: 'query-processor lag per partition' });
-      expect(await table.locator('thead th').allTextContents()).toEqual([
+      expect(
+        await card
+          .getByRole('table', { name: 'query-processor lag per partition' })
+          .locator('thead th')
+          .allTextContents(),
+      ).toEqual(['Topic', 'Partition', 'Lag', 'Status']);
+      const details = page.getByRole('table', { name: 'Lag per partition, every group' });
+      expect(await details.locator('thead th').allTextContents()).toEqual([
+        'Group',
         'Topic',
         'Partition',
         'Lag',

@@ -111,18 +111,7 @@ export function ProcessorsView({ history, lagHistory }: { history: ProcessorHist
                           <th>Topic</th>
                           <th className="num">Partition</th>
                           <th className="num">Lag</th>
-                          <th className="num">Lag s</th>
                           <th>Status</th>
-                          <th>Trend</th>
-                          <th className="num">Drains in</th>
-                          <th className="num" title="messages committed per second over the window">
-                            Consumed/s
-                          </th>
-                          <th className="num" title="messages appended per second over the window">
-                            Produced/s
-                          </th>
-                          <th className="num">Committed</th>
-                          <th className="num">End</th>
                         </tr>
                       </thead>
                       <tbody>
@@ -131,16 +120,9 @@ export function ProcessorsView({ history, lagHistory }: { history: ProcessorHist
                             <td>{part.topic}</td>
                             <td className="num">{part.partition}</td>
                             <td className="num">{formatCount(part.lag)}</td>
-                            <td className="num">{part['lag-seconds'].toFixed(1)}</td>
                             <td>
                               <StatusBadge status={part.status.toLowerCase()} />
                             </td>
-                            <td>{part.trend ?? '—'}</td>
-                            <td className="num">{formatDrain(part['time-to-drain-seconds'])}</td>
-                            <td className="num">{formatRate(part['consume-rate'])}</td>
-                            <td className="num">{formatRate(part['produce-rate'])}</td>
-                            <td className="num">{formatCount(part['committed-offset'])}</td>
-                            <td className="num">{formatCount(part['end-offset'])}</td>
                           </tr>
                         ))}
                       </tbody>
@@ -152,6 +134,7 @@ export function ProcessorsView({ history, lagHistory }: { history: ProcessorHist
           </div>
         )}
       </QueryState>
+      <PartitionDetails />
       {/* Outside the processors' state: when the store is down, that is where to look first. */}
       <div className="cards cards-3">
         <StoreCard />
@@ -182,5 +165,68 @@ export function ProcessorsView({ history, lagHistory }: { history: ProcessorHist
         }))}
       />
     </section>
+  );
+}
+
+/**
+ * Every group's partitions with the whole evaluation, in one full-width table: eleven columns do not
+ * fit a processor's card, and a card that scrolls sideways hides them.
+ */
+function PartitionDetails() {
+  const processors = useProcessors();
+  const groups = (processors.data?.processors ?? []).flatMap((p) =>
+    p['consumer-group'] === null ? [] : [{ name: p.name, group: p['consumer-group'] }],
+  );
+  if (groups.length === 0) return null;
+  return (
+    <article className="card" data-testid="partition-details">
+      <h2>Lag per partition</h2>
+      <div className="table-wrap">
+        <table aria-label="Lag per partition, every group" className="compact">
+          <thead>
+            <tr>
+              <th>Group</th>
+              <th>Topic</th>
+              <th className="num">Partition</th>
+              <th className="num">Lag</th>
+              <th className="num">Lag s</th>
+              <th>Status</th>
+              <th>Trend</th>
+              <th className="num">Drains in</th>
+              <th className="num" title="messages committed per second over the window">
+                Consumed/s
+              </th>
+              <th className="num" title="messages appended per second over the window">
+                Produced/s
+              </th>
+              <th className="num">Committed</th>
+              <th className="num">End</th>
+            </tr>
+          </thead>
+          <tbody>
+            {groups.flatMap(({ name, group }) =>
+              group.partitions.map((part) => (
+                <tr key={`${name}-${part.topic}-${part.partition}`}>
+                  <td>{name}</td>
+                  <td>{part.topic}</td>
+                  <td className="num">{part.partition}</td>
+                  <td className="num">{formatCount(part.lag)}</td>
+                  <td className="num">{part['lag-seconds'].toFixed(1)}</td>
+                  <td>
+                    <StatusBadge status={part.status.toLowerCase()} />
+                  </td>
+                  <td>{part.trend ?? '—'}</td>
+                  <td className="num">{formatDrain(part['time-to-drain-seconds'])}</td>
+                  <td className="num">{formatRate(part['consume-rate'])}</td>
+                  <td className="num">{formatRate(part['produce-rate'])}</td>
+                  <td className="num">{formatCount(part['committed-offset'])}</td>
+                  <td className="num">{formatCount(part['end-offset'])}</td>
+                </tr>
+              )),
+            )}
+          </tbody>
+        </table>
+      </div>
+    </article>
   );
 }
