@@ -322,6 +322,20 @@ describe('monitor API over HTTP', () => {
       expect(found.body.data.status).toBe('accepted');
     });
 
+    it('drops a __proto__ or constructor.prototype key of the body instead of refusing the order', async () => {
+      const body =
+        '{"__proto__": {"polluted": true}, "constructor": {"prototype": {"polluted": true}}, ' +
+        '"customer-id": 6, "product-id": "PROD-004", "quantity": 2, "unit-price": 5}';
+      const r = await call(h.base, '/api/orders', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+      expect(r.status).toBe(201);
+      expect(r.body.data).toMatchObject({ 'customer-id': 6, quantity: 2, total: 10 });
+      expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+    });
+
     it('reports every bad field at once with 400', async () => {
       const r = await call(h.base, '/api/orders', json('POST', { 'customer-id': 0, quantity: 'two', 'unit-price': 0 }));
       expect(r.status).toBe(400);

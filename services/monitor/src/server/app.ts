@@ -152,6 +152,10 @@ export async function buildMonitor(deps: MonitorDeps): Promise<Monitor> {
   const app: MonitorApp = Fastify({
     logger: false,
     bodyLimit: BODY_LIMIT_BYTES,
+    // A body's `__proto__` or `constructor.prototype` key is dropped rather than the whole body refused:
+    // the schemas allow keys they do not name, and such a key must never reach an object's prototype.
+    onProtoPoisoning: 'remove',
+    onConstructorPoisoning: 'remove',
     // Ids up to the 256 characters the schemas allow, instead of a bare 414 past 100.
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // Requests the router refuses before any route (an over-long id, a malformed URL) still get the
