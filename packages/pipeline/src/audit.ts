@@ -43,6 +43,12 @@ export interface AuditDeps {
   readonly readBatch?: number;
   /** Registered orders read from the store at once (default 32). */
   readonly readConcurrency?: number;
+  /**
+   * Where the store's history starts, per partition of each topic (default 0, the whole log): for a
+   * store filled from a known position on, such as a deployment given fresh keyspaces on topics that
+   * already held messages. Messages below these offsets are neither read nor expected in the store.
+   */
+  readonly startOffsets?: { readonly orders?: readonly number[]; readonly registry?: readonly number[] };
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -156,7 +162,11 @@ export async function runAudit(deps: AuditDeps): Promise<AuditReport> {
   progress({ phase: 'catching-up', done: 1, total: 2 });
   const registryCaughtUp = await catchUp(deps, GROUPS.registryProcessor, registryCut);
 
-  const total = [...ordersEnd, ...registryEnd].reduce((s, n) => s + n, 0);
+  const startOf = (topic: 'orders' | 'registry', partition: number): number =>
+    deps.startOffsets?.[topic]?.[partition] ?? 0;
+  const total =
+    ordersEnd.reduce((s, end, p) => s + Math.max(0, end - startOf('orders', p)), 0) +
+    registryEnd.reduce((s, end, p) => s + Math.max(0, end - startOf('registry', p)), 0);
   let done = 0;
   const advance = (count: number): void => {
     done += count;
@@ -171,7 +181,7 @@ export async function runAudit(deps: AuditDeps): Promise<AuditReport> {
       deps,
       topic,
       partition,
-      0,
+      startOf('orders', partition),
       endOffset,
       (message) => {
         const order = decodeWith(decodeOrder, message);
@@ -187,7 +197,7 @@ export async function runAudit(deps: AuditDeps): Promise<AuditReport> {
       deps,
       topic,
       partition,
-      0,
+      startOf('registry', partition),
       endOffset,
       (message) => {
         const decoded = decodeWith(decodeRegistryMessage, message);
