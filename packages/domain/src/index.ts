@@ -6,6 +6,7 @@ export * from './orders/order-id.js';
 export * from './validation/rules.js';
 export * from './validation/validate-order.js';
 export * from './views/views.js';
+export * from './views/view-generations.js';
 export * from './registry/registered-order.js';
 export * from './messages/topics.js';
 export * from './messages/registry-message.js';

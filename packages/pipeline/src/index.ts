@@ -7,3 +7,14 @@ export { createProcessMetrics, type BatchObserver, type ProcessMetrics } from '.
 export { currentBuild, type BuildInfo } from './build-info.js';
 export { runAudit, type AuditDeps, type AuditPhase, type AuditProgress } from './audit.js';
 export { traceOrder, type TraceOrderDeps, type TraceOrderOptions } from './trace-order.js';
+export {
+  RebuildRunningError,
+  planRebuild,
+  runRebuild,
+  type RebuildDeps,
+  type RebuildPartitionPlan,
+  type RebuildPhase,
+  type RebuildPlan,
+  type RebuildProgress,
+  type RebuildReport,
+} from './rebuild.js';

@@ -1,4 +1,4 @@
-import type { Store } from '@kafka-monitor/domain';
+import { routeViewGenerations, type Store } from '@kafka-monitor/domain';
 import { createCassandraControlStore } from './control-store.js';
 import { createCassandraDeadLetterStore } from './dead-letter-store.js';
 import { describeCassandraStore } from './describe-store.js';
@@ -14,7 +14,7 @@ import {
   type ConsistencyName,
   type Session,
 } from './session.js';
-import { createCassandraViewStore } from './view-store.js';
+import { createCassandraViewGenerations } from './view-generations.js';
 
 export interface CassandraStoreOptions {
   /** `host` or `host:port`; at least one. */
@@ -92,17 +92,20 @@ export function createCassandraStore(options: CassandraStoreOptions): Store {
 export function createStoreOnSession(session: Session, options: CassandraStoreOptions): Store {
   const ks = keyspaces(options.keyspacePrefix ?? '', options.keyspaceSuffix ?? '');
   const bucketMs = options.timelineBucketMs ?? 3_600_000;
+  const replication = options.replication ?? { class: 'SimpleStrategy', factor: options.replicationFactor ?? 1 };
+  const viewGenerations = createCassandraViewGenerations(session, ks, {
+    timelineBucketMs: bucketMs,
+    timelineTtlSeconds: options.timelineTtlSeconds ?? 0,
+    replication,
+  });
   return {
-    views: createCassandraViewStore(session, ks, {
-      timelineBucketMs: bucketMs,
-      timelineTtlSeconds: options.timelineTtlSeconds ?? 0,
-    }),
+    views: routeViewGenerations(viewGenerations),
+    viewGenerations,
     registry: createCassandraRegistryStore(session, ks),
     produced: createCassandraProducedStore(session, ks, { bucketMs }),
     control: createCassandraControlStore(session, ks),
     deadLetters: createCassandraDeadLetterStore(session, ks),
-    migrate: () =>
-      migrate(session, ks, options.replication ?? { class: 'SimpleStrategy', factor: options.replicationFactor ?? 1 }),
+    migrate: () => migrate(session, ks, replication),
     ping: async () => {
       await session.rows('SELECT release_version FROM system.local', []);
     },

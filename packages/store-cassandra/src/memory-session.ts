@@ -62,6 +62,13 @@ export class MemorySession implements Session {
 
   ddl(cql: string): Promise<void> {
     const text = squash(cql);
+    const dropKeyspace = /^DROP KEYSPACE IF EXISTS (\S+)$/.exec(text);
+    if (dropKeyspace !== null) {
+      for (const name of [...this.tables.keys()]) {
+        if (name.startsWith(`${dropKeyspace[1] ?? ''}.`)) this.tables.delete(name);
+      }
+      return Promise.resolve();
+    }
     const create = /^CREATE TABLE IF NOT EXISTS (\S+) \((.*?)\)( WITH CLUSTERING ORDER BY \((.*)\))?$/.exec(text);
     if (create !== null) {
       const [, name = '', body = '', , order = ''] = create;

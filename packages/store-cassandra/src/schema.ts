@@ -227,7 +227,48 @@ export const MIGRATIONS: readonly Migration[] = [
     // Where each effect came from is already in the claim tokens (claimed_by, registered_by, decided_by).
     after: (session, ks) => addColumn(session, ks.query, 'counted_orders', 'applied_at', 'bigint'),
   },
+  {
+    version: 6,
+    description: 'generations of the views: the pointer and the rebuild lease',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS {order}.view_generations (
+         id int PRIMARY KEY, reads int, writes int, lease_owner text, lease_until bigint)`,
+    ],
+    async after(session, ks) {
+      await session.lwt(
+        `INSERT INTO ${ks.order}.view_generations (id, reads, writes) VALUES (?, ?, ?) IF NOT EXISTS`,
+        [1, 0, 0],
+      );
+    },
+  },
 ];
+
+/**
+ * The keyspace of a views generation: generation 0 is query_processor itself, generation N its
+ * sibling `<query>_gN`, with the same tables (viewKeyspaceStatements).
+ */
+export function viewKeyspace(ks: Keyspaces, generation: number): string {
+  if (!Number.isSafeInteger(generation) || generation < 0) throw new Error(`invalid views generation ${generation}`);
+  const name = generation === 0 ? ks.query : `${ks.query}_g${generation}`;
+  if (!IDENTIFIER.test(name)) throw new Error(`invalid Cassandra keyspace name: ${name}`);
+  return name;
+}
+
+/** Creates a generation's keyspace and every query_processor table the migrations define, in it. */
+export async function createViewKeyspace(
+  session: Session,
+  keyspace: string,
+  replication: CassandraReplication,
+): Promise<void> {
+  await session.ddl(`CREATE KEYSPACE IF NOT EXISTS ${keyspace}
+       WITH replication = ${replicationMap(replication)}`);
+  for (const migration of MIGRATIONS) {
+    for (const statement of migration.statements) {
+      if (statement.includes('{query}')) await session.ddl(statement.replaceAll('{query}', keyspace));
+    }
+  }
+  await addColumn(session, keyspace, 'counted_orders', 'applied_at', 'bigint');
+}
 
 /**
  * ALTER TABLE … ADD has no IF NOT EXISTS before Cassandra 5, so the schema is asked first: a migration

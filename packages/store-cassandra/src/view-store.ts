@@ -38,6 +38,11 @@ export interface CassandraViewOptions {
   readonly timelineBucketMs: number;
   /** Seconds a timeline row lives (0 = forever); buckets bound partitions either way. */
   readonly timelineTtlSeconds: number;
+  /**
+   * Whether order ids are claimed one lightweight transaction per order (a store older than
+   * order_claims); default: what store_settings says. A rebuilt generation starts with batched claims.
+   */
+  readonly perOrderClaims?: () => Promise<boolean>;
 }
 
 interface Position {
@@ -223,7 +228,7 @@ export function createCassandraViewStore(session: Session, ks: Keyspaces, option
     ];
   }
 
-  const perOrderClaims = claimsPerOrder(session, ks, CLAIM_SETTINGS.views);
+  const perOrderClaims = options.perOrderClaims ?? claimsPerOrder(session, ks, CLAIM_SETTINGS.views);
 
   /**
    * The orders of a batch that this log position counts (the first claim of an order id wins), and the

@@ -9,27 +9,35 @@ interface StatsRow {
   last_processed_timestamp: number | null;
 }
 
+/** Where positions and counters live: the base tables, or a views generation's own (schema.ts). */
+export interface CheckpointTables {
+  readonly positions: string;
+  readonly stats: string;
+}
+
+export const BASE_CHECKPOINT_TABLES: CheckpointTables = { positions: 'applied_positions', stats: 'processing_stats' };
+
 /**
  * The exactly-once mechanism shared by every apply method: inside the caller's transaction, entries
  * below the source partition's recorded next offset are dropped, and after the effects the position
  * and the processor's counters advance in the same transaction.
  */
-export function createCheckpoints(db: SqliteDatabase) {
+export function createCheckpoints(db: SqliteDatabase, tables: CheckpointTables = BASE_CHECKPOINT_TABLES) {
   const readPosition = db.prepare(
-    'SELECT next_offset FROM applied_positions WHERE consumer = ? AND topic = ? AND partition = ?',
+    `SELECT next_offset FROM ${tables.positions} WHERE consumer = ? AND topic = ? AND partition = ?`,
   );
   const writePosition = db.prepare(
-    `INSERT INTO applied_positions (consumer, topic, partition, next_offset) VALUES (?, ?, ?, ?)
+    `INSERT INTO ${tables.positions} (consumer, topic, partition, next_offset) VALUES (?, ?, ?, ?)
      ON CONFLICT (consumer, topic, partition) DO UPDATE SET next_offset = excluded.next_offset`,
   );
   const addStats = db.prepare(
-    `INSERT INTO processing_stats (processor_id, processed_count, error_count, last_processed_timestamp) VALUES (?, ?, ?, ?)
+    `INSERT INTO ${tables.stats} (processor_id, processed_count, error_count, last_processed_timestamp) VALUES (?, ?, ?, ?)
      ON CONFLICT (processor_id) DO UPDATE SET
        processed_count = processed_count + excluded.processed_count,
        error_count = error_count + excluded.error_count,
        last_processed_timestamp = excluded.last_processed_timestamp`,
   );
-  const readStats = db.prepare('SELECT * FROM processing_stats WHERE processor_id = ?');
+  const readStats = db.prepare(`SELECT * FROM ${tables.stats} WHERE processor_id = ?`);
 
   return {
     /** The entries not applied yet, in order. */

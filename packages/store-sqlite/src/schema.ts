@@ -206,4 +206,14 @@ export const STORE_MIGRATIONS: readonly string[] = [
    ALTER TABLE status_decisions ADD COLUMN source_partition INTEGER;
    ALTER TABLE status_decisions ADD COLUMN source_offset INTEGER;
    CREATE INDEX dead_letters_by_key ON dead_letters (message_key, failed_at);`,
+  // Generations of the views (view-tables.ts): which one answers reads, which one the live query
+  // processor writes, and the lease that lets one rebuild run at a time.
+  `CREATE TABLE view_generations (
+     id INTEGER PRIMARY KEY CHECK (id = 1),
+     reads INTEGER NOT NULL,
+     writes INTEGER NOT NULL,
+     lease_owner TEXT,
+     lease_until INTEGER
+   );
+   INSERT INTO view_generations VALUES (1, 0, 0, NULL, NULL);`,
 ];

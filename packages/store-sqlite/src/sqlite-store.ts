@@ -1,4 +1,4 @@
-import type { Store } from '@kafka-monitor/domain';
+import { routeViewGenerations, type Store } from '@kafka-monitor/domain';
 import { openSqlite, startBackgroundCheckpoints } from '@kafka-monitor/sqlite';
 import { createCheckpoints, settle } from './checkpoint.js';
 import { describeSqliteStore } from './describe-store.js';
@@ -6,7 +6,8 @@ import { createSqliteControlStore } from './sqlite-control-store.js';
 import { createSqliteDeadLetterStore } from './sqlite-dead-letter-store.js';
 import { createSqliteProducedStore } from './sqlite-produced-store.js';
 import { createSqliteRegistryStore } from './sqlite-registry-store.js';
-import { createSqliteViewStore } from './sqlite-view-store.js';
+import { createSqliteViewGenerations } from './sqlite-view-generations.js';
+
 import { STORE_MIGRATIONS } from './schema.js';
 
 export interface SqliteStoreOptions {
@@ -26,8 +27,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     options.backgroundCheckpoints === true && options.file !== ':memory:'
       ? startBackgroundCheckpoints(db, options.file)
       : undefined;
+  const viewGenerations = createSqliteViewGenerations(db, { timelineRetention: options.timelineRetention ?? 10_000 });
   return {
-    views: createSqliteViewStore(db, checkpoints, { timelineRetention: options.timelineRetention ?? 10_000 }),
+    views: routeViewGenerations(viewGenerations),
+    viewGenerations,
     registry: createSqliteRegistryStore(db, checkpoints),
     produced: createSqliteProducedStore(db),
     control: createSqliteControlStore(db),

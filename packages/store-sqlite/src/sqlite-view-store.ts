@@ -13,6 +13,7 @@ import type {
 import type { SqliteDatabase } from '@kafka-monitor/sqlite';
 import { settle, type Checkpoints } from './checkpoint.js';
 import { createReadCache } from './read-cache.js';
+import { viewTables, type ViewTables } from './view-tables.js';
 import { effectSource, likePrefix, orderFromRow, orderParams, type OrderRow, type SourceRow } from './rows.js';
 
 interface CustomerRow {
@@ -61,49 +62,50 @@ export function createSqliteViewStore(
   db: SqliteDatabase,
   checkpoints: Checkpoints,
   options: SqliteViewStoreOptions,
+  t: ViewTables = viewTables(0),
 ): ViewStore {
   const trimStep = Math.max(1, Math.min(TRIM_STEP, Math.floor(options.timelineRetention / 10)));
   const sql = {
     countOrder: db.prepare(
-      `INSERT OR IGNORE INTO counted_orders (order_id, source_topic, source_partition, source_offset, applied_at)
+      `INSERT OR IGNORE INTO ${t.counted} (order_id, source_topic, source_partition, source_offset, applied_at)
        VALUES (?, ?, ?, ?, ?)`,
     ),
-    countedOrder: db.prepare('SELECT * FROM counted_orders WHERE order_id = ?'),
-    customer: db.prepare('SELECT * FROM orders_by_customer WHERE customer_id = ?'),
+    countedOrder: db.prepare(`SELECT * FROM ${t.counted} WHERE order_id = ?`),
+    customer: db.prepare(`SELECT * FROM ${t.customers} WHERE customer_id = ?`),
     upsertCustomer: db.prepare(
-      `INSERT OR REPLACE INTO orders_by_customer
+      `INSERT OR REPLACE INTO ${t.customers}
          (customer_id, first_order_timestamp, last_order_id, last_order_timestamp, total_orders, total_spent_cents)
        VALUES (?, ?, ?, ?, ?, ?)`,
     ),
-    product: db.prepare('SELECT * FROM orders_by_product WHERE product_id = ?'),
+    product: db.prepare(`SELECT * FROM ${t.products} WHERE product_id = ?`),
     upsertProduct: db.prepare(
-      `INSERT OR REPLACE INTO orders_by_product
+      `INSERT OR REPLACE INTO ${t.products}
          (product_id, total_quantity, total_revenue_cents, order_count, last_order_timestamp)
        VALUES (?, ?, ?, ?, ?)`,
     ),
     insertTimeline: db.prepare(
-      `INSERT OR IGNORE INTO orders_timeline
+      `INSERT OR IGNORE INTO ${t.timeline}
          (order_id, customer_id, product_id, quantity, unit_price_cents, total_cents, timestamp, status)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     addTotals: db.prepare(
-      `UPDATE order_totals SET total_orders = total_orders + ?, total_spent_cents = total_spent_cents + ?,
+      `UPDATE ${t.totals} SET total_orders = total_orders + ?, total_spent_cents = total_spent_cents + ?,
          customer_count = customer_count + ?, product_count = product_count + ?, timeline_count = timeline_count + ?
        WHERE id = 1`,
     ),
-    totals: db.prepare('SELECT * FROM order_totals WHERE id = 1'),
+    totals: db.prepare(`SELECT * FROM ${t.totals} WHERE id = 1`),
     trimTimeline: db.prepare(
-      `DELETE FROM orders_timeline WHERE order_id IN
-         (SELECT order_id FROM orders_timeline ORDER BY timestamp ASC, order_id ASC LIMIT ?)`,
+      `DELETE FROM ${t.timeline} WHERE order_id IN
+         (SELECT order_id FROM ${t.timeline} ORDER BY timestamp ASC, order_id ASC LIMIT ?)`,
     ),
-    topCustomers: db.prepare('SELECT * FROM orders_by_customer ORDER BY total_spent_cents DESC, customer_id LIMIT ?'),
-    topProducts: db.prepare('SELECT * FROM orders_by_product ORDER BY total_revenue_cents DESC, product_id LIMIT ?'),
+    topCustomers: db.prepare(`SELECT * FROM ${t.customers} ORDER BY total_spent_cents DESC, customer_id LIMIT ?`),
+    topProducts: db.prepare(`SELECT * FROM ${t.products} ORDER BY total_revenue_cents DESC, product_id LIMIT ?`),
     searchProducts: db.prepare(
-      `SELECT * FROM orders_by_product WHERE product_id LIKE ? ESCAPE '\\'
+      `SELECT * FROM ${t.products} WHERE product_id LIKE ? ESCAPE '\\'
        ORDER BY total_revenue_cents DESC, product_id LIMIT ?`,
     ),
-    timeline: db.prepare('SELECT * FROM orders_timeline ORDER BY timestamp DESC, order_id DESC LIMIT ?'),
-    timelineEntry: db.prepare('SELECT * FROM orders_timeline WHERE order_id = ?'),
+    timeline: db.prepare(`SELECT * FROM ${t.timeline} ORDER BY timestamp DESC, order_id DESC LIMIT ?`),
+    timelineEntry: db.prepare(`SELECT * FROM ${t.timeline} WHERE order_id = ?`),
   };
 
   /** Folds a batch per customer and product, so each row is read and written once per batch. */

@@ -258,6 +258,107 @@ export function describeStoreContract(
       });
     });
 
+    describe('view generations', () => {
+      const first = [
+        makeOrder({ orderId: 'g-a', customerId: 1, productId: 'PROD-001', totalCents: 1_000, timestamp: 10 }),
+        makeOrder({ orderId: 'g-b', customerId: 2, productId: 'PROD-002', totalCents: 2_000, timestamp: 20 }),
+      ];
+      const later = makeOrder({ orderId: 'g-c', customerId: 1, productId: 'PROD-002', totalCents: 500, timestamp: 30 });
+
+      it('moves the pointer only from the pointer it holds', async () => {
+        const store = await open();
+        const generations = store.viewGenerations;
+        expect(await generations.pointer({ fresh: true })).toEqual({ reads: 0, writes: 0 });
+        expect(await generations.movePointer({ reads: 0, writes: 1 }, { reads: 1, writes: 1 })).toBe(false);
+        expect(await generations.movePointer({ reads: 0, writes: 0 }, { reads: 0, writes: 1 })).toBe(true);
+        expect(await generations.movePointer({ reads: 0, writes: 0 }, { reads: 0, writes: 2 })).toBe(false);
+        expect(await generations.pointer({ fresh: true })).toEqual({ reads: 0, writes: 1 });
+      });
+
+      it('keeps a new generation apart until the pointer names it, then answers from it alone', async () => {
+        const store = await open();
+        const generations = store.viewGenerations;
+        await store.views.applyOrders(source(0), consumed(first), NOW);
+        await generations.create(1);
+        const rebuilt = generations.generation(1);
+        expect(await snapshotViews(rebuilt)).toEqual(expectedViews([]));
+        await rebuilt.applyOrders(source(0), consumed([...first, later]), NOW);
+        expect(await generations.position(1, source(0))).toBe(3);
+        expect(await generations.position(0, source(0))).toBe(2);
+        expect(await generations.position(1, source(1))).toBe(0);
+        expect(await snapshotViews(store.views)).toEqual(expectedViews(first));
+
+        expect(await generations.movePointer({ reads: 0, writes: 0 }, { reads: 1, writes: 1 })).toBe(true);
+        await generations.drop(0);
+        expect(await generations.pointer({ fresh: true })).toEqual({ reads: 1, writes: 1 });
+        expect(await snapshotViews(store.views)).toEqual(expectedViews([...first, later]));
+        expect(await store.views.appliedSource('g-c')).toMatchObject({
+          position: { topic: 'orders', partition: 0, offset: 2 },
+        });
+        expect((await store.views.processingStats('query-processor'))?.processedCount).toBe(3);
+        // The live path applies to the generation now named, exactly once.
+        expect(await store.views.applyOrders(source(0), consumed([...first, later]), NOW)).toEqual({
+          applied: 0,
+          skipped: 3,
+        });
+      });
+
+      it('while switching, applies batches the new generation reached and refuses one past it', async () => {
+        const store = await open();
+        const generations = store.viewGenerations;
+        await store.views.applyOrders(source(0), consumed(first), NOW);
+        await generations.create(1);
+        await generations.generation(1).applyOrders(source(0), consumed(first.slice(0, 1)), NOW);
+        expect(await generations.movePointer({ reads: 0, writes: 0 }, { reads: 0, writes: 1 })).toBe(true);
+
+        // Offset 2 is past what generation 1 applied (1): applying it would leave offset 1 out forever.
+        const refused = await store.views.applyOrders(source(0), consumed([later], 2), NOW).catch((e: unknown) => e);
+        expect(refused).toMatchObject({ dependency: 'store', retryable: true });
+        expect(await generations.position(1, source(0))).toBe(1);
+
+        // From its position on it applies (offset 0 skipped), to the new generation only.
+        expect(await store.views.applyOrders(source(0), consumed([...first, later]), NOW)).toEqual({
+          applied: 2,
+          skipped: 1,
+        });
+        expect(await snapshotViews(generations.generation(1))).toEqual(expectedViews([...first, later]));
+        // Reads stay on the old generation until the switch completes.
+        expect(await snapshotViews(store.views)).toEqual(expectedViews(first));
+        expect(await generations.movePointer({ reads: 0, writes: 1 }, { reads: 1, writes: 1 })).toBe(true);
+        expect(await snapshotViews(store.views)).toEqual(expectedViews([...first, later]));
+      });
+
+      it('creates a generation empty again after it was dropped or left half written', async () => {
+        const store = await open();
+        const generations = store.viewGenerations;
+        await generations.create(3);
+        await generations.generation(3).applyOrders(source(1), consumed(first), NOW);
+        await generations.create(3);
+        expect(await snapshotViews(generations.generation(3))).toEqual(expectedViews([]));
+        expect(await generations.position(3, source(1))).toBe(0);
+        await generations.drop(3);
+        await generations.drop(3);
+        await expect(generations.generation(3).totals()).rejects.toThrow();
+      });
+
+      it('leases the rebuild to one owner at a time, renewed by its owner, free once expired or released', async () => {
+        const store = await open();
+        const generations = store.viewGenerations;
+        expect(await generations.lease()).toBeUndefined();
+        expect(await generations.acquireLease('a', NOW, 1_000)).toBe(true);
+        expect(await generations.acquireLease('b', NOW + 500, 1_000)).toBe(false);
+        expect(await generations.acquireLease('a', NOW + 900, 1_000)).toBe(true);
+        expect(await generations.lease()).toEqual({ owner: 'a', until: NOW + 1_900 });
+        expect(await generations.acquireLease('b', NOW + 1_800, 1_000)).toBe(false);
+        expect(await generations.acquireLease('b', NOW + 2_000, 1_000)).toBe(true);
+        await generations.releaseLease('a');
+        expect(await generations.lease()).toEqual({ owner: 'b', until: NOW + 3_000 });
+        await generations.releaseLease('b');
+        expect(await generations.lease()).toBeUndefined();
+        expect(await generations.acquireLease('c', NOW, 1_000)).toBe(true);
+      });
+    });
+
     describe('registry', () => {
       const registrySource = source(0, 'registry', 'registry-processor');
       const good = makeOrder({ orderId: 'good' });

@@ -79,6 +79,52 @@ export interface ViewStore {
   processingStats(processorId: string): Promise<ProcessingStats | undefined>;
 }
 
+/**
+ * Which generation of the view tables answers reads and which one the live query processor writes.
+ * Equal outside a rebuild; while a rebuild switches, `writes` is the new generation and `reads` stays
+ * on the old one until the new one has caught up (see `routeViewGenerations`).
+ */
+export interface ViewPointer {
+  readonly reads: number;
+  readonly writes: number;
+}
+
+/** Who runs a rebuild of the views, until when: one at a time across every process of a deployment. */
+export interface RebuildLease {
+  readonly owner: string;
+  readonly until: number;
+}
+
+/**
+ * Generations of the view tables (customers, products, timeline, totals, the counted order ids and
+ * the query processor's positions and counters), so the views can be rebuilt from the log into new
+ * tables while the current ones keep answering. Guarantees:
+ * - `movePointer` is a compare-and-set: of two concurrent moves from the same pointer, one wins.
+ * - `pointer({ fresh: true })` sees every move completed before it; otherwise it may be up to a
+ *   second old (reads of the API).
+ * - a generation's views have the exactly-once effect of `ViewStore.applyOrders` on their own
+ *   positions, so a rebuild and the live processor may both apply the same source to one generation.
+ * - `acquireLease` succeeds for one owner at a time; a lease not renewed past its `until` is free.
+ */
+export interface ViewGenerationStore {
+  pointer(options?: { readonly fresh?: boolean }): Promise<ViewPointer>;
+  movePointer(expected: ViewPointer, next: ViewPointer): Promise<boolean>;
+  /** The views of one generation; its calls fail until `create` made its tables. */
+  generation(generation: number): ViewStore;
+  /** Drops whatever tables the generation has, then creates them empty. */
+  create(generation: number): Promise<void>;
+  /** Removes the generation's tables; a generation without tables is left as it is. */
+  drop(generation: number): Promise<void>;
+  /** The next offset of `source` the generation has applied; 0 when it applied none. */
+  position(generation: number, source: SourcePartition): Promise<number>;
+  /** Takes the lease when it is free, expired or already `owner`'s (a renewal); false otherwise. */
+  acquireLease(owner: string, now: number, ttlMs: number): Promise<boolean>;
+  /** Frees the lease if `owner` holds it. */
+  releaseLease(owner: string): Promise<void>;
+  /** The lease as last written (it may have expired); undefined when none was ever taken or it was released. */
+  lease(): Promise<RebuildLease | undefined>;
+}
+
 export interface RegistryTotals {
   readonly registeredCount: number;
   readonly acceptedCount: number;
@@ -266,7 +312,9 @@ export interface StoreDescription {
 
 /** The whole store of one deployment; closing releases its connections. */
 export interface Store {
+  /** The views of the generation the pointer names (`routeViewGenerations` over `viewGenerations`). */
   readonly views: ViewStore;
+  readonly viewGenerations: ViewGenerationStore;
   readonly registry: RegistryStore;
   readonly produced: ProducedOrderStore;
   readonly control: ControlStore;
