@@ -9,6 +9,7 @@ import { deleteGroup, describeGroup, listGroups, resetGroup, showLag, type Reset
 import { consume, MESSAGE_FORMATS, peek, produce, type MessageFormat } from './commands/messages.js';
 import { testData } from './commands/test-data.js';
 import { verify } from './commands/verify.js';
+import { rebuildViews, type RebuildOptions } from './commands/rebuild.js';
 import { trace, type TraceOptions } from './commands/trace.js';
 import {
   countMessages,
@@ -390,6 +391,15 @@ function buildProgram(dependencies: CliDependencies): Command {
       30,
     )
     .action((options: JsonOption & { wait: number }, c: Command) => run(c, (ctx) => verify(ctx, options), true));
+  addListing(
+    'rebuild-views',
+    'rebuild the views from the orders log into new tables while the old ones answer, then switch and drop the old',
+    'rebuild-views --dry-run',
+    'rebuild-views',
+    'rebuild-views --json',
+  )
+    .option('--dry-run', 'print the plan (per partition: from and to offset, messages; time estimate) and stop')
+    .action((options: RebuildOptions, c: Command) => run(c, (ctx) => rebuildViews(ctx, options), true));
   addListing(
     'trace',
     "one order end to end: each step's time, log position and time since the previous, and what it waits for",

@@ -118,6 +118,17 @@ export function describePipelineWithCli(target: CliTarget, inherited: NodeJS.Pro
       expect(verifiedText.code, verifiedText.stderr).toBe(0);
       expect(verifiedText.stdout).toMatch(/^No drift: the store holds exactly what the logs say\.$/m);
 
+      // The views rebuilt from the log into new tables while the processors run: the plan, the rebuild,
+      // and the audit again without drift.
+      const planned = await kafkaMonitor(['rebuild-views', '--dry-run', '--json'], environment);
+      expect(planned.code, planned.stderr).toBe(0);
+      expect(JSON.parse(planned.stdout)).toMatchObject({ messages: before + ORDERS, resumes: false, running: null });
+      const rebuilt = await kafkaMonitor(['rebuild-views'], environment);
+      expect(rebuilt.code, rebuilt.stderr).toBe(0);
+      expect(rebuilt.stdout).toMatch(/^Rebuilt: .* generation (\d+) answers, generation \d+ dropped\.$/m);
+      const reverified = await kafkaMonitor(['verify'], environment);
+      expect(reverified.code, reverified.stdout).toBe(0);
+
       store = createSqliteStore({ file: embeddedFiles(cli.dataDir).store, timelineRetention: 10_000 });
       const views = await snapshotViews(store.views);
       const stats = await store.views.processingStats(GROUPS.queryProcessor);

@@ -202,7 +202,8 @@ export async function runRebuild(deps: RebuildDeps): Promise<RebuildReport> {
     }
   };
   try {
-    const plan = await planRebuild(deps);
+    // The lease read by the plan is this rebuild's own.
+    const plan: RebuildPlan = { ...(await planRebuild(deps)), running: null };
     const { fromGeneration: from, toGeneration: to } = plan;
     const views = generations.generation(to);
     const batch = deps.readBatch ?? 2_000;

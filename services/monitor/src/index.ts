@@ -4,4 +4,5 @@ export * from './contract.js';
 export * from './contract-store-status.js';
 export { monitorOptionsFrom, DASHBOARD_BUILD } from './server/monitor-options.js';
 export * from './contract-audit.js';
+export * from './contract-rebuild.js';
 export * from './contract-journey.js';

@@ -29,6 +29,8 @@ import { readStats, registerReadRoutes } from './routes/read-routes.js';
 import { registerStoreRoutes } from './routes/store-routes.js';
 import { registerAuditRoutes } from './routes/audit-routes.js';
 import { createAuditor } from './auditor.js';
+import { createRebuilder } from './rebuilder.js';
+import { registerRebuildRoutes } from './routes/rebuild-routes.js';
 
 export interface MonitorOptions {
   /** When set, mutating routes need `Authorization: Bearer <token>`. */
@@ -306,6 +308,13 @@ export async function buildMonitor(deps: MonitorDeps): Promise<Monitor> {
   registerLiveRoutes(app, { status, stream, metrics });
   registerStoreRoutes(app, { store, storeType: options.storeType, now: deps.now });
   registerAuditRoutes(app, { auditor: createAuditor({ bus: deps.bus, store, now: deps.now }), mutating });
+  const rebuilder = createRebuilder({
+    bus: deps.bus,
+    store,
+    now: deps.now,
+    onChange: (state) => stream.publish('rebuild', state),
+  });
+  registerRebuildRoutes(app, { rebuilder, mutating });
   registerHealthRoutes(app, deps.readiness === undefined ? {} : { readiness: deps.readiness });
   await registerDashboard(app, options.webRoot);
   app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());

@@ -28,6 +28,8 @@ export interface LiveStream {
   /** Streams to one response until it closes; `lastEventId` resumes after a change cursor. */
   attach(response: ServerResponse, lastEventId: number | undefined): Promise<void>;
   clientCount(): number;
+  /** Sends an event (no id: not resumable) to every client listening now. */
+  publish(event: string, data: unknown): void;
   close(): void;
 }
 
@@ -164,6 +166,7 @@ export function createLiveStream(options: LiveStreamOptions): LiveStream {
       });
     },
     clientCount: () => clients.size,
+    publish: (event, data) => broadcast(frame(event, data)),
     close() {
       stopTimers();
       for (const client of clients) client.response.end();

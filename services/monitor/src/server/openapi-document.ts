@@ -1,3 +1,4 @@
+import { RebuildStateDto } from '../contract-rebuild.js';
 import type { TSchema } from 'typebox';
 import {
   ErrorBody,
@@ -85,6 +86,12 @@ export const STREAM_EVENT_SCHEMA: Json = {
     streamEvent('stats', StatsData, 'new totals (at most twice a second, only when they changed)', false),
     streamEvent('processors', ProcessorsData, 'the processor figures, every 3 s', false),
     streamEvent('reset', StreamResetDto, 'too many changes were missed to replay: reload', false),
+    streamEvent(
+      'rebuild',
+      RebuildStateDto,
+      'a rebuild of the views started by this monitor: each phase, progress at most every 200 ms, its end',
+      false,
+    ),
   ],
 };
 
@@ -92,7 +99,7 @@ const STREAM_RESPONSE = {
   description:
     'An endless Server-Sent Events stream (`retry: 2000`, a `: heartbeat` comment every 15 s). Events: ' +
     '`order` and `status` (ids are change cursors: reconnect with Last-Event-ID to get what was missed), ' +
-    '`stats`, `processors` and `reset`.',
+    '`stats`, `processors`, `reset` and `rebuild`.',
   content: { 'text/event-stream': { schema: STREAM_EVENT_SCHEMA } },
 };
 

@@ -229,6 +229,22 @@ const journey = {
 const list = (items: readonly unknown[]) => ({ success: true, data: items, count: items.length });
 const one = (data: unknown) => ({ success: true, data });
 
+const rebuildPlan = {
+  'from-generation': 0,
+  'to-generation': 1,
+  resumes: false,
+  partitions: [
+    { topic: 'orders', partition: 0, 'from-offset': 0, 'to-offset': 16_790, messages: 16_790 },
+    { topic: 'orders', partition: 1, 'from-offset': 0, 'to-offset': 16_862, messages: 16_862 },
+    { topic: 'orders', partition: 2, 'from-offset': 0, 'to-offset': 16_760, messages: 16_760 },
+  ],
+  messages: 50_412,
+  'rate-per-second': 21_500,
+  'rate-basis': 'last rebuild',
+  'estimated-seconds': 3,
+  running: null,
+};
+
 export const OPERATION_EXAMPLES: Readonly<Record<string, OperationExamples>> = {
   getHealth: {
     responses: {
@@ -337,6 +353,31 @@ export const OPERATION_EXAMPLES: Readonly<Record<string, OperationExamples>> = {
   startAudit: {
     responses: {
       '202': one({ status: 'running', 'started-at': AT, report: null, error: null }),
+    },
+  },
+  getRebuildPlan: { responses: { '200': one(rebuildPlan) } },
+  getRebuild: {
+    responses: {
+      '200': one({
+        status: 'running',
+        'started-at': AT,
+        plan: rebuildPlan,
+        progress: { phase: 'replaying', done: 28_000, total: 50_412 },
+        report: null,
+        error: null,
+      }),
+    },
+  },
+  startRebuild: {
+    responses: {
+      '202': one({
+        status: 'running',
+        'started-at': AT,
+        plan: rebuildPlan,
+        progress: null,
+        report: null,
+        error: null,
+      }),
     },
   },
   getStoreStatus: {
