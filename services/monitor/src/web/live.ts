@@ -1,6 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import type { ProcessorsData, StatsData, TimelineEntryDto } from '../contract.js';
+import type { RebuildStateDto } from '../contract-rebuild.js';
 import { keys, setTimelineStatus } from './queries.js';
 
 interface StatusEvent {
@@ -52,6 +53,12 @@ export function useLiveStream(enabled: boolean): boolean {
       client.setQueryData<ProcessorsData>(
         keys.processors,
         JSON.parse((event as MessageEvent<string>).data) as ProcessorsData,
+      );
+    });
+    source.addEventListener('rebuild', (event) => {
+      client.setQueryData<RebuildStateDto>(
+        ['rebuild'],
+        JSON.parse((event as MessageEvent<string>).data) as RebuildStateDto,
       );
     });
     source.addEventListener('reset', () => void client.invalidateQueries());

@@ -1,4 +1,5 @@
 import { AuditCard } from '../components/audit-card.js';
+import { RebuildCard } from '../components/rebuild-card.js';
 import { LiveChart } from '../components/live-chart.js';
 import { QueryState } from '../components/states.js';
 import { StatusBadge } from '../components/status-badge.js';
@@ -139,6 +140,7 @@ export function ProcessorsView({ history, lagHistory }: { history: ProcessorHist
       <div className="cards cards-3">
         <StoreCard />
         <AuditCard />
+        <RebuildCard />
       </div>
       <div className="grid-2">
         <LiveChart
