@@ -285,6 +285,31 @@ describe('dashboard details in a real browser', () => {
     );
   });
 
+  it('rebuilds the views from the Processors view: the plan per partition, live progress, then the new generation', async () => {
+    await open('processors');
+    const card = page.getByTestId('rebuild-card');
+    await card.getByTestId('rebuild-plan').locator('tbody tr').first().waitFor({ timeout: 20_000 });
+    const plan = (await (await fetch(`${h.base}/api/rebuild/plan`)).json()) as {
+      data: { 'to-generation': number; partitions: { partition: number; 'to-offset': number }[] };
+    };
+    const rows = await card.getByTestId('rebuild-plan').locator('tbody tr').allTextContents();
+    expect(rows).toHaveLength(plan.data.partitions.length);
+    expect(rows[0]).toContain('orders/0');
+    await card.getByTestId('rebuild-run').click();
+    await card
+      .getByTestId('rebuild-result')
+      .filter({ hasText: `generation ${plan.data['to-generation']}` })
+      .waitFor({ timeout: 30_000 });
+    expect(await card.getByTestId('rebuild-progress').textContent()).toMatch(/^done: /);
+    const state = (await (await fetch(`${h.base}/api/rebuild`)).json()) as { data: { status: string } };
+    expect(state.data.status).toBe('done');
+    expect(await h.store.viewGenerations.pointer({ fresh: true })).toEqual({
+      reads: plan.data['to-generation'],
+      writes: plan.data['to-generation'],
+    });
+    await card.screenshot({ path: 'docs/screenshots/rebuild-card-1440.png' });
+  });
+
   it('at 1440 px shows every lag column without sideways scrolling, in the cards and in the partition table', async () => {
     await open('processors');
     const card = page.getByTestId('processor-registry-processor');
