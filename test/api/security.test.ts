@@ -38,6 +38,16 @@ describe('monitor API security', () => {
         Promise.resolve({ path: `/api/orders/${pending.orderId}/status`, body: { status: 'accepted' }, status: 200 }),
     },
     {
+      method: 'POST',
+      path: '/api/review/decisions',
+      valid: () =>
+        Promise.resolve({
+          path: '/api/review/decisions',
+          body: { 'order-ids': ['00000000-0000-4000-8000-0000000000ee'], status: 'denied' },
+          status: 200,
+        }),
+    },
+    {
       method: 'PUT',
       path: '/api/generator',
       valid: () => Promise.resolve({ path: '/api/generator', body: { 'order-rate': 3 }, status: 200 }),

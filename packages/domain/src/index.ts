@@ -8,6 +8,7 @@ export * from './validation/validate-order.js';
 export * from './views/views.js';
 export * from './views/view-generations.js';
 export * from './registry/registered-order.js';
+export * from './registry/review-queue.js';
 export * from './messages/topics.js';
 export * from './messages/registry-message.js';
 export * from './messages/dead-letter.js';

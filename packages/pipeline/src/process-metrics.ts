@@ -1,4 +1,4 @@
-import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { BuildInfo } from './build-info.js';
 
 /** Told how long one consumed batch took and how old its orders were when their effect became durable. */
@@ -13,6 +13,8 @@ export interface ProcessMetrics {
   readonly registry: Registry;
   readonly contentType: string;
   readonly observeBatch: BatchObserver;
+  /** Counts pending orders the registry processor of this process decided as expired. */
+  readonly countExpired: (count: number) => void;
   /** Adds families written as text by their owner (the monitor's per-request counts) to every scrape. */
   addExposition(source: () => string): void;
   /** Everything a scrape reads, in the text exposition format of `contentType`. */
@@ -55,6 +57,12 @@ export function createProcessMetrics(build: BuildInfo): ProcessMetrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
   });
+  // In every process, at 0 where no registry processor runs, so a sum over instances always has its terms.
+  const expired = new Counter({
+    name: 'kafka_monitor_review_expired_total',
+    help: 'Pending orders decided as expired (REVIEW_EXPIRY) by the registry processor of this process (sum across instances).',
+    registers: [registry],
+  });
   const texts: (() => string)[] = [];
   return {
     registry,
@@ -62,6 +70,9 @@ export function createProcessMetrics(build: BuildInfo): ProcessMetrics {
     observeBatch(processor, seconds, latencies) {
       batchSeconds.observe({ processor }, seconds);
       for (const latency of latencies) latencySeconds.observe({ processor }, latency);
+    },
+    countExpired(count) {
+      expired.inc(count);
     },
     addExposition(source) {
       texts.push(source);

@@ -72,6 +72,25 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ LOG_FORMAT: 'text' })).toThrow("LOG_FORMAT must be one of json, pretty; got 'text'");
   });
 
+  it('reads the review SLA (30 minutes) and expiry policy (off) and refuses what is not one', () => {
+    expect(loadConfig({})).toMatchObject({ reviewSlaMinutes: 30, reviewExpiry: 'off' });
+    expect(loadConfig({ REVIEW_SLA_MINUTES: '5', REVIEW_EXPIRY: 'deny' })).toMatchObject({
+      reviewSlaMinutes: 5,
+      reviewExpiry: 'deny',
+    });
+    expect(loadConfig({ REVIEW_EXPIRY: 'accept' }).reviewExpiry).toBe('accept');
+    let caught: unknown;
+    try {
+      loadConfig({ REVIEW_SLA_MINUTES: '0', REVIEW_EXPIRY: 'delete' });
+    } catch (error) {
+      caught = error;
+    }
+    expect((caught as ConfigError).problems).toEqual([
+      "REVIEW_SLA_MINUTES must be an integer from 1 to 10080; got '0'",
+      "REVIEW_EXPIRY must be one of deny, accept, off; got 'delete'",
+    ]);
+  });
+
   it("accepts the original's KAFKA_BOOTSTRAP_SERVERS and CASSANDRA_HOST", () => {
     const config = loadConfig({ KAFKA_BOOTSTRAP_SERVERS: 'k:29092', CASSANDRA_HOST: 'cass' });
     expect(config.kafkaBrokers).toEqual(['k:29092']);

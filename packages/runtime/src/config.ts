@@ -1,7 +1,7 @@
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
-import { Secret } from '@kafka-monitor/domain';
+import { REVIEW_EXPIRY_POLICIES, Secret, type ReviewExpiryPolicy } from '@kafka-monitor/domain';
 
 export const SERVICE_NAMES = ['order-processor', 'query-processor', 'registry-processor', 'monitor'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -272,6 +272,18 @@ export const CONFIG_VARIABLES = [
   },
   { name: 'TIMELINE_RETENTION', default: '10000', description: 'newest timeline entries kept', secret: false },
   {
+    name: 'REVIEW_SLA_MINUTES',
+    default: '30',
+    description: 'minutes a pending order may wait for review before it is overdue',
+    secret: false,
+  },
+  {
+    name: 'REVIEW_EXPIRY',
+    default: 'off',
+    description: 'deny, accept or off: what the registry decides for an overdue order (reason "expired")',
+    secret: false,
+  },
+  {
     name: 'OTEL_EXPORTER_OTLP_ENDPOINT',
     default: null,
     unset: 'no tracing',
@@ -380,6 +392,10 @@ export interface Config {
   readonly services: readonly ServiceName[];
   readonly partitions: number;
   readonly timelineRetention: number;
+  /** REVIEW_SLA_MINUTES: how long a pending order may wait for review before it counts as overdue. */
+  readonly reviewSlaMinutes: number;
+  /** REVIEW_EXPIRY: what the registry processor decides for an overdue order, or nothing (off). */
+  readonly reviewExpiry: ReviewExpiryPolicy;
   readonly tracing: TracingSettings;
 }
 
@@ -729,6 +745,9 @@ export function loadConfig(env: Environment = process.env): Config {
     services: [...new Set(services)] as ServiceName[],
     partitions: number('PARTITIONS', 1, 1_000, true),
     timelineRetention: number('TIMELINE_RETENTION', 1_000, 10_000_000, true),
+    // Up to a week: a longer SLA is no review deadline.
+    reviewSlaMinutes: number('REVIEW_SLA_MINUTES', 1, 10_080, true),
+    reviewExpiry: oneOf('REVIEW_EXPIRY', REVIEW_EXPIRY_POLICIES),
     tracing: tracingSettings(read),
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -37,27 +37,57 @@ export function bucketMarks(session: Session, keyspace: string): BucketMarks {
  * page at a time and each bucket is read with the rows still wanted, so a read touches only the
  * newest partitions however long the history is.
  */
-export async function newestFirst<T>(
+export function newestFirst<T>(
   session: Session,
   keyspace: string,
   series: string,
   limit: number,
   readBucket: (bucket: number, remaining: number) => Promise<readonly T[]>,
 ): Promise<T[]> {
+  return walkBuckets(session, keyspace, series, limit, 'DESC', readBucket);
+}
+
+/**
+ * Reads a bucketed series oldest first, the same walk the other way. Buckets whose rows are all gone
+ * (a status index after every order of the hour was decided) still cost one read each until the walk
+ * finds rows, so this suits series whose old buckets empty out, such as pending orders.
+ */
+export function oldestFirst<T>(
+  session: Session,
+  keyspace: string,
+  series: string,
+  limit: number,
+  readBucket: (bucket: number, remaining: number) => Promise<readonly T[]>,
+): Promise<T[]> {
+  return walkBuckets(session, keyspace, series, limit, 'ASC', readBucket);
+}
+
+async function walkBuckets<T>(
+  session: Session,
+  keyspace: string,
+  series: string,
+  limit: number,
+  direction: 'ASC' | 'DESC',
+  readBucket: (bucket: number, remaining: number) => Promise<readonly T[]>,
+): Promise<T[]> {
   const out: T[] = [];
-  let before: number | undefined;
+  const beyond = direction === 'DESC' ? '<' : '>';
+  let after: number | undefined;
   while (out.length < limit) {
     const rows =
-      before === undefined
-        ? await session.rows(`SELECT bucket_id FROM ${keyspace}.time_buckets WHERE series = ? LIMIT ?`, [series, PAGE])
+      after === undefined
+        ? await session.rows(
+            `SELECT bucket_id FROM ${keyspace}.time_buckets WHERE series = ? ORDER BY bucket_id ${direction} LIMIT ?`,
+            [series, PAGE],
+          )
         : await session.rows(
-            `SELECT bucket_id FROM ${keyspace}.time_buckets WHERE series = ? AND bucket_id < ? LIMIT ?`,
-            [series, before, PAGE],
+            `SELECT bucket_id FROM ${keyspace}.time_buckets WHERE series = ? AND bucket_id ${beyond} ? ORDER BY bucket_id ${direction} LIMIT ?`,
+            [series, after, PAGE],
           );
     if (rows.length === 0) break;
     for (const row of rows) {
       const bucket = row.bucket_id as number;
-      before = bucket;
+      after = bucket;
       out.push(...(await readBucket(bucket, limit - out.length)));
       if (out.length >= limit) break;
     }

@@ -15,7 +15,7 @@ interface Table {
   readonly rows: Map<string, { values: Record<string, unknown>; written: Record<string, number> }>;
 }
 
-type Condition = { column: string; op: '=' | '<' | '>=' | 'IN'; value: unknown };
+type Condition = { column: string; op: '=' | '<' | '>=' | '>' | 'IN'; value: unknown };
 
 const squash = (cql: string) => cql.replace(/\s+/g, ' ').trim();
 
@@ -109,7 +109,7 @@ export class MemorySession implements Session {
 
   private conditions(text: string, params: unknown[]): Condition[] {
     return text.split(' AND ').map((c) => {
-      const m = /^(\w+) (=|<|>=|IN) (\?|'[^']*')$/.exec(c.trim());
+      const m = /^(\w+) (=|<|>=|>|IN) (\?|'[^']*')$/.exec(c.trim());
       if (m === null) throw new Error(`unsupported condition ${c}`);
       const value = m[3] === '?' ? params.shift() : (m[3] ?? '').slice(1, -1);
       return { column: m[1] ?? '', op: m[2] as Condition['op'], value: Array.isArray(value) ? value : plain(value) };
@@ -122,7 +122,7 @@ export class MemorySession implements Session {
       if (op === 'IN') return (value as unknown[]).includes(v);
       if (v === null) return value === null && op === '=';
       const c = compare(v, value);
-      return op === '=' ? c === 0 : op === '<' ? c < 0 : c >= 0;
+      return op === '=' ? c === 0 : op === '<' ? c < 0 : op === '>' ? c > 0 : c >= 0;
     });
   }
 

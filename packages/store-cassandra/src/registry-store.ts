@@ -16,7 +16,7 @@ import type {
   StatusUpdate,
   ValidationMessage,
 } from '@kafka-monitor/domain';
-import { newestFirst, bucketMarks } from './buckets.js';
+import { newestFirst, oldestFirst, bucketMarks } from './buckets.js';
 import { createChangeFeed, type FeedChange } from './change-feed.js';
 import { bool, bucketOf, num, optStr, orderFromRow, positionOfToken, positionToken, str } from './rows.js';
 import { CLAIM_SETTINGS, claimsPerOrder, type Keyspaces } from './schema.js';
@@ -157,6 +157,8 @@ export function createCassandraRegistryStore(session: Session, ks: Keyspaces): R
     unindexStatus: `DELETE FROM ${r}.registered_by_status
       WHERE status = ? AND bucket_id = ? AND registered_at = ? AND order_id = ?`,
     byStatusBucket: `SELECT order_id FROM ${r}.registered_by_status WHERE status = ? AND bucket_id = ? LIMIT ?`,
+    oldestPendingBucket: `SELECT order_id FROM ${r}.registered_by_status WHERE status = 'pending' AND bucket_id = ?
+      ORDER BY registered_at ASC LIMIT ?`,
     statuses: `SELECT order_id, status FROM ${r}.registered_orders WHERE order_id IN ?`,
     mirrorValidation: `INSERT INTO ${r}.validation_stats
         (processor_id, total_validated, total_approved, total_rejected, timestamp) VALUES (?, ?, ?, ?, ?)`,
@@ -619,6 +621,19 @@ export function createCassandraRegistryStore(session: Session, ks: Keyspaces): R
         return ids.flatMap((id) => {
           const order = found.get(id);
           return order !== undefined && order.status === status ? [order] : [];
+        });
+      });
+    },
+    oldestPending(limit) {
+      return oldestFirst(session, r, 'status:pending', limit, async (bucket, remaining) => {
+        const ids = (await session.rows(cql.oldestPendingBucket, [bucket, remaining])).map((row) =>
+          str(row, 'order_id'),
+        );
+        const found = await lookupAll(ids);
+        // As in byStatus: the registry row is the truth, the index order (oldest first) is kept.
+        return ids.flatMap((id) => {
+          const order = found.get(id);
+          return order !== undefined && order.status === 'pending' ? [order] : [];
         });
       });
     },

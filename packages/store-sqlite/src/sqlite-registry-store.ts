@@ -129,6 +129,10 @@ export function createSqliteRegistryStore(db: SqliteDatabase, checkpoints: Check
     ),
     history: db.prepare('SELECT * FROM order_updates WHERE order_id = ? ORDER BY version DESC'),
     byStatus: db.prepare('SELECT * FROM registered_orders WHERE status = ? ORDER BY registration_seq DESC LIMIT ?'),
+    // The status index read backwards: the oldest pending registration first.
+    oldestPending: db.prepare(
+      "SELECT * FROM registered_orders WHERE status = 'pending' ORDER BY registration_seq ASC LIMIT ?",
+    ),
     decision: db.prepare('SELECT * FROM status_decisions WHERE request_id = ?'),
     insertDecision: db.prepare(
       `INSERT INTO status_decisions
@@ -389,6 +393,7 @@ export function createSqliteRegistryStore(db: SqliteDatabase, checkpoints: Check
     history: (orderId) => settle(() => historyOf(orderId)),
     byStatus: (status, limit) =>
       settle(() => (sql.byStatus.all(status, limit) as RegisteredRow[]).map(registeredFromRow)),
+    oldestPending: (limit) => settle(() => (sql.oldestPending.all(limit) as RegisteredRow[]).map(registeredFromRow)),
     totals: () => settle(() => totals.get()),
     decision: (requestId) =>
       settle(() => {

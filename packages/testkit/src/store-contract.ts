@@ -458,6 +458,26 @@ export function describeStoreContract(
         ]);
       });
 
+      it('lists pending orders oldest registration first, leaving decided ones out', async () => {
+        const store = await open();
+        const ids = ['p-b', 'p-a', 'p-c', 'p-d'];
+        for (const [i, orderId] of ids.entries()) {
+          await store.registry.applyRegistryMessages(
+            registrySource,
+            consumed([validation(makeOrder({ orderId, totalCents: 5_000 }))], i),
+            NOW + i * 1_000,
+          );
+        }
+        await store.registry.applyRegistryMessages(
+          registrySource,
+          consumed([change('p-c', 'denied', 'req-oldest')], ids.length),
+          NOW + 10_000,
+        );
+        expect((await store.registry.oldestPending(10)).map((r) => r.order.orderId)).toEqual(['p-b', 'p-a', 'p-d']);
+        expect((await store.registry.oldestPending(2)).map((r) => r.order.orderId)).toEqual(['p-b', 'p-a']);
+        expect((await store.registry.oldestPending(1))[0]?.registeredAt).toBe(NOW);
+      });
+
       it('counts validations exactly once per offset', async () => {
         const store = await open();
         const validations = source(2, 'orders', 'registry-processor');

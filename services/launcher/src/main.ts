@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { buildMonitor, monitorOptionsFrom } from '@kafka-monitor/monitor';
 import { createOrderProcessor } from '@kafka-monitor/order-processor';
 import { createQueryProcessor } from '@kafka-monitor/query-processor';
-import { createRegistryProcessor } from '@kafka-monitor/registry-processor';
+import { createRegistryProcessor, reviewExpiryFrom } from '@kafka-monitor/registry-processor';
 import { httpUrl, newTimeOrderedId, runProcess, type Stoppable } from '@kafka-monitor/runtime';
 
 // Runs the services named by SERVICES (all by default) in this one process, sharing one bus and store.
@@ -43,7 +43,12 @@ await runProcess(
       started.push(processor);
     }
     if (selected.has('registry-processor')) {
-      const processor = createRegistryProcessor({ ...shared, registry: store.registry });
+      const processor = createRegistryProcessor({
+        ...shared,
+        registry: store.registry,
+        expiry: reviewExpiryFrom(config),
+        countExpired: metrics.countExpired,
+      });
       await processor.start();
       started.push(processor);
     }

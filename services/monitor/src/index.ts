@@ -6,3 +6,4 @@ export { monitorOptionsFrom, DASHBOARD_BUILD } from './server/monitor-options.js
 export * from './contract-audit.js';
 export * from './contract-rebuild.js';
 export * from './contract-journey.js';
+export * from './contract-review.js';

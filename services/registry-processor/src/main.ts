@@ -1,5 +1,6 @@
 import { runProcess } from '@kafka-monitor/runtime';
 import { createRegistryProcessor } from './registry-processor.js';
+import { reviewExpiryFrom } from './review-expiry.js';
 
 await runProcess(
   'registry-processor',
@@ -13,6 +14,8 @@ await runProcess(
       now: Date.now,
       tracing,
       observeBatch: metrics.observeBatch,
+      expiry: reviewExpiryFrom(config),
+      countExpired: metrics.countExpired,
     });
     await processor.start();
     return [processor];

@@ -4,6 +4,7 @@ import {
   decodeOrder,
   decodeRegistryMessage,
   encodeValidationMessage,
+  isExpiryRequest,
   noMessageTracing,
   validateOrder,
 } from '@kafka-monitor/domain';
@@ -29,6 +30,7 @@ import {
   type Heartbeat,
   type SendTrace,
 } from '@kafka-monitor/pipeline';
+import { expireOverdue, type ReviewExpirySettings } from './review-expiry.js';
 
 export interface RegistryProcessorDeps {
   readonly bus: EventBus;
@@ -43,11 +45,20 @@ export interface RegistryProcessorDeps {
   readonly observeBatch?: BatchObserver;
   /** Traces each validation, its registry message and its registration in the order's trace (off when absent). */
   readonly tracing?: MessageTracing;
+  /** REVIEW_EXPIRY and REVIEW_SLA_MINUTES; no expiry when absent. */
+  readonly expiry?: ReviewExpirySettings;
+  /** Told how many expiry decisions a batch applied (`kafka_monitor_review_expired_total`). */
+  readonly countExpired?: (count: number) => void;
 }
 
 export interface RegistryProcessor {
   readonly meter: ProcessorMeter;
   start(): Promise<void>;
+  /**
+   * One expiry pass (the timer runs it every `expiry.everyMs`): decides the overdue orders of the
+   * partitions this instance owns; resolves with how many decisions it published.
+   */
+  expireOverdue(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -64,6 +75,8 @@ export function createRegistryProcessor(deps: RegistryProcessorDeps): RegistryPr
   const tracing = deps.tracing ?? noMessageTracing;
   let consumer: ConsumerHandle | undefined;
   let heartbeat: Heartbeat | undefined;
+  let expiryTimer: ReturnType<typeof setInterval> | undefined;
+  let expiring: Promise<number> | undefined;
 
   async function validateBatch(batch: MessageBatch): Promise<void> {
     const now = deps.now();
@@ -117,6 +130,26 @@ export function createRegistryProcessor(deps: RegistryProcessorDeps): RegistryPr
       outcome.registered.map((r) => Math.max(0, doneAt - r.order.timestamp) / 1000),
     );
     if (outcome.decisions.length > 0) deps.onDecided?.(outcome.decisions);
+    const expired = outcome.decisions.filter((d) => d.applied && isExpiryRequest(d.requestId)).length;
+    if (expired > 0) deps.countExpired?.(expired);
+  }
+
+  function expirePass(): Promise<number> {
+    const { expiry } = deps;
+    if (expiry === undefined) return Promise.resolve(0);
+    // One pass at a time: a slow store must not stack passes up.
+    expiring ??= expireOverdue(
+      {
+        bus: deps.bus,
+        registry: deps.registry,
+        tracing,
+        now: deps.now,
+        group: GROUP,
+        memberId: () => consumer?.memberId,
+      },
+      expiry,
+    ).finally(() => (expiring = undefined));
+    return expiring;
   }
 
   return {
@@ -130,8 +163,23 @@ export function createRegistryProcessor(deps: RegistryProcessorDeps): RegistryPr
       });
       heartbeat = startHeartbeat({ ...deps, processor: GROUP, meter, logger });
       logger.info({ member: consumer.memberId }, 'registry-processor consuming');
+      const everyMs = deps.expiry?.policy === 'off' ? 0 : (deps.expiry?.everyMs ?? 0);
+      if (everyMs > 0) {
+        expiryTimer = setInterval(() => {
+          expirePass().then(
+            (sent) => {
+              if (sent > 0) logger.info({ sent }, 'expired overdue orders');
+            },
+            (error: unknown) => logger.warn({ err: error }, 'expiry pass failed; next pass retries'),
+          );
+        }, everyMs);
+        expiryTimer.unref();
+      }
     },
+    expireOverdue: expirePass,
     async stop() {
+      clearInterval(expiryTimer);
+      await expiring?.catch(() => 0);
       await consumer?.stop();
       await heartbeat?.stop();
       consumer = undefined;

@@ -180,6 +180,11 @@ export interface RegistryStore {
   history(orderId: string): Promise<readonly StatusUpdate[]>;
   /** Newest registration first. */
   byStatus(status: OrderStatus, limit: number): Promise<readonly RegisteredOrder[]>;
+  /**
+   * Pending orders, earliest registration first, at most `limit`: the head of the review queue, so
+   * the orders waiting longest are read first however many are pending.
+   */
+  oldestPending(limit: number): Promise<readonly RegisteredOrder[]>;
   totals(): Promise<RegistryTotals>;
   decision(requestId: string): Promise<DecisionRecord | undefined>;
   /** Log positions of the order's registration and decisions (one key lookup per decision). */

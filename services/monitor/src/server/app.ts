@@ -28,6 +28,7 @@ import { registerLiveRoutes } from './routes/live-routes.js';
 import { readStats, registerReadRoutes } from './routes/read-routes.js';
 import { registerStoreRoutes } from './routes/store-routes.js';
 import { registerAuditRoutes } from './routes/audit-routes.js';
+import { registerReviewRoutes } from './routes/review-routes.js';
 import { createAuditor } from './auditor.js';
 import { createRebuilder } from './rebuilder.js';
 import { registerRebuildRoutes } from './routes/rebuild-routes.js';
@@ -58,6 +59,10 @@ export interface MonitorOptions {
   readonly lagSampleMs?: number;
   /** Refill the lag history from the log at start (default true). */
   readonly restoreLagHistory?: boolean;
+  /** REVIEW_SLA_MINUTES: a pending order waiting longer is overdue (default 30). */
+  readonly reviewSlaMinutes?: number;
+  /** REVIEW_EXPIRY, shown by the review queue (the registry processor applies it; default off). */
+  readonly reviewExpiry?: 'deny' | 'accept' | 'off';
 }
 
 export interface MonitorDeps {
@@ -90,6 +95,8 @@ const BODY_LIMIT_BYTES = 64 * 1024;
 /** kafka-lag-exporter's `cluster_name` when none is configured (runtime's KAFKA_CLUSTER_NAME default). */
 const DEFAULT_CLUSTER_NAME = 'kafka-monitor';
 const MAX_PARAM_LENGTH = 1_024;
+/** REVIEW_SLA_MINUTES' default in runtime's configuration. */
+const DEFAULT_REVIEW_SLA_MINUTES = 30;
 
 const INTEGER_TEXT = /^-?[0-9]+$/;
 const NUMBER_TEXT = /^-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?$/;
@@ -193,6 +200,7 @@ export async function buildMonitor(deps: MonitorDeps): Promise<Monitor> {
     clusterName: options.clusterName ?? DEFAULT_CLUSTER_NAME,
     now: deps.now,
     liveStreamClients: () => stream.clientCount(),
+    reviewSlaMs: (options.reviewSlaMinutes ?? DEFAULT_REVIEW_SLA_MINUTES) * 60_000,
   });
 
   const token = options.apiToken;
@@ -295,6 +303,17 @@ export async function buildMonitor(deps: MonitorDeps): Promise<Monitor> {
     newId: deps.newId,
     statusWaitMs: options.statusWaitMs ?? 3_000,
     defaultGenerator: options.defaultGenerator ?? { 'order-rate': 10, 'anomaly-rate': 0.1 },
+    mutating,
+    tracing: deps.tracing ?? noMessageTracing,
+  });
+  registerReviewRoutes(app, {
+    bus: deps.bus,
+    store,
+    now: deps.now,
+    newId: deps.newId,
+    slaMinutes: options.reviewSlaMinutes ?? DEFAULT_REVIEW_SLA_MINUTES,
+    expiry: options.reviewExpiry ?? 'off',
+    statusWaitMs: options.statusWaitMs ?? 3_000,
     mutating,
     tracing: deps.tracing ?? noMessageTracing,
   });

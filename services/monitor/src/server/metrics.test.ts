@@ -1,6 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createEmbeddedEventBus } from '@kafka-monitor/bus-embedded';
-import { TOPICS, deadLetterId, type EventBus, type PartitionLag, type Store } from '@kafka-monitor/domain';
+import {
+  TOPICS,
+  deadLetterId,
+  validateOrder,
+  type EventBus,
+  type PartitionLag,
+  type Store,
+} from '@kafka-monitor/domain';
 import { createProcessMetrics, type BuildInfo } from '@kafka-monitor/pipeline';
 import { createSqliteStore } from '@kafka-monitor/store-sqlite';
 import { makeOrder } from '@kafka-monitor/testkit';
@@ -16,6 +23,7 @@ const BUILD: BuildInfo = {
   store: 'sqlite',
 };
 const NOW = 1_700_000_000_000;
+const SLA_MS = 30 * 60_000;
 
 /** The sample lines of one family (`name` or `name{…}`), without comments. */
 function samples(text: string, name: string): string[] {
@@ -67,6 +75,7 @@ describe('monitor metrics', () => {
       clusterName: options.cluster ?? 'kafka-monitor',
       now,
       liveStreamClients: options.clients ?? (() => 0),
+      reviewSlaMs: SLA_MS,
     });
   }
 
@@ -90,6 +99,8 @@ describe('monitor metrics', () => {
       'kafka_consumergroup_group_topic_sum_lag',
       'kafka_partition_latest_offset',
       'kafka_monitor_dead_letters',
+      'kafka_monitor_review_pending',
+      'kafka_monitor_review_overdue',
     ];
     for (const name of cluster) {
       expect(a, name).toContain(`# TYPE ${name} gauge`);
@@ -106,6 +117,26 @@ describe('monitor metrics', () => {
     expect(a).not.toContain('kafka_monitor_processor_up');
   });
 
+  it('counts pending and overdue review orders against the SLA, and every process exports the expired counter', async () => {
+    const source = { consumer: 'registry-processor', topic: TOPICS.registry, partition: 0 };
+    const pending = [1, 2, 3].map((i) =>
+      makeOrder({ orderId: `00000000-0000-4000-8000-00000000010${i}`, totalCents: 99_999 }),
+    );
+    for (const [offset, order] of pending.entries()) {
+      const result = validateOrder(order);
+      await store.registry.applyRegistryMessages(
+        source,
+        [{ offset, content: { kind: 'validation', order, result, timestamp: NOW } }],
+        // Two registered before the SLA's start, one after it.
+        offset < 2 ? NOW - SLA_MS - 1 : NOW - SLA_MS + 1,
+      );
+    }
+    const text = await replica({ now: () => NOW }).exposition();
+    expect(samples(text, 'kafka_monitor_review_pending')).toEqual(['kafka_monitor_review_pending 3']);
+    expect(samples(text, 'kafka_monitor_review_overdue')).toEqual(['kafka_monitor_review_overdue 2']);
+    expect(text).toContain('# TYPE kafka_monitor_review_expired_total counter');
+  });
+
   it("shares the process's registry with its processors: every family once", async () => {
     const processMetrics = createProcessMetrics(BUILD);
     processMetrics.observeBatch('query-processor', 0.004, [0.1]);
@@ -117,6 +148,7 @@ describe('monitor metrics', () => {
       clusterName: 'kafka-monitor',
       now: Date.now,
       liveStreamClients: () => 2,
+      reviewSlaMs: SLA_MS,
     });
     metrics.observeRequest('GET', '/api/stats', 200, 0.002);
     const text = await metrics.exposition();

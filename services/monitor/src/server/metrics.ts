@@ -6,6 +6,7 @@ import type { ProcessMetrics } from '@kafka-monitor/pipeline';
 import type { ProcessorsData } from '../contract.js';
 import { PROCESSOR_STATUSES, partitionLagSeconds, type ProcessorStatusReader } from './processor-status.js';
 import { createRequestMetrics } from './request-metrics.js';
+import { readReviewQueue } from './review-snapshot.js';
 
 export interface MonitorMetrics {
   readonly registry: Registry;
@@ -25,6 +26,8 @@ export interface MonitorMetricsOptions {
   readonly liveStreamClients: () => number;
   /** Store and bus reads are reused for this long, so the families of one scrape cost one read each. */
   readonly cacheMs?: number;
+  /** REVIEW_SLA_MINUTES in ms: pending orders waiting longer are counted as overdue. */
+  readonly reviewSlaMs: number;
 }
 
 /**
@@ -162,6 +165,24 @@ export function createMonitorMetrics(options: MonitorMetricsOptions): MonitorMet
       set({ status: 'pending' }, totals.pendingCount);
     },
   );
+
+  const review = shared(() => readReviewQueue(store, now(), options.reviewSlaMs), now, cacheMs);
+  new Gauge({
+    name: 'kafka_monitor_review_pending',
+    help: `Pending orders waiting for review. ${CLUSTER_WIDE}`,
+    registers: [registry],
+    async collect() {
+      this.set((await review()).pendingCount);
+    },
+  });
+  new Gauge({
+    name: 'kafka_monitor_review_overdue',
+    help: `Pending orders waiting longer than REVIEW_SLA_MINUTES. ${CLUSTER_WIDE}`,
+    registers: [registry],
+    async collect() {
+      this.set((await review()).overdueCount);
+    },
+  });
 
   // This process's own state: per process, summed across processes.
   new Gauge({

@@ -9,6 +9,8 @@ export interface MonitorSettings {
   readonly orderRate: number;
   readonly anomalyRate: number;
   readonly kafkaClusterName: string;
+  readonly reviewSlaMinutes: number;
+  readonly reviewExpiry: 'deny' | 'accept' | 'off';
 }
 
 /** The monitor's options from the process configuration (structurally, so this file needs no runtime import). */
@@ -24,5 +26,7 @@ export function monitorOptionsFrom(config: MonitorSettings): MonitorOptions {
     storeType: config.store,
     clusterName: config.kafkaClusterName,
     defaultGenerator: { 'order-rate': config.orderRate, 'anomaly-rate': config.anomalyRate },
+    reviewSlaMinutes: config.reviewSlaMinutes,
+    reviewExpiry: config.reviewExpiry,
   };
 }

@@ -321,6 +321,48 @@ export const OPERATION_EXAMPLES: Readonly<Record<string, OperationExamples>> = {
     },
   },
   getStatusRequest: { responses: { '200': one(statusRequest) } },
+  getReviewQueue: {
+    responses: {
+      '200': one({
+        items: [{ ...registered, 'age-seconds': 2_460.5, overdue: true }],
+        'pending-count': 1,
+        'overdue-count': 1,
+        'sla-minutes': 30,
+        expiry: 'off',
+        'as-of': AT + 2_460_540,
+      }),
+    },
+  },
+  decideReviewOrders: {
+    request: { 'order-ids': [ORDER_ID, '01a2b3c4-d5e6-7f80-9a1b-2c3d4e5f6a7c'], status: 'denied', reason: 'fraud' },
+    responses: {
+      '200': one({
+        results: [
+          {
+            'order-id': ORDER_ID,
+            outcome: 'decided',
+            code: 200,
+            message: null,
+            'request-id': statusRequest['request-id'],
+            status: 'denied',
+          },
+          {
+            'order-id': '01a2b3c4-d5e6-7f80-9a1b-2c3d4e5f6a7c',
+            outcome: 'conflict',
+            code: 409,
+            message: 'order is accepted, not pending',
+            'request-id': null,
+            status: 'accepted',
+          },
+        ],
+        decided: 1,
+        pending: 0,
+        conflict: 1,
+        'not-found': 0,
+      }),
+    },
+  },
+
   getGenerator: { responses: { '200': one({ 'order-rate': 10, 'anomaly-rate': 0.1 }) } },
   changeGenerator: {
     request: { 'order-rate': 50 },

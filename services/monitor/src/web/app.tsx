@@ -10,11 +10,13 @@ import { DashboardView } from './views/dashboard.js';
 import { DeadLettersView } from './views/dead-letters.js';
 import { OrdersView } from './views/orders.js';
 import { ProcessorsView } from './views/processors.js';
+import { ReviewView } from './views/review.js';
 import { CustomersView, ProductsView } from './views/rankings.js';
 
 const VIEWS = [
   ['dashboard', 'Dashboard'],
   ['orders', 'Orders'],
+  ['review', 'Review'],
   ['customers', 'Customers'],
   ['products', 'Products'],
   ['processors', 'Processors'],
@@ -108,6 +110,7 @@ function Shell(props: {
         {view === 'orders' && (
           <OrdersView selected={orderId} select={(id) => (window.location.hash = `#/orders?id=${id}`)} />
         )}
+        {view === 'review' && <ReviewView />}
         {view === 'customers' && <CustomersView />}
         {view === 'products' && <ProductsView />}
         {view === 'processors' && <ProcessorsView history={history.processors} lagHistory={history.lag} />}
