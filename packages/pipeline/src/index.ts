@@ -7,3 +7,12 @@ export { createProcessMetrics, type BatchObserver, type ProcessMetrics } from '.
 export { currentBuild, type BuildInfo } from './build-info.js';
 export { runAudit, type AuditDeps, type AuditPhase, type AuditProgress } from './audit.js';
 export { traceOrder, type TraceOrderDeps, type TraceOrderOptions } from './trace-order.js';
+export {
+  readRuleStats,
+  simulateRules,
+  tailRanges,
+  type RuleAnalyticsDeps,
+  type RuleStatsReport,
+  type SimulationReport,
+  type TailRange,
+} from './rule-analytics.js';

@@ -43,7 +43,7 @@ await runProcess(
       started.push(processor);
     }
     if (selected.has('registry-processor')) {
-      const processor = createRegistryProcessor({ ...shared, registry: store.registry });
+      const processor = createRegistryProcessor({ ...shared, registry: store.registry, ruleLimits: config.ruleLimits });
       await processor.start();
       started.push(processor);
     }

@@ -13,6 +13,7 @@ await runProcess(
       now: Date.now,
       tracing,
       observeBatch: metrics.observeBatch,
+      ruleLimits: config.ruleLimits,
     });
     await processor.start();
     return [processor];

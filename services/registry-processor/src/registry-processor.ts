@@ -1,6 +1,8 @@
 import {
+  BUSINESS_RULES,
   GROUPS,
   TOPICS,
+  businessRules,
   decodeOrder,
   decodeRegistryMessage,
   encodeValidationMessage,
@@ -18,6 +20,7 @@ import type {
   OutgoingMessage,
   RegisteredOrder,
   RegistryStore,
+  RuleLimits,
 } from '@kafka-monitor/domain';
 import {
   ProcessorMeter,
@@ -43,6 +46,8 @@ export interface RegistryProcessorDeps {
   readonly observeBatch?: BatchObserver;
   /** Traces each validation, its registry message and its registration in the order's trace (off when absent). */
   readonly tracing?: MessageTracing;
+  /** The rules' thresholds (RULE_*); the specification's when absent. */
+  readonly ruleLimits?: RuleLimits;
 }
 
 export interface RegistryProcessor {
@@ -62,6 +67,7 @@ export function createRegistryProcessor(deps: RegistryProcessorDeps): RegistryPr
   const meter = new ProcessorMeter(deps.now);
   const logger = deps.logger.child({ processor: GROUP });
   const tracing = deps.tracing ?? noMessageTracing;
+  const rules = deps.ruleLimits === undefined ? BUSINESS_RULES : businessRules(deps.ruleLimits);
   let consumer: ConsumerHandle | undefined;
   let heartbeat: Heartbeat | undefined;
 
@@ -80,7 +86,7 @@ export function createRegistryProcessor(deps: RegistryProcessorDeps): RegistryPr
       if (entry.content === null) return;
       results.push({
         key: entry.content.orderId,
-        value: encodeValidationMessage(entry.content, validateOrder(entry.content), now),
+        value: encodeValidationMessage(entry.content, validateOrder(entry.content, rules), now),
       });
       // The result continues the trace of the order it validates.
       traces.push({ parent: spans[i]?.headers });
