@@ -69,7 +69,7 @@ describe('the OpenAPI document (token set)', () => {
     const ajv = new Ajv2020({ strict: false, validateSchema: false });
     ajv.addSchema(document, 'doc');
     const all = operations(document);
-    expect(all.length).toBe(31);
+    expect(all.length).toBe(34);
     expect(new Set(all.map((o) => o.operation['operationId'])).size).toBe(all.length);
     for (const { path, method, operation } of all) {
       const where = `${method.toUpperCase()} ${path}`;
@@ -109,6 +109,7 @@ describe('the OpenAPI document (token set)', () => {
       'POST /api/dead-letters/{id}/discard',
       'POST /api/dead-letters/{id}/redrive',
       'POST /api/orders',
+      'POST /api/rules/simulate',
       'PUT /api/generator',
       'PUT /api/orders/{id}/status',
     ]);

@@ -5,3 +5,4 @@ export * from './contract-store-status.js';
 export { monitorOptionsFrom, DASHBOARD_BUILD } from './server/monitor-options.js';
 export * from './contract-audit.js';
 export * from './contract-journey.js';
+export * from './contract-rules.js';

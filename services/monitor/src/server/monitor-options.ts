@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import type { RuleLimits } from '@kafka-monitor/domain';
 import type { MonitorOptions } from './app.js';
 
 export interface MonitorSettings {
@@ -9,6 +10,7 @@ export interface MonitorSettings {
   readonly orderRate: number;
   readonly anomalyRate: number;
   readonly kafkaClusterName: string;
+  readonly ruleLimits: RuleLimits;
 }
 
 /** The monitor's options from the process configuration (structurally, so this file needs no runtime import). */
@@ -24,5 +26,6 @@ export function monitorOptionsFrom(config: MonitorSettings): MonitorOptions {
     storeType: config.store,
     clusterName: config.kafkaClusterName,
     defaultGenerator: { 'order-rate': config.orderRate, 'anomaly-rate': config.anomalyRate },
+    ruleLimits: config.ruleLimits,
   };
 }
