@@ -11,6 +11,7 @@ import { DeadLettersView } from './views/dead-letters.js';
 import { OrdersView } from './views/orders.js';
 import { ProcessorsView } from './views/processors.js';
 import { CustomersView, ProductsView } from './views/rankings.js';
+import { RulesView } from './views/rules.js';
 
 const VIEWS = [
   ['dashboard', 'Dashboard'],
@@ -19,6 +20,7 @@ const VIEWS = [
   ['products', 'Products'],
   ['processors', 'Processors'],
   ['dead-letters', 'Dead letters'],
+  ['rules', 'Rules'],
   ['create', 'Create Order'],
   ['about', 'About'],
 ] as const;
@@ -119,6 +121,7 @@ function Shell(props: {
             }
           />
         )}
+        {view === 'rules' && <RulesView />}
         {view === 'create' && <CreateOrderView />}
         {view === 'about' && <AboutView />}
       </main>
