@@ -19,7 +19,7 @@ const now = Date.now();
 const orders = Array.from({ length: ORDERS }, (_, i) =>
   generateOrder(Math.random, { orderId: benchOrderId(), timestamp: now + i }, 0.1),
 );
-const results = orders.map(validateOrder);
+const results = orders.map((order) => validateOrder(order));
 for (let i = 0; i < ORDERS; i++) {
   const order = orders[i] as Order;
   const result = results[i] as ValidationResult;

@@ -92,7 +92,11 @@ export async function startHarness(options: Partial<MonitorOptions> = {}): Promi
     observeBatch: metrics.observeBatch,
   };
   const queryProcessor = createQueryProcessor({ ...shared, views: store.views });
-  const registryProcessor = createRegistryProcessor({ ...shared, registry: store.registry });
+  const registryProcessor = createRegistryProcessor({
+    ...shared,
+    registry: store.registry,
+    ...(options.ruleLimits === undefined ? {} : { ruleLimits: options.ruleLimits }),
+  });
   await queryProcessor.start();
   await registryProcessor.start();
   const base = await monitor.app.listen({ host: '127.0.0.1', port: 0 });

@@ -70,6 +70,11 @@ describe('monitor API security', () => {
     },
     {
       method: 'POST',
+      path: '/api/rules/simulate',
+      valid: () => Promise.resolve({ path: '/api/rules/simulate', body: { 'max-quantity': 80 }, status: 200 }),
+    },
+    {
+      method: 'POST',
       path: '/api/dead-letters/{id}/discard',
       valid: () =>
         Promise.resolve({ path: `/api/dead-letters/${poisoned[1] ?? ''}/discard`, body: { note: 'n' }, status: 200 }),

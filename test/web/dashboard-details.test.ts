@@ -207,6 +207,7 @@ describe('dashboard details in a real browser', () => {
       'products',
       'processors',
       'dead-letters',
+      'rules',
       'create',
       'about',
     ]) {

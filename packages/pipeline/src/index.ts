@@ -18,3 +18,12 @@ export {
   type RebuildProgress,
   type RebuildReport,
 } from './rebuild.js';
+export {
+  readRuleStats,
+  simulateRules,
+  tailRanges,
+  type RuleAnalyticsDeps,
+  type RuleStatsReport,
+  type SimulationReport,
+  type TailRange,
+} from './rule-analytics.js';

@@ -2,8 +2,46 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
+import { DEFAULT_RULE_LIMITS } from '@kafka-monitor/domain';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, DEFAULT_METRICS_PORT, loadConfig, metricsPortOf, type Environment } from './config.js';
+
+describe('loadConfig: rule limits', () => {
+  it('defaults to the limits of the specification', () => {
+    expect(loadConfig({}).ruleLimits).toEqual(DEFAULT_RULE_LIMITS);
+  });
+
+  it('reads quantities as whole numbers and amounts into cents', () => {
+    expect(
+      loadConfig({
+        RULE_MIN_QUANTITY: '2',
+        RULE_MAX_QUANTITY: '80',
+        RULE_MIN_TOTAL: '5',
+        RULE_MAX_TOTAL: '2500.50',
+        RULE_PRICE_TOLERANCE: '0.02',
+      }).ruleLimits,
+    ).toEqual({ minQuantity: 2, maxQuantity: 80, minTotalCents: 500, maxTotalCents: 250_050, priceToleranceCents: 2 });
+  });
+
+  it('refuses malformed and inconsistent limits, each problem naming its variable', () => {
+    const problems = (env: Environment): readonly string[] => {
+      try {
+        loadConfig(env);
+        return [];
+      } catch (error) {
+        return (error as ConfigError).problems;
+      }
+    };
+    expect(problems({ RULE_MAX_QUANTITY: '1.5', RULE_PRICE_TOLERANCE: '0.001', RULE_MIN_TOTAL: 'abc' })).toEqual([
+      "RULE_MAX_QUANTITY must be a whole number from 1 to 1000000000; got '1.5'",
+      "RULE_MIN_TOTAL must be an amount with at most two decimals from 0 to 1000000000000; got 'abc'",
+      "RULE_PRICE_TOLERANCE must be an amount with at most two decimals from 0 to 1000000000000; got '0.001'",
+    ]);
+    expect(problems({ RULE_MIN_QUANTITY: '10', RULE_MAX_QUANTITY: '5' })).toEqual([
+      'RULE_MIN_QUANTITY must not exceed RULE_MAX_QUANTITY',
+    ]);
+  });
+});
 
 describe('loadConfig', () => {
   it('defaults to the embedded single-process setup', () => {

@@ -1,7 +1,14 @@
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
-import { REVIEW_EXPIRY_POLICIES, Secret, type ReviewExpiryPolicy } from '@kafka-monitor/domain';
+import {
+  REVIEW_EXPIRY_POLICIES,
+  Secret,
+  ruleLimitProblems,
+  toCents,
+  type ReviewExpiryPolicy,
+  type RuleLimits,
+} from '@kafka-monitor/domain';
 
 export const SERVICE_NAMES = ['order-processor', 'query-processor', 'registry-processor', 'monitor'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -284,6 +291,36 @@ export const CONFIG_VARIABLES = [
     secret: false,
   },
   {
+    name: 'RULE_MIN_QUANTITY',
+    default: '1',
+    description: 'minimum-quantity: an order needs at least this quantity (else denied)',
+    secret: false,
+  },
+  {
+    name: 'RULE_MAX_QUANTITY',
+    default: '1000',
+    description: 'maximum-quantity: a larger quantity goes to review',
+    secret: false,
+  },
+  {
+    name: 'RULE_MIN_TOTAL',
+    default: '1.00',
+    description: 'minimum-total: a smaller total is denied (amount, 2 decimals)',
+    secret: false,
+  },
+  {
+    name: 'RULE_MAX_TOTAL',
+    default: '100000.00',
+    description: 'maximum-total: a larger total goes to review (amount, 2 decimals)',
+    secret: false,
+  },
+  {
+    name: 'RULE_PRICE_TOLERANCE',
+    default: '0.01',
+    description: 'price-consistency: largest |total - quantity x unit price| that passes (amount)',
+    secret: false,
+  },
+  {
     name: 'OTEL_EXPORTER_OTLP_ENDPOINT',
     default: null,
     unset: 'no tracing',
@@ -396,6 +433,8 @@ export interface Config {
   readonly reviewSlaMinutes: number;
   /** REVIEW_EXPIRY: what the registry processor decides for an overdue order, or nothing (off). */
   readonly reviewExpiry: ReviewExpiryPolicy;
+  /** RULE_*: the thresholds of the business rules (defaults: the specification's). */
+  readonly ruleLimits: RuleLimits;
   readonly tracing: TracingSettings;
 }
 
@@ -664,6 +703,38 @@ function otlpHeaders(read: Reader): TracingSettings['headers'] {
   return headers;
 }
 
+/** RULE_*: quantities are whole numbers, money an amount with two decimals, turned into cents. */
+function ruleLimits(read: Reader): RuleLimits {
+  const quantity = (name: ConfigVariableName): number => {
+    const raw = read.value(name) ?? '';
+    return /^\d{1,10}$/.test(raw) ? Number(raw) : Number.NaN;
+  };
+  const cents = (name: ConfigVariableName): number => {
+    const raw = read.value(name) ?? '';
+    return /^\d{1,13}(\.\d{1,2})?$/.test(raw) ? (toCents(Number(raw)) ?? Number.NaN) : Number.NaN;
+  };
+  const limits: RuleLimits = {
+    minQuantity: quantity('RULE_MIN_QUANTITY'),
+    maxQuantity: quantity('RULE_MAX_QUANTITY'),
+    minTotalCents: cents('RULE_MIN_TOTAL'),
+    maxTotalCents: cents('RULE_MAX_TOTAL'),
+    priceToleranceCents: cents('RULE_PRICE_TOLERANCE'),
+  };
+  const got = (name: ConfigVariableName) => `; got '${read.value(name) ?? ''}'`;
+  const problems = ruleLimitProblems(limits, {
+    minQuantity: 'RULE_MIN_QUANTITY',
+    maxQuantity: 'RULE_MAX_QUANTITY',
+    minTotalCents: 'RULE_MIN_TOTAL',
+    maxTotalCents: 'RULE_MAX_TOTAL',
+    priceToleranceCents: 'RULE_PRICE_TOLERANCE',
+  });
+  for (const problem of problems) {
+    const name = /^RULE_[A-Z_]+/.exec(problem)?.[0] as ConfigVariableName | undefined;
+    read.problems.push(problem.includes('must not exceed') || name === undefined ? problem : problem + got(name));
+  }
+  return limits;
+}
+
 function tracingSettings(read: Reader): TracingSettings {
   const endpoint = read.text('OTEL_EXPORTER_OTLP_ENDPOINT');
   const headers = otlpHeaders(read);
@@ -748,6 +819,7 @@ export function loadConfig(env: Environment = process.env): Config {
     // Up to a week: a longer SLA is no review deadline.
     reviewSlaMinutes: number('REVIEW_SLA_MINUTES', 1, 10_080, true),
     reviewExpiry: oneOf('REVIEW_EXPIRY', REVIEW_EXPIRY_POLICIES),
+    ruleLimits: ruleLimits(read),
     tracing: tracingSettings(read),
   };
   if (problems.length > 0) throw new ConfigError(problems);

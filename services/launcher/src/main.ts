@@ -48,6 +48,7 @@ await runProcess(
         registry: store.registry,
         expiry: reviewExpiryFrom(config),
         countExpired: metrics.countExpired,
+        ruleLimits: config.ruleLimits,
       });
       await processor.start();
       started.push(processor);

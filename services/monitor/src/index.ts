@@ -7,3 +7,4 @@ export * from './contract-audit.js';
 export * from './contract-rebuild.js';
 export * from './contract-journey.js';
 export * from './contract-review.js';
+export * from './contract-rules.js';

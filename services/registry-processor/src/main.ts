@@ -16,6 +16,7 @@ await runProcess(
       observeBatch: metrics.observeBatch,
       expiry: reviewExpiryFrom(config),
       countExpired: metrics.countExpired,
+      ruleLimits: config.ruleLimits,
     });
     await processor.start();
     return [processor];

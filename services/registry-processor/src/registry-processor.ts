@@ -1,6 +1,8 @@
 import {
+  BUSINESS_RULES,
   GROUPS,
   TOPICS,
+  businessRules,
   decodeOrder,
   decodeRegistryMessage,
   encodeValidationMessage,
@@ -19,6 +21,7 @@ import type {
   OutgoingMessage,
   RegisteredOrder,
   RegistryStore,
+  RuleLimits,
 } from '@kafka-monitor/domain';
 import {
   ProcessorMeter,
@@ -49,6 +52,8 @@ export interface RegistryProcessorDeps {
   readonly expiry?: ReviewExpirySettings;
   /** Told how many expiry decisions a batch applied (`kafka_monitor_review_expired_total`). */
   readonly countExpired?: (count: number) => void;
+  /** The rules' thresholds (RULE_*); the specification's when absent. */
+  readonly ruleLimits?: RuleLimits;
 }
 
 export interface RegistryProcessor {
@@ -73,6 +78,7 @@ export function createRegistryProcessor(deps: RegistryProcessorDeps): RegistryPr
   const meter = new ProcessorMeter(deps.now);
   const logger = deps.logger.child({ processor: GROUP });
   const tracing = deps.tracing ?? noMessageTracing;
+  const rules = deps.ruleLimits === undefined ? BUSINESS_RULES : businessRules(deps.ruleLimits);
   let consumer: ConsumerHandle | undefined;
   let heartbeat: Heartbeat | undefined;
   let expiryTimer: ReturnType<typeof setInterval> | undefined;
@@ -93,7 +99,7 @@ export function createRegistryProcessor(deps: RegistryProcessorDeps): RegistryPr
       if (entry.content === null) return;
       results.push({
         key: entry.content.orderId,
-        value: encodeValidationMessage(entry.content, validateOrder(entry.content), now),
+        value: encodeValidationMessage(entry.content, validateOrder(entry.content, rules), now),
       });
       // The result continues the trace of the order it validates.
       traces.push({ parent: spans[i]?.headers });

@@ -1,7 +1,10 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Order } from '../orders/order.js';
+import { DEFAULT_RULE_LIMITS, ruleLimitProblems } from './rule-limits.js';
 import {
   BUSINESS_RULES,
+  businessRules,
   MAX_QUANTITY,
   MAX_TOTAL_CENTS,
   MIN_TOTAL_CENTS,
@@ -186,5 +189,84 @@ describe('8. valid-product-id', () => {
 
   it('fails for an empty id', () => {
     expect(check('valid-product-id', { productId: '' })).toBe('Product ID cannot be empty');
+  });
+});
+
+describe('businessRules(limits)', () => {
+  const limits = { minQuantity: 2, maxQuantity: 80, minTotalCents: 500, maxTotalCents: 50_000, priceToleranceCents: 2 };
+  const rules = businessRules(limits);
+  const checkWith = (name: string, overrides: Partial<Order>): string | null => {
+    const found = rules.find((r) => r.name === name);
+    if (found === undefined) throw new Error(`no rule ${name}`);
+    return found.check(makeOrder(overrides));
+  };
+
+  it('are the same eight rules, in the same order, with the same outcomes', () => {
+    expect(rules.map((r) => [r.name, r.outcome])).toEqual(BUSINESS_RULES.map((r) => [r.name, r.outcome]));
+  });
+
+  it('apply each configured limit at its boundary and name it in the message', () => {
+    expect(checkWith('minimum-quantity', { quantity: 2, totalCents: 2_100 })).toBeNull();
+    expect(checkWith('minimum-quantity', { quantity: 1 })).toBe('Quantity must be at least 2, got: 1');
+    expect(checkWith('maximum-quantity', { quantity: 80, totalCents: 84_000 })).toBeNull();
+    expect(checkWith('maximum-quantity', { quantity: 81 })).toBe('Quantity exceeds maximum of 80, got: 81');
+    expect(checkWith('minimum-total', { totalCents: 500 })).toBeNull();
+    expect(checkWith('minimum-total', { totalCents: 499 })).toBe('Total must be at least $5.0, got: $4.99');
+    expect(checkWith('maximum-total', { totalCents: 50_000 })).toBeNull();
+    expect(checkWith('maximum-total', { totalCents: 50_001 })).toBe('Total exceeds maximum of $500.0, got: $500.01');
+    expect(checkWith('price-consistency', { totalCents: 2_102 })).toBeNull();
+    expect(checkWith('price-consistency', { totalCents: 2_103 })).toBe('Total mismatch. Expected: $21.0, got: $21.03');
+  });
+
+  it('with the default limits, judge every order as the specification rules do', () => {
+    const defaults = businessRules(DEFAULT_RULE_LIMITS);
+    fc.assert(
+      fc.property(
+        fc.integer({ min: -2, max: 2_000 }),
+        fc.integer({ min: 1, max: 200_000 }),
+        fc.integer({ min: -5, max: 20_000_000 }),
+        (quantity, unitPriceCents, totalCents) => {
+          const order = makeOrder({ quantity, unitPriceCents, totalCents });
+          expect(defaults.map((r) => r.check(order))).toEqual(BUSINESS_RULES.map((r) => r.check(order)));
+        },
+      ),
+    );
+  });
+});
+
+describe('ruleLimitProblems', () => {
+  const names = {
+    minQuantity: 'min-quantity',
+    maxQuantity: 'max-quantity',
+    minTotalCents: 'min-total',
+    maxTotalCents: 'max-total',
+    priceToleranceCents: 'price-tolerance',
+  };
+
+  it('accepts the default limits', () => {
+    expect(ruleLimitProblems(DEFAULT_RULE_LIMITS, names)).toEqual([]);
+  });
+
+  it('names every field that is not a whole number in range', () => {
+    expect(
+      ruleLimitProblems(
+        { minQuantity: -1, maxQuantity: 1.5, minTotalCents: 0, maxTotalCents: 0, priceToleranceCents: Number.NaN },
+        names,
+      ),
+    ).toEqual([
+      'min-quantity must be a whole number from 0 to 1000000000',
+      'max-quantity must be a whole number from 1 to 1000000000',
+      'max-total must be an amount with at most two decimals from 0.01 to 1000000000000',
+      'price-tolerance must be an amount with at most two decimals from 0 to 1000000000000',
+    ]);
+  });
+
+  it('refuses a minimum above its maximum', () => {
+    expect(
+      ruleLimitProblems(
+        { ...DEFAULT_RULE_LIMITS, minQuantity: 5, maxQuantity: 4, minTotalCents: 200, maxTotalCents: 100 },
+        names,
+      ),
+    ).toEqual(['min-quantity must not exceed max-quantity', 'min-total must not exceed max-total']);
   });
 });

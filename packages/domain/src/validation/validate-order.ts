@@ -1,5 +1,5 @@
 import type { Order, OrderStatus } from '../orders/order.js';
-import { BUSINESS_RULES, type RuleResult } from './rules.js';
+import { BUSINESS_RULES, ruleOutcomeOf, type BusinessRule, type RuleResult } from './rules.js';
 
 export interface ValidationResult {
   readonly orderId: string;
@@ -10,9 +10,12 @@ export interface ValidationResult {
   readonly message: string | null;
 }
 
-/** Runs all eight rules without short-circuit. */
-export function validateOrder(order: Order): ValidationResult {
-  const rules = BUSINESS_RULES.map((rule): RuleResult => {
+/**
+ * Runs all eight rules without short-circuit; `rules` are `businessRules(limits)` when the limits are
+ * configured (built once, not per order).
+ */
+export function validateOrder(order: Order, businessRules: readonly BusinessRule[] = BUSINESS_RULES): ValidationResult {
+  const rules = businessRules.map((rule): RuleResult => {
     const message = rule.check(order);
     return { ruleName: rule.name, passed: message === null, message };
   });
@@ -34,6 +37,6 @@ export function validateOrder(order: Order): ValidationResult {
 export function registryStatusOf(result: Pick<ValidationResult, 'rules'>): OrderStatus {
   const failed = result.rules.filter((r) => !r.passed);
   if (failed.length === 0) return 'accepted';
-  const denies = failed.some((r) => BUSINESS_RULES.find((rule) => rule.name === r.ruleName)?.outcome === 'deny');
+  const denies = failed.some((r) => ruleOutcomeOf(r.ruleName) === 'deny');
   return denies ? 'denied' : 'pending';
 }

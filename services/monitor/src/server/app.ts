@@ -8,8 +8,8 @@ import swagger from '@fastify/swagger';
 import fastifyStatic from '@fastify/static';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { isDependencyError, noMessageTracing, silentLogger } from '@kafka-monitor/domain';
-import type { EventBus, Logger, MessageTracing, Store } from '@kafka-monitor/domain';
+import { DEFAULT_RULE_LIMITS, isDependencyError, noMessageTracing, silentLogger } from '@kafka-monitor/domain';
+import type { EventBus, Logger, MessageTracing, RuleLimits, Store } from '@kafka-monitor/domain';
 import { createProcessMetrics, currentBuild, type ProcessMetrics } from '@kafka-monitor/pipeline';
 import type { GeneratorDto } from '../contract.js';
 import { HttpError, errorBody, errorResponses, retryAfterSeconds, type MonitorApp } from './app-types.js';
@@ -29,6 +29,7 @@ import { readStats, registerReadRoutes } from './routes/read-routes.js';
 import { registerStoreRoutes } from './routes/store-routes.js';
 import { registerAuditRoutes } from './routes/audit-routes.js';
 import { registerReviewRoutes } from './routes/review-routes.js';
+import { registerRuleRoutes } from './routes/rule-routes.js';
 import { createAuditor } from './auditor.js';
 import { createRebuilder } from './rebuilder.js';
 import { registerRebuildRoutes } from './routes/rebuild-routes.js';
@@ -63,6 +64,10 @@ export interface MonitorOptions {
   readonly reviewSlaMinutes?: number;
   /** REVIEW_EXPIRY, shown by the review queue (the registry processor applies it; default off). */
   readonly reviewExpiry?: 'deny' | 'accept' | 'off';
+  /** The rules' limits (RULE_*) the registry validates with; the specification's when absent. */
+  readonly ruleLimits?: RuleLimits;
+  /** The newest registry messages GET /api/rules/stats reads (default 100,000). */
+  readonly ruleStatsScanLimit?: number;
 }
 
 export interface MonitorDeps {
@@ -334,6 +339,13 @@ export async function buildMonitor(deps: MonitorDeps): Promise<Monitor> {
     onChange: (state) => stream.publish('rebuild', state),
   });
   registerRebuildRoutes(app, { rebuilder, mutating });
+  registerRuleRoutes(app, {
+    bus: deps.bus,
+    now: deps.now,
+    limits: options.ruleLimits ?? DEFAULT_RULE_LIMITS,
+    mutating,
+    ...(options.ruleStatsScanLimit === undefined ? {} : { statsScanLimit: options.ruleStatsScanLimit }),
+  });
   registerHealthRoutes(app, deps.readiness === undefined ? {} : { readiness: deps.readiness });
   await registerDashboard(app, options.webRoot);
   app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());

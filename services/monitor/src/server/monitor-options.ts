@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import type { RuleLimits } from '@kafka-monitor/domain';
 import type { MonitorOptions } from './app.js';
 
 export interface MonitorSettings {
@@ -11,6 +12,7 @@ export interface MonitorSettings {
   readonly kafkaClusterName: string;
   readonly reviewSlaMinutes: number;
   readonly reviewExpiry: 'deny' | 'accept' | 'off';
+  readonly ruleLimits: RuleLimits;
 }
 
 /** The monitor's options from the process configuration (structurally, so this file needs no runtime import). */
@@ -28,5 +30,6 @@ export function monitorOptionsFrom(config: MonitorSettings): MonitorOptions {
     defaultGenerator: { 'order-rate': config.orderRate, 'anomaly-rate': config.anomalyRate },
     reviewSlaMinutes: config.reviewSlaMinutes,
     reviewExpiry: config.reviewExpiry,
+    ruleLimits: config.ruleLimits,
   };
 }

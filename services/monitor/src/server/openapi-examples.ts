@@ -226,6 +226,13 @@ const journey = {
   },
   searches: [],
 };
+const ruleLimits = {
+  'min-quantity': 1,
+  'max-quantity': 1000,
+  'min-total': 1,
+  'max-total': 100_000,
+  'price-tolerance': 0.01,
+};
 const list = (items: readonly unknown[]) => ({ success: true, data: items, count: items.length });
 const one = (data: unknown) => ({ success: true, data });
 
@@ -419,6 +426,100 @@ export const OPERATION_EXAMPLES: Readonly<Record<string, OperationExamples>> = {
         progress: null,
         report: null,
         error: null,
+      }),
+    },
+  },
+  getRules: {
+    responses: {
+      '200': one({
+        limits: ruleLimits,
+        defaults: ruleLimits,
+        rules: [
+          { 'rule-name': 'minimum-quantity', outcome: 'deny', 'passes-when': 'quantity ≥ 1' },
+          { 'rule-name': 'maximum-quantity', outcome: 'review', 'passes-when': 'quantity ≤ 1000' },
+          { 'rule-name': 'minimum-total', outcome: 'deny', 'passes-when': 'total ≥ 1.00' },
+          { 'rule-name': 'maximum-total', outcome: 'review', 'passes-when': 'total ≤ 100000.00' },
+          {
+            'rule-name': 'price-consistency',
+            outcome: 'review',
+            'passes-when': '|total − quantity × unit price| ≤ 0.01',
+          },
+          { 'rule-name': 'valid-status', outcome: 'deny', 'passes-when': 'status is pending, accepted or denied' },
+          { 'rule-name': 'valid-customer-id', outcome: 'deny', 'passes-when': 'customer id is an integer > 0' },
+          { 'rule-name': 'valid-product-id', outcome: 'deny', 'passes-when': 'product id is not empty' },
+        ],
+      }),
+    },
+  },
+  getRuleStats: {
+    responses: {
+      '200': one({
+        'computed-at': AT,
+        'scan-limit': 100_000,
+        scanned: 22_140,
+        complete: true,
+        orders: 22_133,
+        'oldest-validated-at': AT - 7_200_000,
+        rules: [
+          {
+            'rule-name': 'price-consistency',
+            outcome: 'review',
+            'last-hour': { denied: 3, review: 402 },
+            'last-day': { denied: 5, review: 668 },
+            all: { denied: 5, review: 668 },
+            'top-customers': [
+              { 'customer-id': 42, count: 14 },
+              { 'customer-id': 7, count: 12 },
+            ],
+            'top-products': [
+              { 'product-id': 'PROD-003', count: 141 },
+              { 'product-id': 'PROD-001', count: 138 },
+            ],
+          },
+        ],
+      }),
+    },
+  },
+  simulateRules: {
+    request: { 'max-quantity': 80, 'price-tolerance': 0.02, orders: 10_000 },
+    responses: {
+      '200': one({
+        current: ruleLimits,
+        proposed: { ...ruleLimits, 'max-quantity': 80, 'price-tolerance': 0.02 },
+        requested: 10_000,
+        read: 10_000,
+        undecodable: 0,
+        compared: 10_000,
+        changed: 21,
+        'elapsed-ms': 412.6,
+        transitions: [
+          { from: 'accepted', to: 'pending', count: 12 },
+          { from: 'pending', to: 'accepted', count: 9 },
+        ],
+        rules: [
+          {
+            'rule-name': 'maximum-quantity',
+            outcome: 'review',
+            'failing-now': 118,
+            'failing-proposed': 130,
+            'newly-failing': 12,
+            'no-longer-failing': 0,
+          },
+        ],
+        examples: [
+          {
+            order: { ...order, quantity: 90, total: 1799.1, status: 'pending' },
+            from: 'accepted',
+            to: 'pending',
+            rules: [
+              {
+                'rule-name': 'maximum-quantity',
+                'passed-now': true,
+                message: 'Quantity exceeds maximum of 80, got: 90',
+              },
+            ],
+          },
+        ],
       }),
     },
   },

@@ -12,6 +12,7 @@ import { OrdersView } from './views/orders.js';
 import { ProcessorsView } from './views/processors.js';
 import { ReviewView } from './views/review.js';
 import { CustomersView, ProductsView } from './views/rankings.js';
+import { RulesView } from './views/rules.js';
 
 const VIEWS = [
   ['dashboard', 'Dashboard'],
@@ -21,6 +22,7 @@ const VIEWS = [
   ['products', 'Products'],
   ['processors', 'Processors'],
   ['dead-letters', 'Dead letters'],
+  ['rules', 'Rules'],
   ['create', 'Create Order'],
   ['about', 'About'],
 ] as const;
@@ -122,6 +124,7 @@ function Shell(props: {
             }
           />
         )}
+        {view === 'rules' && <RulesView />}
         {view === 'create' && <CreateOrderView />}
         {view === 'about' && <AboutView />}
       </main>

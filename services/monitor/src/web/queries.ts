@@ -12,6 +12,7 @@ import type {
 } from '../contract.js';
 import type { StoreStatusDto } from '../contract-store-status.js';
 import type { JourneyDto } from '../contract-journey.js';
+import type { RuleStatsDto, RulesDto } from '../contract-rules.js';
 import { getJson } from './api.js';
 
 export type OrderStatus = RegisteredOrderDto['status'];
@@ -48,6 +49,8 @@ export const keys = {
   order: (id: string) => ['order', id] as const,
   history: (id: string) => ['history', id] as const,
   journey: (id: string) => ['journey', id] as const,
+  rules: ['rules'] as const,
+  ruleStats: ['rules', 'stats'] as const,
 };
 
 const data = async <T>(path: string): Promise<T> => (await getJson<Envelope<T>>(path)).data;
@@ -147,3 +150,14 @@ export function setTimelineStatus(client: QueryClient, orderId: string, status: 
     for (const [key, list] of snapshots) client.setQueryData(key, list);
   };
 }
+
+/** The configured limits never change while the monitor runs. */
+export const useRules = () =>
+  useQuery({ queryKey: keys.rules, queryFn: () => data<RulesDto>('/api/rules'), staleTime: Infinity });
+/** A scan of the registry log: refreshed every 30 s at most, whatever the live stream does. */
+export const useRuleStats = () =>
+  useQuery({
+    queryKey: keys.ruleStats,
+    queryFn: () => data<RuleStatsDto>('/api/rules/stats'),
+    refetchInterval: 30_000,
+  });

@@ -1,4 +1,7 @@
+import { useRules } from '../queries.js';
+
 export function AboutView() {
+  const rules = useRules().data;
   return (
     <section aria-labelledby="about-title" className="card prose">
       <h1 id="about-title">About Kafka Monitor</h1>
@@ -8,6 +11,15 @@ export function AboutView() {
         business rules, publishes the result to <code>registry</code> and registers it: accepted, denied, or pending for
         an operator to approve or deny.
       </p>
+      {rules !== undefined && (
+        <p data-testid="about-rule-limits">
+          Rule thresholds (<code>RULE_*</code>): quantity {rules.limits['min-quantity']} to{' '}
+          {rules.limits['max-quantity']}, total {rules.limits['min-total'].toFixed(2)} to{' '}
+          {rules.limits['max-total'].toFixed(2)}, price tolerance {rules.limits['price-tolerance'].toFixed(2)}
+          {JSON.stringify(rules.limits) === JSON.stringify(rules.defaults) ? ' (the defaults)' : ''}.{' '}
+          <a href="#/rules">Rules</a> shows what each rule hit and what other thresholds would change.
+        </p>
+      )}
       <p>
         Every view equals a recomputation from the <code>orders</code> log: a redelivered or replayed message is never
         counted twice, and a crashed processor resumes where its effects stopped.
