@@ -15,9 +15,16 @@ import type {
   TopicInfo,
   TopicSpec,
 } from '@kafka-monitor/domain';
-import { openSqlite, startBackgroundCheckpoints, type SqliteDatabase } from '@kafka-monitor/sqlite';
+import {
+  createSpaceTracker,
+  openSqlite,
+  startBackgroundCheckpoints,
+  type PageLimit,
+  type SpaceListener,
+  type SqliteDatabase,
+} from '@kafka-monitor/sqlite';
 import { createEmbeddedAdmin } from './embedded-bus-admin.js';
-import { EmbeddedBusError, settle } from './errors.js';
+import { EmbeddedBusError, createSettle } from './errors.js';
 import { LOG_MIGRATIONS } from './schema.js';
 
 export { EmbeddedBusError, type EmbeddedBusErrorCode } from './errors.js';
@@ -32,6 +39,10 @@ export interface EmbeddedBusOptions {
   readonly now?: () => number;
   /** Checkpoint the WAL on a worker thread instead of in the appending call (long-running services). */
   readonly backgroundCheckpoints?: boolean;
+  /** Told when appends and commits start and stop being refused for lack of space. */
+  readonly onOutOfSpace?: SpaceListener;
+  /** Caps the file's growth: a full disk for tests (see @kafka-monitor/sqlite). */
+  readonly pageLimit?: PageLimit;
 }
 
 /** A message as `read` returns it: offset, key, value, headers, timestamp (see `prepare`). */
@@ -52,6 +63,9 @@ export type EmbeddedEventBus = EventBus & EventBusAdmin;
  */
 export function createEmbeddedEventBus(options: EmbeddedBusOptions): EmbeddedEventBus {
   const db = openSqlite(options.file, LOG_MIGRATIONS);
+  options.pageLimit?.apply(db);
+  const space = createSpaceTracker(db, options.onOutOfSpace);
+  const settle = createSettle(space);
   const background =
     options.backgroundCheckpoints === true && options.file !== ':memory:'
       ? startBackgroundCheckpoints(db, options.file)
@@ -244,9 +258,12 @@ export function createEmbeddedEventBus(options: EmbeddedBusOptions): EmbeddedEve
             if (await processOne(position)) progressed = true;
           }
           failures = 0;
+          space.succeeded();
         } catch (error) {
           failures++;
           positions.clear();
+          // Its own heartbeats and commits write to the log outside the port's calls.
+          space.failed(error);
           consumeOptions.onError?.(error);
           if (running) await sleep(Math.min(MAX_RETRY_DELAY_MS, 50 * 2 ** failures));
           continue;
@@ -373,6 +390,7 @@ export function createEmbeddedEventBus(options: EmbeddedBusOptions): EmbeddedEve
     pollIntervalMs,
     assertOpen,
     liveMembers,
+    settle,
   });
   return { ...bus, ...admin };
 }

@@ -272,6 +272,12 @@ export const CONFIG_VARIABLES = [
   },
   { name: 'TIMELINE_RETENTION', default: '10000', description: 'newest timeline entries kept', secret: false },
   {
+    name: 'DISK_WARN_FREE_MB',
+    default: '1024',
+    description: 'health is degraded when DATA_DIR has less free space (MiB; 0 = never)',
+    secret: false,
+  },
+  {
     name: 'OTEL_EXPORTER_OTLP_ENDPOINT',
     default: null,
     unset: 'no tracing',
@@ -380,6 +386,8 @@ export interface Config {
   readonly services: readonly ServiceName[];
   readonly partitions: number;
   readonly timelineRetention: number;
+  /** DISK_WARN_FREE_MB in bytes: below this much free space in DATA_DIR, health is degraded (0: never). */
+  readonly diskWarnFreeBytes: number;
   readonly tracing: TracingSettings;
 }
 
@@ -729,6 +737,7 @@ export function loadConfig(env: Environment = process.env): Config {
     services: [...new Set(services)] as ServiceName[],
     partitions: number('PARTITIONS', 1, 1_000, true),
     timelineRetention: number('TIMELINE_RETENTION', 1_000, 10_000_000, true),
+    diskWarnFreeBytes: number('DISK_WARN_FREE_MB', 0, 1_048_576, true) * 1024 * 1024,
     tracing: tracingSettings(read),
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -11,7 +11,7 @@ import type {
   ViewStore,
 } from '@kafka-monitor/domain';
 import type { SqliteDatabase } from '@kafka-monitor/sqlite';
-import { settle, type Checkpoints } from './checkpoint.js';
+import type { Checkpoints, Settle } from './checkpoint.js';
 import { createReadCache } from './read-cache.js';
 import { effectSource, likePrefix, orderFromRow, orderParams, type OrderRow, type SourceRow } from './rows.js';
 
@@ -61,6 +61,7 @@ export function createSqliteViewStore(
   db: SqliteDatabase,
   checkpoints: Checkpoints,
   options: SqliteViewStoreOptions,
+  settle: Settle,
 ): ViewStore {
   const trimStep = Math.max(1, Math.min(TRIM_STEP, Math.floor(options.timelineRetention / 10)));
   const sql = {
