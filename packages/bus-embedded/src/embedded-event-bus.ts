@@ -17,6 +17,7 @@ import type {
 } from '@kafka-monitor/domain';
 import {
   createSpaceTracker,
+  isSqliteFull,
   openSqlite,
   startBackgroundCheckpoints,
   type PageLimit,
@@ -123,8 +124,15 @@ export function createEmbeddedEventBus(options: EmbeddedBusOptions): EmbeddedEve
   }
 
   function liveMembers(group: string): { member_id: string; topics: string }[] {
-    statements.pruneMembers.run(group, now() - sessionTimeoutMs);
-    return statements.members.all(group) as { member_id: string; topics: string }[];
+    const cutoff = now() - sessionTimeoutMs;
+    try {
+      statements.pruneMembers.run(group, cutoff);
+    } catch (error) {
+      // Forgetting expired members is housekeeping: on a full disk, reads that only need the live
+      // ones (a group's lag for the processors' status) still answer. Inside a change it is part of it.
+      if (!isSqliteFull(error) || db.inTransaction) throw error;
+    }
+    return statements.liveMembers.all(group, cutoff) as { member_id: string; topics: string }[];
   }
 
   /** Spreads the sorted partitions of the group's topics over its sorted live members, round robin. */
@@ -432,7 +440,9 @@ function prepare(db: SqliteDatabase) {
     heartbeat: db.prepare('UPDATE group_members SET heartbeat_at = ? WHERE grp = ? AND member_id = ?'),
     removeMember: db.prepare('DELETE FROM group_members WHERE grp = ? AND member_id = ?'),
     pruneMembers: db.prepare('DELETE FROM group_members WHERE grp = ? AND heartbeat_at < ?'),
-    members: db.prepare('SELECT member_id, topics FROM group_members WHERE grp = ? ORDER BY member_id'),
+    liveMembers: db.prepare(
+      'SELECT member_id, topics FROM group_members WHERE grp = ? AND heartbeat_at >= ? ORDER BY member_id',
+    ),
     ping: db.prepare('SELECT 1'),
   };
 }

@@ -33,7 +33,7 @@ export function createSettle(space: SpaceTracker | undefined): Settle {
       const outOfSpace = space?.failed(error) ?? false;
       const message = (error as Error).message;
       return Promise.reject(
-        new DependencyError('bus', outOfSpace ? `embedded log: disk full (${message})` : `embedded log: ${message}`, {
+        new DependencyError('bus', outOfSpace ? 'embedded log: disk full' : `embedded log: ${message}`, {
           cause: error,
           outOfSpace,
         }),

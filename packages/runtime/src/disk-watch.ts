@@ -117,9 +117,14 @@ export function createDiskWatch(options: DiskWatchOptions): DiskWatch {
   return {
     current,
     listenerFor: (file) => (outOfSpace) => {
-      if (outOfSpace) refusing.add(file);
-      else refusing.delete(file);
-      noteChange();
+      if (outOfSpace) {
+        refusing.add(file);
+        noteChange();
+      } else {
+        refusing.delete(file);
+        // Space came back: read the new free space before saying how the disk is.
+        void refresh();
+      }
     },
     refresh,
     exposition() {

@@ -88,7 +88,7 @@ export function createSettle(space: SpaceTracker | undefined): Settle {
       const outOfSpace = space?.failed(error) ?? false;
       const message = (error as Error).message;
       return Promise.reject(
-        new DependencyError('store', outOfSpace ? `SQLite store: disk full (${message})` : `SQLite store: ${message}`, {
+        new DependencyError('store', outOfSpace ? 'SQLite store: disk full' : `SQLite store: ${message}`, {
           cause: error,
           outOfSpace,
         }),
