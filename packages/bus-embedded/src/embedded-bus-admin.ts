@@ -8,7 +8,7 @@ import type {
   PartitionOffsets,
 } from '@kafka-monitor/domain';
 import type { SqliteDatabase } from '@kafka-monitor/sqlite';
-import { settle } from './errors.js';
+import type { Settle } from './errors.js';
 
 /** What the admin role shares with the bus it belongs to: the connection and the group membership rules. */
 export interface EmbeddedAdminContext {
@@ -20,6 +20,8 @@ export interface EmbeddedAdminContext {
   readonly assertOpen: () => void;
   /** Live members of a group, after forgetting those whose session expired. */
   readonly liveMembers: (group: string) => readonly { member_id: string }[];
+  /** Runs the connection's work as a promise, as the bus does. */
+  readonly settle: Settle;
 }
 
 /** The embedded log has one "broker": the SQLite file. */
@@ -34,7 +36,7 @@ const byName = (a: ConfigEntry, b: ConfigEntry): number => (a.name < b.name ? -1
  * joining the group in between.
  */
 export function createEmbeddedAdmin(context: EmbeddedAdminContext): EventBusAdmin {
-  const { db, now, assertOpen, liveMembers } = context;
+  const { db, now, assertOpen, liveMembers, settle } = context;
   const statements = prepare(db);
 
   function partitionsOf(topic: string): number {

@@ -15,9 +15,17 @@ import type {
   TopicInfo,
   TopicSpec,
 } from '@kafka-monitor/domain';
-import { openSqlite, startBackgroundCheckpoints, type SqliteDatabase } from '@kafka-monitor/sqlite';
+import {
+  createSpaceTracker,
+  isSqliteFull,
+  openSqlite,
+  startBackgroundCheckpoints,
+  type PageLimit,
+  type SpaceListener,
+  type SqliteDatabase,
+} from '@kafka-monitor/sqlite';
 import { createEmbeddedAdmin } from './embedded-bus-admin.js';
-import { EmbeddedBusError, settle } from './errors.js';
+import { EmbeddedBusError, createSettle } from './errors.js';
 import { LOG_MIGRATIONS } from './schema.js';
 
 export { EmbeddedBusError, type EmbeddedBusErrorCode } from './errors.js';
@@ -32,6 +40,10 @@ export interface EmbeddedBusOptions {
   readonly now?: () => number;
   /** Checkpoint the WAL on a worker thread instead of in the appending call (long-running services). */
   readonly backgroundCheckpoints?: boolean;
+  /** Told when appends and commits start and stop being refused for lack of space. */
+  readonly onOutOfSpace?: SpaceListener;
+  /** Caps the file's growth: a full disk for tests (see @kafka-monitor/sqlite). */
+  readonly pageLimit?: PageLimit;
 }
 
 /** A message as `read` returns it: offset, key, value, headers, timestamp (see `prepare`). */
@@ -52,6 +64,9 @@ export type EmbeddedEventBus = EventBus & EventBusAdmin;
  */
 export function createEmbeddedEventBus(options: EmbeddedBusOptions): EmbeddedEventBus {
   const db = openSqlite(options.file, LOG_MIGRATIONS);
+  options.pageLimit?.apply(db);
+  const space = createSpaceTracker(db, options.onOutOfSpace);
+  const settle = createSettle(space);
   const background =
     options.backgroundCheckpoints === true && options.file !== ':memory:'
       ? startBackgroundCheckpoints(db, options.file)
@@ -109,8 +124,15 @@ export function createEmbeddedEventBus(options: EmbeddedBusOptions): EmbeddedEve
   }
 
   function liveMembers(group: string): { member_id: string; topics: string }[] {
-    statements.pruneMembers.run(group, now() - sessionTimeoutMs);
-    return statements.members.all(group) as { member_id: string; topics: string }[];
+    const cutoff = now() - sessionTimeoutMs;
+    try {
+      statements.pruneMembers.run(group, cutoff);
+    } catch (error) {
+      // Forgetting expired members is housekeeping: on a full disk, reads that only need the live
+      // ones (a group's lag for the processors' status) still answer. Inside a change it is part of it.
+      if (!isSqliteFull(error) || db.inTransaction) throw error;
+    }
+    return statements.liveMembers.all(group, cutoff) as { member_id: string; topics: string }[];
   }
 
   /** Spreads the sorted partitions of the group's topics over its sorted live members, round robin. */
@@ -244,9 +266,12 @@ export function createEmbeddedEventBus(options: EmbeddedBusOptions): EmbeddedEve
             if (await processOne(position)) progressed = true;
           }
           failures = 0;
+          space.succeeded();
         } catch (error) {
           failures++;
           positions.clear();
+          // Its own heartbeats and commits write to the log outside the port's calls.
+          space.failed(error);
           consumeOptions.onError?.(error);
           if (running) await sleep(Math.min(MAX_RETRY_DELAY_MS, 50 * 2 ** failures));
           continue;
@@ -373,6 +398,7 @@ export function createEmbeddedEventBus(options: EmbeddedBusOptions): EmbeddedEve
     pollIntervalMs,
     assertOpen,
     liveMembers,
+    settle,
   });
   return { ...bus, ...admin };
 }
@@ -414,7 +440,9 @@ function prepare(db: SqliteDatabase) {
     heartbeat: db.prepare('UPDATE group_members SET heartbeat_at = ? WHERE grp = ? AND member_id = ?'),
     removeMember: db.prepare('DELETE FROM group_members WHERE grp = ? AND member_id = ?'),
     pruneMembers: db.prepare('DELETE FROM group_members WHERE grp = ? AND heartbeat_at < ?'),
-    members: db.prepare('SELECT member_id, topics FROM group_members WHERE grp = ? ORDER BY member_id'),
+    liveMembers: db.prepare(
+      'SELECT member_id, topics FROM group_members WHERE grp = ? AND heartbeat_at >= ? ORDER BY member_id',
+    ),
     ping: db.prepare('SELECT 1'),
   };
 }

@@ -15,23 +15,34 @@ export class DependencyError extends Error {
    * Tools stop at once with a configuration error; long-running services keep retrying slowly.
    */
   readonly misconfigured: boolean;
+  /**
+   * The dependency refused a write for lack of space (a full disk, or a size limit of the file): nothing
+   * of that write was applied, and the same write succeeds once space returns. Reads keep working.
+   */
+  readonly outOfSpace: boolean;
 
   constructor(
     dependency: 'bus' | 'store',
     message: string,
-    options: { cause?: unknown; retryable?: boolean; misconfigured?: boolean } = {},
+    options: { cause?: unknown; retryable?: boolean; misconfigured?: boolean; outOfSpace?: boolean } = {},
   ) {
     super(message, { cause: options.cause });
     this.name = 'DependencyError';
     this.dependency = dependency;
     this.code = dependency === 'bus' ? 'BUS_FAILED' : 'STORE_FAILED';
     this.misconfigured = options.misconfigured ?? false;
+    this.outOfSpace = options.outOfSpace ?? false;
     this.retryable = options.retryable ?? !this.misconfigured;
   }
 }
 
 export function isDependencyError(error: unknown): error is DependencyError {
   return error instanceof DependencyError;
+}
+
+/** A write refused for lack of space (see `DependencyError.outOfSpace`). */
+export function isOutOfSpace(error: unknown): error is DependencyError {
+  return error instanceof DependencyError && error.outOfSpace;
 }
 
 /**

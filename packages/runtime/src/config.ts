@@ -321,6 +321,12 @@ export const CONFIG_VARIABLES = [
     secret: false,
   },
   {
+    name: 'DISK_WARN_FREE_MB',
+    default: '1024',
+    description: 'health is degraded when DATA_DIR has less free space (MiB; 0 = never)',
+    secret: false,
+  },
+  {
     name: 'OTEL_EXPORTER_OTLP_ENDPOINT',
     default: null,
     unset: 'no tracing',
@@ -435,6 +441,8 @@ export interface Config {
   readonly reviewExpiry: ReviewExpiryPolicy;
   /** RULE_*: the thresholds of the business rules (defaults: the specification's). */
   readonly ruleLimits: RuleLimits;
+  /** DISK_WARN_FREE_MB in bytes: below this much free space in DATA_DIR, health is degraded (0: never). */
+  readonly diskWarnFreeBytes: number;
   readonly tracing: TracingSettings;
 }
 
@@ -820,6 +828,7 @@ export function loadConfig(env: Environment = process.env): Config {
     reviewSlaMinutes: number('REVIEW_SLA_MINUTES', 1, 10_080, true),
     reviewExpiry: oneOf('REVIEW_EXPIRY', REVIEW_EXPIRY_POLICIES),
     ruleLimits: ruleLimits(read),
+    diskWarnFreeBytes: number('DISK_WARN_FREE_MB', 0, 1_048_576, true) * 1024 * 1024,
     tracing: tracingSettings(read),
   };
   if (problems.length > 0) throw new ConfigError(problems);

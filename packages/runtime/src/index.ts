@@ -22,6 +22,8 @@ export {
   pipelineTopics,
   embeddedFiles,
   UnavailableAdapterError,
+  EMBEDDED_FILE_NAMES,
+  type EmbeddedFileOptions,
   type Infrastructure,
 } from './infrastructure.js';
 export { createLogger, openProcessLog, type ProcessLog } from './logger.js';
@@ -33,3 +35,11 @@ export { createReadiness, reasonOf, sanitizeReason, type Readiness, type Readine
 export { retryStart, START_RETRY, type RetryStartOptions } from './retry-start.js';
 export { newTimeOrderedId } from './order-ids.js';
 export { openTracing, type ProcessTracing } from './tracing.js';
+export {
+  createDiskWatch,
+  type DiskState,
+  type DiskStatus,
+  type DiskWatch,
+  type DiskWatchOptions,
+  type FileSystemSpace,
+} from './disk-watch.js';

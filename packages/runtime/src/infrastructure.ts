@@ -5,8 +5,9 @@ import { createEmbeddedEventBus } from '@kafka-monitor/bus-embedded';
 // Types only: the adapter itself is loaded when the configuration names it (see openAdapter).
 import type { KafkaLogLevel, KafkaSaslOptions, KafkaTlsOptions } from '@kafka-monitor/bus-kafka';
 import type { CassandraTlsOptions } from '@kafka-monitor/store-cassandra';
-import { createSqliteStore } from '@kafka-monitor/store-sqlite';
+import { createSqliteStore, type SqliteStoreOptions } from '@kafka-monitor/store-sqlite';
 import type { Config, TlsSettings } from './config.js';
+import type { DiskWatch } from './disk-watch.js';
 import { prefixEventBus } from './prefixed-bus.js';
 
 export interface Infrastructure {
@@ -27,13 +28,24 @@ export function embeddedFiles(dataDir: string) {
   return { log: join(dataDir, 'log.db'), store: join(dataDir, 'store.db') };
 }
 
+/** What a process adds to the configuration when it opens the embedded files. */
+export interface EmbeddedFileOptions {
+  /** Told which embedded file refuses writes for lack of space, and when it stops. */
+  readonly disk?: DiskWatch;
+  /** Caps the growth of both files: a full disk for tests. */
+  readonly pageLimit?: SqliteStoreOptions['pageLimit'];
+}
+
+/** The names the disk watch and readiness give the two embedded files. */
+export const EMBEDDED_FILE_NAMES = { log: 'the embedded log', store: 'the SQLite store' } as const;
+
 /** An adapter the configuration asks for that this process cannot provide. */
 export class UnavailableAdapterError extends Error {
   readonly code = 'ADAPTER_UNAVAILABLE';
 }
 
-async function openBus(config: Config, logger: Logger): Promise<EventBus> {
-  return prefixEventBus(await openAdapter(config, logger), config.busPrefix);
+async function openBus(config: Config, logger: Logger, files: EmbeddedFileOptions): Promise<EventBus> {
+  return prefixEventBus(await openAdapter(config, logger, files), config.busPrefix);
 }
 
 /**
@@ -72,9 +84,14 @@ export function kafkaSecurityOptions(config: Config): { tls?: KafkaTlsOptions; s
 
 // The Kafka and Cassandra adapters are loaded only when the configuration names them: their drivers
 // alone take ~30 MB of memory that the embedded default never uses.
-async function openAdapter(config: Config, logger: Logger): Promise<EventBus> {
+async function openAdapter(config: Config, logger: Logger, files: EmbeddedFileOptions): Promise<EventBus> {
   if (config.bus === 'embedded') {
-    return createEmbeddedEventBus({ file: embeddedFiles(config.dataDir).log, backgroundCheckpoints: true });
+    return createEmbeddedEventBus({
+      file: embeddedFiles(config.dataDir).log,
+      backgroundCheckpoints: true,
+      ...(files.disk === undefined ? {} : { onOutOfSpace: files.disk.listenerFor(EMBEDDED_FILE_NAMES.log) }),
+      ...(files.pageLimit === undefined ? {} : { pageLimit: files.pageLimit }),
+    });
   }
   const { createKafkaEventBus } = await import('@kafka-monitor/bus-kafka');
   const kafkaLogger = logger.child({ component: 'kafkajs' });
@@ -97,13 +114,15 @@ async function openAdapter(config: Config, logger: Logger): Promise<EventBus> {
  */
 export async function openStore(
   config: Config,
-  options: { backgroundCheckpoints?: boolean; logger?: Logger; requestTimeoutMs?: number } = {},
+  options: { backgroundCheckpoints?: boolean; logger?: Logger; requestTimeoutMs?: number } & EmbeddedFileOptions = {},
 ): Promise<Store> {
   if (config.store === 'sqlite') {
     return createSqliteStore({
       file: embeddedFiles(config.dataDir).store,
       timelineRetention: config.timelineRetention,
       backgroundCheckpoints: options.backgroundCheckpoints ?? false,
+      ...(options.disk === undefined ? {} : { onOutOfSpace: options.disk.listenerFor(EMBEDDED_FILE_NAMES.store) }),
+      ...(options.pageLimit === undefined ? {} : { pageLimit: options.pageLimit }),
     });
   }
   const { contactPoints, port, datacenter, replication, keyspacePrefix, username, password, tls } = config.cassandra;
@@ -123,11 +142,15 @@ export async function openStore(
 }
 
 /** Opens the bus and store the configuration names, creates the topics and migrates the schema. */
-export async function openInfrastructure(config: Config, logger: Logger = silentLogger): Promise<Infrastructure> {
-  const bus = await openBus(config, logger);
+export async function openInfrastructure(
+  config: Config,
+  logger: Logger = silentLogger,
+  files: EmbeddedFileOptions = {},
+): Promise<Infrastructure> {
+  const bus = await openBus(config, logger, files);
   let store: Store;
   try {
-    store = await openStore(config, { backgroundCheckpoints: true, logger });
+    store = await openStore(config, { backgroundCheckpoints: true, logger, ...files });
   } catch (error) {
     await bus.close().catch(() => undefined);
     throw error;

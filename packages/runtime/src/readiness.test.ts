@@ -15,6 +15,21 @@ describe('readiness', () => {
     expect(readiness.current()).toEqual({ ready: false, reason: 'stopping' });
   });
 
+  it('a hold keeps a ready process not ready while it gives a reason, and lets it go by itself', () => {
+    const readiness = createReadiness('starting');
+    let disk: string | undefined;
+    readiness.holdWhile(() => disk);
+    disk = 'disk full: the embedded log refuses writes';
+    expect(readiness.current()).toEqual({ ready: false, reason: 'starting' });
+    readiness.ready();
+    expect(readiness.current()).toEqual({ ready: false, reason: 'disk full: the embedded log refuses writes' });
+    disk = undefined;
+    expect(readiness.current()).toEqual({ ready: true });
+    disk = 'disk full again';
+    readiness.down('stopping');
+    expect(readiness.current()).toEqual({ ready: false, reason: 'stopping' });
+  });
+
   it('gives reasons on one bounded line without credentials', () => {
     expect(sanitizeReason('failed\nat line 2\r\n\tmore')).toBe('failed at line 2 more');
     expect(sanitizeReason('cannot reach kafka://alice:s3cret@broker:9093')).toBe(

@@ -12,13 +12,26 @@ export interface Readiness {
   ready(): void;
   /** Stopping or failed: no later `ready()` or `notReady()` changes the answer. */
   down(reason: string): void;
+  /**
+   * A condition that keeps a started process not ready while it gives a reason (a full disk), and
+   * lets it be ready again by itself once it gives none.
+   */
+  holdWhile(reason: () => string | undefined): void;
 }
 
 export function createReadiness(initialReason: string): Readiness {
   let state: ReadinessState = { ready: false, reason: initialReason };
   let final = false;
+  const holds: (() => string | undefined)[] = [];
   return {
-    current: () => state,
+    current() {
+      if (!state.ready) return state;
+      for (const hold of holds) {
+        const reason = hold();
+        if (reason !== undefined) return { ready: false, reason: sanitizeReason(reason) };
+      }
+      return state;
+    },
     notReady(reason) {
       if (!final) state = { ready: false, reason: sanitizeReason(reason) };
     },
@@ -28,6 +41,9 @@ export function createReadiness(initialReason: string): Readiness {
     down(reason) {
       final = true;
       state = { ready: false, reason: sanitizeReason(reason) };
+    },
+    holdWhile(reason) {
+      holds.push(reason);
     },
   };
 }

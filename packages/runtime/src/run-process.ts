@@ -1,6 +1,7 @@
 import type { Logger, MessageTracing } from '@kafka-monitor/domain';
 import { createProcessMetrics, currentBuild, type ProcessMetrics } from '@kafka-monitor/pipeline';
 import { loadConfig, metricsPortOf, type Config, type ServiceName } from './config.js';
+import { createDiskWatch, type DiskWatch } from './disk-watch.js';
 import { openInfrastructure, type Infrastructure } from './infrastructure.js';
 import { bannerLines, httpUrl } from './banner.js';
 import { openProcessLog } from './logger.js';
@@ -17,6 +18,8 @@ export interface ProcessContext {
   readonly metrics: ProcessMetrics;
   /** Read by a monitor that serves `/health/ready` on its API port. */
   readonly readiness: Readiness;
+  /** The disk of DATA_DIR, watched when the embedded log or store is in use (undefined otherwise). */
+  readonly disk: DiskWatch | undefined;
   /** Traces the messages the services send and process; inert unless OTEL_EXPORTER_OTLP_ENDPOINT is set. */
   readonly tracing: MessageTracing;
   /** Says where the monitor listens (its base URL, ending in `/`), for the banner shown once started. */
@@ -67,6 +70,15 @@ export async function runProcess(
   const metrics = createProcessMetrics(currentBuild({ bus: config.bus, store: config.store }));
   const tracing = await openTracing(config, name);
   const readiness = createReadiness('connecting to the bus and the store');
+  const disk = watchDataDir(config, logger);
+  if (disk !== undefined) {
+    // Not ready while writes are refused for lack of space: a load balancer sends no producer here.
+    readiness.holdWhile(() => {
+      const state = disk.current();
+      return state.status === 'full' ? state.reason : undefined;
+    });
+    metrics.addExposition(() => disk.exposition());
+  }
   const ops = await openOpsServer(name, config, metricsPortOf(config, options.services ?? config.services), {
     metrics,
     readiness,
@@ -77,11 +89,13 @@ export async function runProcess(
   try {
     // Started during an outage, a process waits for the bus and the store rather than exiting, which
     // under a supervisor would be a crash loop. Each failed attempt's cause is what readiness says.
-    infrastructure = await retryStart(() => openInfrastructure(config, logger), {
+    infrastructure = await retryStart(() => openInfrastructure(config, logger, disk === undefined ? {} : { disk }), {
       logger,
       what: name,
       onAttemptFailed: (reason) => readiness.notReady(reason),
     });
+    // DATA_DIR exists now (opening the files made it): read its free space before anyone asks.
+    await disk?.refresh();
     readiness.notReady('starting the services');
     let monitor: string | undefined;
     stoppables = await start({
@@ -90,6 +104,7 @@ export async function runProcess(
       logger,
       metrics,
       readiness,
+      disk,
       tracing: tracing.tracing,
       announceMonitor: (url) => (monitor = url),
     });
@@ -119,6 +134,7 @@ export async function runProcess(
     // Stopped last of all (first in the list): probes read "stopping" while the services drain.
     // Stopped after the services (stoppables stop in reverse order): their last spans are exported too.
     const flushTraces = { stop: () => tracing.close() };
+    disk?.stop();
     void stopAll([flushTraces, ...health, ...stoppables], infrastructure, logger).then(
       () => process.exit(0),
       (error: unknown) => {
@@ -129,6 +145,15 @@ export async function runProcess(
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+/**
+ * The disk watch of a process that keeps the embedded log or store in DATA_DIR; a process on Kafka and
+ * Cassandra writes no file of its own (their disks are watched by their operators).
+ */
+function watchDataDir(config: Config, logger: Logger): DiskWatch | undefined {
+  if (config.bus !== 'embedded' && config.store !== 'sqlite') return undefined;
+  return createDiskWatch({ path: config.dataDir, warnFreeBytes: config.diskWarnFreeBytes, logger });
 }
 
 /** Listens on `port` (none when undefined); a port that cannot be bound ends the process with one line. */

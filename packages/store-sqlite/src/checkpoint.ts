@@ -1,6 +1,6 @@
 import { DependencyError } from '@kafka-monitor/domain';
 import type { ApplyOutcome, Consumed, ProcessingStats, SourcePartition } from '@kafka-monitor/domain';
-import type { SqliteDatabase } from '@kafka-monitor/sqlite';
+import type { SpaceTracker, SqliteDatabase } from '@kafka-monitor/sqlite';
 
 interface StatsRow {
   processor_id: string;
@@ -78,11 +78,29 @@ export function createCheckpoints(db: SqliteDatabase, tables: CheckpointTables =
 
 export type Checkpoints = ReturnType<typeof createCheckpoints>;
 
-/** Runs synchronous SQLite work; its failures surface as rejected promises carrying a DependencyError. */
-export function settle<T>(work: () => T): Promise<T> {
-  try {
-    return Promise.resolve(work());
-  } catch (error) {
-    return Promise.reject(new DependencyError('store', `SQLite store: ${(error as Error).message}`, { cause: error }));
-  }
+/** Runs synchronous SQLite work as a promise (see `createSettle`). */
+export type Settle = <T>(work: () => T) => Promise<T>;
+
+/**
+ * Runs synchronous SQLite work; its failures surface as rejected promises carrying a DependencyError.
+ * A write refused for lack of space is marked `outOfSpace` and reported to `space`, as is the first
+ * write that succeeds afterwards.
+ */
+export function createSettle(space: SpaceTracker | undefined): Settle {
+  return <T>(work: () => T): Promise<T> => {
+    try {
+      const result = work();
+      space?.succeeded();
+      return Promise.resolve(result);
+    } catch (error) {
+      const outOfSpace = space?.failed(error) ?? false;
+      const message = (error as Error).message;
+      return Promise.reject(
+        new DependencyError('store', outOfSpace ? 'SQLite store: disk full' : `SQLite store: ${message}`, {
+          cause: error,
+          outOfSpace,
+        }),
+      );
+    }
+  };
 }

@@ -1,6 +1,6 @@
 import type { ControlStore, InstanceReport } from '@kafka-monitor/domain';
 import type { SqliteDatabase } from '@kafka-monitor/sqlite';
-import { settle } from './checkpoint.js';
+import type { Settle } from './checkpoint.js';
 
 interface InstanceRow {
   processor: string;
@@ -24,7 +24,7 @@ const instanceFromRow = (r: InstanceRow): InstanceReport => ({
   lastProcessedAt: r.last_processed_at,
 });
 
-export function createSqliteControlStore(db: SqliteDatabase): ControlStore {
+export function createSqliteControlStore(db: SqliteDatabase, settle: Settle): ControlStore {
   const sql = {
     reserve: db.prepare(
       'INSERT OR IGNORE INTO idempotency_keys (key, order_id, fingerprint, created_at) VALUES (?, ?, ?, ?)',

@@ -7,7 +7,7 @@ import type {
   DeadLetterStore,
 } from '@kafka-monitor/domain';
 import type { SqliteDatabase } from '@kafka-monitor/sqlite';
-import { settle } from './checkpoint.js';
+import type { Settle } from './checkpoint.js';
 
 interface DeadLetterRow {
   id: string;
@@ -64,7 +64,7 @@ const actionFromRow = (r: ActionRow): DeadLetterAction => ({
       : { topic: r.redriven_topic, partition: r.redriven_partition ?? 0, offset: r.redriven_offset ?? 0 },
 });
 
-export function createSqliteDeadLetterStore(db: SqliteDatabase): DeadLetterStore {
+export function createSqliteDeadLetterStore(db: SqliteDatabase, settle: Settle): DeadLetterStore {
   const sql = {
     insert: db.prepare(
       `INSERT OR IGNORE INTO dead_letters (id, source_topic, source_partition, source_offset, message_key, value,

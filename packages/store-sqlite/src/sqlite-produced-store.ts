@@ -1,9 +1,9 @@
 import type { Order, ProducedOrderStore } from '@kafka-monitor/domain';
 import type { SqliteDatabase } from '@kafka-monitor/sqlite';
-import { settle } from './checkpoint.js';
+import type { Settle } from './checkpoint.js';
 import { orderFromRow, orderParams, type OrderRow } from './rows.js';
 
-export function createSqliteProducedStore(db: SqliteDatabase): ProducedOrderStore {
+export function createSqliteProducedStore(db: SqliteDatabase, settle: Settle): ProducedOrderStore {
   const insert = db.prepare(
     `INSERT OR IGNORE INTO orders (order_id, customer_id, product_id, quantity, unit_price_cents, total_cents, timestamp, status)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,

@@ -18,7 +18,7 @@ import type {
   ValidationMessage,
 } from '@kafka-monitor/domain';
 import type { SqliteDatabase } from '@kafka-monitor/sqlite';
-import { settle, type Checkpoints } from './checkpoint.js';
+import type { Checkpoints, Settle } from './checkpoint.js';
 import { createReadCache } from './read-cache.js';
 import { effectSource, orderParams, type SourceRow } from './rows.js';
 
@@ -110,7 +110,7 @@ const decisionFromRow = (r: DecisionRow): DecisionRecord => ({
 
 export const REGISTRY_PROCESSOR_ID = 'registry-processor';
 
-export function createSqliteRegistryStore(db: SqliteDatabase, checkpoints: Checkpoints): RegistryStore {
+export function createSqliteRegistryStore(db: SqliteDatabase, checkpoints: Checkpoints, settle: Settle): RegistryStore {
   const sql = {
     registered: db.prepare('SELECT * FROM registered_orders WHERE order_id = ?'),
     insertRegistered: db.prepare(

@@ -1,6 +1,6 @@
 import type { ViewGenerationStore, ViewPointer, ViewStore } from '@kafka-monitor/domain';
 import type { SqliteDatabase } from '@kafka-monitor/sqlite';
-import { createCheckpoints, settle } from './checkpoint.js';
+import { createCheckpoints, type Settle } from './checkpoint.js';
 import { createReadCache } from './read-cache.js';
 import { createSqliteViewStore, type SqliteViewStoreOptions } from './sqlite-view-store.js';
 import { createViewTablesSql, dropViewTablesSql, viewTables } from './view-tables.js';
@@ -16,7 +16,11 @@ interface PointerRow {
  * Generations of the views in one SQLite file: tables suffixed `_g<N>` (view-tables.ts) and the
  * view_generations row. A pointer move and a lease change are each one statement, so atomic.
  */
-export function createSqliteViewGenerations(db: SqliteDatabase, options: SqliteViewStoreOptions): ViewGenerationStore {
+export function createSqliteViewGenerations(
+  db: SqliteDatabase,
+  options: SqliteViewStoreOptions,
+  settle: Settle,
+): ViewGenerationStore {
   const sql = {
     pointer: db.prepare('SELECT * FROM view_generations WHERE id = 1'),
     move: db.prepare('UPDATE view_generations SET reads = ?, writes = ? WHERE id = 1 AND reads = ? AND writes = ?'),
@@ -39,7 +43,7 @@ export function createSqliteViewGenerations(db: SqliteDatabase, options: SqliteV
     let store = stores.get(generation);
     if (store === undefined) {
       const tables = viewTables(generation);
-      store = createSqliteViewStore(db, createCheckpoints(db, tables), options, tables);
+      store = createSqliteViewStore(db, createCheckpoints(db, tables), options, settle, tables);
       stores.set(generation, store);
     }
     return store;

@@ -11,7 +11,7 @@ import type {
   ViewStore,
 } from '@kafka-monitor/domain';
 import type { SqliteDatabase } from '@kafka-monitor/sqlite';
-import { settle, type Checkpoints } from './checkpoint.js';
+import type { Checkpoints, Settle } from './checkpoint.js';
 import { createReadCache } from './read-cache.js';
 import { viewTables, type ViewTables } from './view-tables.js';
 import { effectSource, likePrefix, orderFromRow, orderParams, type OrderRow, type SourceRow } from './rows.js';
@@ -62,6 +62,7 @@ export function createSqliteViewStore(
   db: SqliteDatabase,
   checkpoints: Checkpoints,
   options: SqliteViewStoreOptions,
+  settle: Settle,
   t: ViewTables = viewTables(0),
 ): ViewStore {
   const trimStep = Math.max(1, Math.min(TRIM_STEP, Math.floor(options.timelineRetention / 10)));

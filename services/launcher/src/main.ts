@@ -8,7 +8,7 @@ import { httpUrl, newTimeOrderedId, runProcess, type Stoppable } from '@kafka-mo
 // Runs the services named by SERVICES (all by default) in this one process, sharing one bus and store.
 await runProcess(
   'kafka-monitor',
-  async ({ config, infrastructure, logger, metrics, readiness, tracing, announceMonitor }) => {
+  async ({ config, infrastructure, logger, metrics, readiness, disk, tracing, announceMonitor }) => {
     const { bus, store } = infrastructure;
     const selected = new Set(config.services);
     const started: Stoppable[] = [];
@@ -22,6 +22,7 @@ await runProcess(
           logger,
           metrics,
           readiness: () => readiness.current(),
+          ...(disk === undefined ? {} : { disk: () => disk.current() }),
           tracing,
         })
       : undefined;

@@ -93,10 +93,29 @@ export const StatusUpdateDto = Type.Object({
 });
 export type StatusUpdateDto = Static<typeof StatusUpdateDto>;
 
+export const DiskHealth = Type.Object(
+  {
+    path: Type.String({ description: 'DATA_DIR' }),
+    status: Type.Union([Type.Literal('ok'), Type.Literal('low'), Type.Literal('full')], {
+      description:
+        'ok; low: less free space than DISK_WARN_FREE_MB; full: the embedded log or store refuses writes for lack of space',
+    }),
+    reason: Type.Optional(Type.String()),
+    'free-bytes': Type.Union([Type.Integer(), Type.Null()], { description: 'null before the first reading' }),
+    'size-bytes': Type.Union([Type.Integer(), Type.Null()]),
+    'warn-free-bytes': Type.Integer({ description: 'DISK_WARN_FREE_MB in bytes (0: never low)' }),
+  },
+  { description: 'The disk of DATA_DIR; present when the embedded log or store is in use' },
+);
+export type DiskHealth = Static<typeof DiskHealth>;
+
 export const HealthBody = Type.Object({
   status: Type.Union([Type.Literal('healthy'), Type.Literal('degraded'), Type.Literal('unhealthy')]),
+  /** Why it is not healthy (the disk's reason, or the failing check's error). */
+  reason: Type.Optional(Type.String()),
   bus: Type.Object({ type: Type.String(), status: Type.String(), error: Type.Optional(Type.String()) }),
   store: Type.Object({ type: Type.String(), status: Type.String(), error: Type.Optional(Type.String()) }),
+  disk: Type.Optional(DiskHealth),
   timestamp: Type.Integer(),
 });
 export type HealthBody = Static<typeof HealthBody>;

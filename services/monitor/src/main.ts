@@ -5,7 +5,7 @@ import { monitorOptionsFrom } from './server/monitor-options.js';
 
 await runProcess(
   'monitor',
-  async ({ config, infrastructure, logger, metrics, readiness, tracing, announceMonitor }) => {
+  async ({ config, infrastructure, logger, metrics, readiness, disk, tracing, announceMonitor }) => {
     const { app } = await buildMonitor({
       bus: infrastructure.bus,
       store: infrastructure.store,
@@ -15,6 +15,7 @@ await runProcess(
       logger,
       metrics,
       readiness: () => readiness.current(),
+      ...(disk === undefined ? {} : { disk: () => disk.current() }),
       tracing,
     });
     await app.listen({ host: config.host, port: config.port });

@@ -31,11 +31,26 @@ export function errorResponses<S extends ErrorStatus>(...statuses: S[]): Record<
 
 /**
  * Retry-After of a 503: a dependency that failed for a moment (overloaded, a node restarting, a
- * timeout) is worth asking again soon; one that refuses this process's settings fails the same way
- * until an operator changes them.
+ * timeout) is worth asking again soon; a full disk takes an operator to free space, so clients come
+ * back less often; one that refuses this process's settings fails the same way until an operator
+ * changes them.
  */
-export function retryAfterSeconds(error: { readonly retryable: boolean }): number {
+export function retryAfterSeconds(error: { readonly retryable: boolean; readonly outOfSpace?: boolean }): number {
+  if (error.outOfSpace === true) return DISK_FULL_RETRY_AFTER_SECONDS;
   return error.retryable ? 1 : 30;
+}
+
+export const DISK_FULL_RETRY_AFTER_SECONDS = 10;
+
+/** The 503's text: a write refused for lack of space says so first, and that nothing was written. */
+export function dependencyErrorText(error: {
+  readonly dependency: string;
+  readonly message: string;
+  readonly outOfSpace?: boolean;
+}): string {
+  return error.outOfSpace === true
+    ? `disk full: nothing was written; retry once space is freed (${error.message})`
+    : `${error.dependency} unavailable: ${error.message}`;
 }
 
 /** The error body: `error` for this system's clients, `message` for the original's, the same text. */

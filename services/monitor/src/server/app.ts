@@ -12,7 +12,14 @@ import { DEFAULT_RULE_LIMITS, isDependencyError, noMessageTracing, silentLogger 
 import type { EventBus, Logger, MessageTracing, RuleLimits, Store } from '@kafka-monitor/domain';
 import { createProcessMetrics, currentBuild, type ProcessMetrics } from '@kafka-monitor/pipeline';
 import type { GeneratorDto } from '../contract.js';
-import { HttpError, errorBody, errorResponses, retryAfterSeconds, type MonitorApp } from './app-types.js';
+import {
+  HttpError,
+  dependencyErrorText,
+  errorBody,
+  errorResponses,
+  retryAfterSeconds,
+  type MonitorApp,
+} from './app-types.js';
 import { createLiveStream, type LiveStream } from './live-stream.js';
 import { createMonitorMetrics, type MonitorMetrics } from './metrics.js';
 import { trackRoutesForMethodNotAllowed } from './method-not-allowed.js';
@@ -25,7 +32,7 @@ import { registerCommandRoutes, type MutatingRoute } from './routes/command-rout
 import { registerDeadLetterRoutes } from './routes/dead-letter-routes.js';
 import { registerHealthRoutes, type ReadinessState } from './routes/health-routes.js';
 import { registerLiveRoutes } from './routes/live-routes.js';
-import { readStats, registerReadRoutes } from './routes/read-routes.js';
+import { readStats, registerReadRoutes, type DiskReport } from './routes/read-routes.js';
 import { registerStoreRoutes } from './routes/store-routes.js';
 import { registerAuditRoutes } from './routes/audit-routes.js';
 import { registerReviewRoutes } from './routes/review-routes.js';
@@ -84,6 +91,8 @@ export interface MonitorDeps {
   readonly metrics?: ProcessMetrics;
   /** The process's readiness, answered on `/health/ready`. */
   readonly readiness?: () => ReadinessState;
+  /** The disk of DATA_DIR, in `/api/health` (a process on Kafka and Cassandra has none to watch). */
+  readonly disk?: () => DiskReport;
   /** Traces the messages the API sends (orders, decisions, redriven dead letters); off when absent. */
   readonly tracing?: MessageTracing;
 }
@@ -258,7 +267,7 @@ export async function buildMonitor(deps: MonitorDeps): Promise<Monitor> {
       return reply
         .code(503)
         .header('retry-after', String(retryAfterSeconds(error)))
-        .send(errorBody(`${error.dependency} unavailable: ${error.message}`));
+        .send(errorBody(dependencyErrorText(error)));
     }
     const code = error.statusCode;
     if (code !== undefined && code >= 400 && code < 500) {
@@ -300,6 +309,7 @@ export async function buildMonitor(deps: MonitorDeps): Promise<Monitor> {
     busType: options.busType,
     storeType: options.storeType,
     now: deps.now,
+    ...(deps.disk === undefined ? {} : { disk: deps.disk }),
   });
   registerCommandRoutes(app, {
     bus: deps.bus,

@@ -6,6 +6,7 @@ import {
   CustomerDto,
   CustomerIdParam,
   DebugBody,
+  type DiskHealth,
   HealthBody,
   IdParam,
   Limit,
@@ -42,6 +43,29 @@ export interface ReadRouteDeps {
   readonly busType: string;
   readonly storeType: string;
   readonly now: () => number;
+  /** The disk of DATA_DIR, when the process keeps the embedded log or store there. */
+  readonly disk?: () => DiskReport;
+}
+
+/** What the process's disk watch says (the runtime's `DiskState`, structurally). */
+export interface DiskReport {
+  readonly path: string;
+  readonly status: 'ok' | 'low' | 'full';
+  readonly reason: string | undefined;
+  readonly freeBytes: number | undefined;
+  readonly sizeBytes: number | undefined;
+  readonly warnFreeBytes: number;
+}
+
+function diskHealth(report: DiskReport): DiskHealth {
+  return {
+    path: report.path,
+    status: report.status,
+    ...(report.reason === undefined ? {} : { reason: report.reason }),
+    'free-bytes': report.freeBytes ?? null,
+    'size-bytes': report.sizeBytes ?? null,
+    'warn-free-bytes': report.warnFreeBytes,
+  };
 }
 
 async function check(probe: () => Promise<void>): Promise<{ status: string; error?: string }> {
@@ -93,11 +117,18 @@ export function registerReadRoutes(app: MonitorApp, deps: ReadRouteDeps): void {
     async (_request, reply) => {
       const [bus, storeCheck] = await Promise.all([check(() => deps.bus.ping()), check(() => store.ping())]);
       const up = [bus, storeCheck].filter((c) => c.status === 'connected').length;
-      const status = up === 2 ? 'healthy' : up === 1 ? 'degraded' : 'unhealthy';
-      return reply.code(status === 'healthy' ? 200 : 503).send({
+      const disk = deps.disk?.();
+      const checked = up === 2 ? 'healthy' : up === 1 ? 'degraded' : 'unhealthy';
+      // A low disk still serves everything (200, degraded: a warning); a full one refuses every write.
+      const status = checked === 'healthy' && disk !== undefined && disk.status !== 'ok' ? 'degraded' : checked;
+      const serving = checked === 'healthy' && disk?.status !== 'full';
+      const reason = bus.error ?? storeCheck.error ?? disk?.reason;
+      return reply.code(serving ? 200 : 503).send({
         status,
+        ...(status === 'healthy' || reason === undefined ? {} : { reason }),
         bus: { type: deps.busType, ...bus },
         store: { type: deps.storeType, ...storeCheck },
+        ...(disk === undefined ? {} : { disk: diskHealth(disk) }),
         timestamp: deps.now(),
       });
     },
