@@ -1,4 +1,5 @@
-import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { OffsetReset } from '@kafka-monitor/domain';
 import type { BuildInfo } from './build-info.js';
 
 /** Told how long one consumed batch took and how old its orders were when their effect became durable. */
@@ -13,6 +14,8 @@ export interface ProcessMetrics {
   readonly registry: Registry;
   readonly contentType: string;
   readonly observeBatch: BatchObserver;
+  /** Counts a consumer group's reset to the log start (retention deleted its position). */
+  readonly countOffsetReset: (group: string, reset: OffsetReset) => void;
   /** Adds families written as text by their owner (the monitor's per-request counts) to every scrape. */
   addExposition(source: () => string): void;
   /** Everything a scrape reads, in the text exposition format of `contentType`. */
@@ -55,6 +58,12 @@ export function createProcessMetrics(build: BuildInfo): ProcessMetrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
   });
+  const offsetResets = new Counter({
+    name: 'kafka_monitor_consumer_offset_resets_total',
+    help: 'Resets of a consumer group to the log start because retention deleted its position (this process only).',
+    labelNames: ['group', 'topic', 'partition'],
+    registers: [registry],
+  });
   const texts: (() => string)[] = [];
   return {
     registry,
@@ -62,6 +71,9 @@ export function createProcessMetrics(build: BuildInfo): ProcessMetrics {
     observeBatch(processor, seconds, latencies) {
       batchSeconds.observe({ processor }, seconds);
       for (const latency of latencies) latencySeconds.observe({ processor }, latency);
+    },
+    countOffsetReset(group, reset) {
+      offsetResets.inc({ group, topic: reset.topic, partition: String(reset.partition) });
     },
     addExposition(source) {
       texts.push(source);

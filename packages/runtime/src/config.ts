@@ -272,6 +272,26 @@ export const CONFIG_VARIABLES = [
   },
   { name: 'TIMELINE_RETENTION', default: '10000', description: 'newest timeline entries kept', secret: false },
   {
+    name: 'LOG_RETENTION_MS',
+    default: '604800000',
+    description:
+      'embedded log: delete messages older than this (7 days; -1 = unlimited), unless the topic sets retention.ms',
+    secret: false,
+  },
+  {
+    name: 'LOG_RETENTION_BYTES',
+    default: '1073741824',
+    description:
+      'embedded log: bytes kept per partition (1 GiB; -1 = unlimited), unless the topic sets retention.bytes',
+    secret: false,
+  },
+  {
+    name: 'LOG_RETENTION_CHECK_INTERVAL_MS',
+    default: '30000',
+    description: 'embedded log: how often retention deletes what it allows, in the background',
+    secret: false,
+  },
+  {
     name: 'OTEL_EXPORTER_OTLP_ENDPOINT',
     default: null,
     unset: 'no tracing',
@@ -380,6 +400,8 @@ export interface Config {
   readonly services: readonly ServiceName[];
   readonly partitions: number;
   readonly timelineRetention: number;
+  /** The embedded log's default retention (Kafka's log.retention.ms / log.retention.bytes; -1 unlimited). */
+  readonly logRetention: { readonly ms: number; readonly bytes: number; readonly checkIntervalMs: number };
   readonly tracing: TracingSettings;
 }
 
@@ -729,6 +751,11 @@ export function loadConfig(env: Environment = process.env): Config {
     services: [...new Set(services)] as ServiceName[],
     partitions: number('PARTITIONS', 1, 1_000, true),
     timelineRetention: number('TIMELINE_RETENTION', 1_000, 10_000_000, true),
+    logRetention: {
+      ms: number('LOG_RETENTION_MS', -1, Number.MAX_SAFE_INTEGER, true),
+      bytes: number('LOG_RETENTION_BYTES', -1, Number.MAX_SAFE_INTEGER, true),
+      checkIntervalMs: number('LOG_RETENTION_CHECK_INTERVAL_MS', 100, 86_400_000, true),
+    },
     tracing: tracingSettings(read),
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -74,7 +74,17 @@ export function kafkaSecurityOptions(config: Config): { tls?: KafkaTlsOptions; s
 // alone take ~30 MB of memory that the embedded default never uses.
 async function openAdapter(config: Config, logger: Logger): Promise<EventBus> {
   if (config.bus === 'embedded') {
-    return createEmbeddedEventBus({ file: embeddedFiles(config.dataDir).log, backgroundCheckpoints: true });
+    const retentionLogger = logger.child({ component: 'retention' });
+    return createEmbeddedEventBus({
+      file: embeddedFiles(config.dataDir).log,
+      backgroundCheckpoints: true,
+      retention: { ms: config.logRetention.ms, bytes: config.logRetention.bytes },
+      retentionCheckIntervalMs: config.logRetention.checkIntervalMs,
+      onRetention: (pass) => {
+        if (pass.deletedMessages > 0) retentionLogger.debug(pass, 'retention deleted old messages');
+      },
+      onRetentionError: (error) => retentionLogger.warn({ err: error }, 'retention pass failed; next one retries'),
+    });
   }
   const { createKafkaEventBus } = await import('@kafka-monitor/bus-kafka');
   const kafkaLogger = logger.child({ component: 'kafkajs' });

@@ -2,6 +2,7 @@ import type { Logger, MessageTracing } from '@kafka-monitor/domain';
 import { createProcessMetrics, currentBuild, type ProcessMetrics } from '@kafka-monitor/pipeline';
 import { loadConfig, metricsPortOf, type Config, type ServiceName } from './config.js';
 import { openInfrastructure, type Infrastructure } from './infrastructure.js';
+import { reportOffsetResets } from './offset-resets.js';
 import { bannerLines, httpUrl } from './banner.js';
 import { openProcessLog } from './logger.js';
 import { startOpsServer, type OpsServer } from './ops-server.js';
@@ -77,11 +78,12 @@ export async function runProcess(
   try {
     // Started during an outage, a process waits for the bus and the store rather than exiting, which
     // under a supervisor would be a crash loop. Each failed attempt's cause is what readiness says.
-    infrastructure = await retryStart(() => openInfrastructure(config, logger), {
+    const opened = await retryStart(() => openInfrastructure(config, logger), {
       logger,
       what: name,
       onAttemptFailed: (reason) => readiness.notReady(reason),
     });
+    infrastructure = { ...opened, bus: reportOffsetResets(opened.bus, logger, metrics.countOffsetReset) };
     readiness.notReady('starting the services');
     let monitor: string | undefined;
     stoppables = await start({
