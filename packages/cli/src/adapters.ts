@@ -46,6 +46,8 @@ const ADMIN_METHODS = [
   'deleteTopic',
   'topicOffsets',
   'topicConfig',
+  'alterTopicConfig',
+  'deleteRecords',
   'listGroups',
   'deleteGroup',
   'resetGroupOffsets',
