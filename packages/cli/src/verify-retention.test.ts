@@ -8,11 +8,11 @@ describe('verify after retention', () => {
   it('says the views cannot be proved once the log start is above 0, and reports no drift', async () => {
     expect((await cli.run(['setup'])).code).toBe(0);
     expect((await cli.run(['test-data', '30'])).code).toBe(0);
-    const { admin, close } = await cli.openBus();
+    const opened = await cli.openBus();
     try {
-      await admin.deleteRecords('orders', [{ partition: 0, offset: 1 }]);
+      await opened.admin.deleteRecords('orders', [{ partition: 0, offset: 1 }]);
     } finally {
-      await close();
+      await opened.close();
     }
     const run = await cli.run(['verify', '--wait', '1']);
     expect(run.code).toBe(1);

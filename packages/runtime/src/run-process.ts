@@ -83,7 +83,10 @@ export async function runProcess(
       what: name,
       onAttemptFailed: (reason) => readiness.notReady(reason),
     });
-    infrastructure = { ...opened, bus: reportOffsetResets(opened.bus, logger, metrics.countOffsetReset) };
+    infrastructure = {
+      ...opened,
+      bus: reportOffsetResets(opened.bus, logger, (group, reset) => metrics.countOffsetReset(group, reset)),
+    };
     readiness.notReady('starting the services');
     let monitor: string | undefined;
     stoppables = await start({
