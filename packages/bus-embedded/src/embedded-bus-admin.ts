@@ -9,6 +9,7 @@ import type {
 } from '@kafka-monitor/domain';
 import type { SqliteDatabase } from '@kafka-monitor/sqlite';
 import type { Settle } from './errors.js';
+import type { Retention, RetentionSettings } from './retention.js';
 
 /** What the admin role shares with the bus it belongs to: the connection and the group membership rules. */
 export interface EmbeddedAdminContext {
@@ -22,6 +23,10 @@ export interface EmbeddedAdminContext {
   readonly liveMembers: (group: string) => readonly { member_id: string }[];
   /** Runs the connection's work as a promise, as the bus does. */
   readonly settle: Settle;
+  readonly retention: Retention;
+  /** What topics without their own settings get (log.retention.ms, log.retention.bytes). */
+  readonly retentionDefaults: RetentionSettings;
+  readonly retentionCheckIntervalMs: number | undefined;
 }
 
 /** The embedded log has one "broker": the SQLite file. */
@@ -49,7 +54,7 @@ export function createEmbeddedAdmin(context: EmbeddedAdminContext): EventBusAdmi
     return (statements.nextOffset.get(topic, partition) as { next_offset: number }).next_offset;
   }
 
-  /** The embedded log never drops messages, but asking the log keeps this right if retention comes. */
+  /** The log start: the oldest message retention (or deleteRecords) left, else the end. */
   function earliestOffset(topic: string, partition: number): number {
     const row = statements.earliest.get(topic, partition) as { offset: number | null };
     return row.offset ?? endOffset(topic, partition);
@@ -85,12 +90,15 @@ export function createEmbeddedAdmin(context: EmbeddedAdminContext): EventBusAdmi
     statements.deleteMessages.run(topic);
     statements.deletePartitions.run(topic);
     statements.deleteTopicOffsets.run(topic);
+    statements.deleteTopicResets.run(topic);
+    statements.deleteTopicConfigs.run(topic);
     statements.deleteTopic.run(topic);
   });
 
   const deleteGroup = db.transaction((group: string) => {
     refuseIfLive(group, 'delete');
     const removed = statements.deleteGroupOffsets.run(group).changes;
+    statements.deleteGroupResets.run(group);
     if (removed === 0) throw new BusAdminError('UNKNOWN_GROUP', `group '${group}' does not exist`);
   });
 
@@ -148,14 +156,43 @@ export function createEmbeddedAdmin(context: EmbeddedAdminContext): EventBusAdmi
         assertOpen();
         partitionsOf(topic);
         // Kafka's names, with the values that describe how the embedded log actually behaves.
+        const retention = context.retention.settingsOf(topic);
         return [
           entry('cleanup.policy', 'delete'),
           entry('message.timestamp.type', 'CreateTime'),
           entry('min.insync.replicas', '1'),
-          entry('retention.bytes', '-1'),
-          entry('retention.ms', '-1'),
+          entry('retention.bytes', String(retention.bytes), !retention.overridden.has('retention.bytes')),
+          entry('retention.ms', String(retention.ms), !retention.overridden.has('retention.ms')),
         ].sort(byName);
       }),
+
+    alterTopicConfig: (topic, changes) =>
+      settle(() => {
+        assertOpen();
+        partitionsOf(topic);
+        context.retention.alter(topic, changes);
+      }),
+
+    deleteRecords: async (topic, before) => {
+      const checked = await settle(() => {
+        assertOpen();
+        const partitions = partitionsOf(topic);
+        for (const { partition, offset } of before) {
+          if (!Number.isInteger(partition) || partition < 0 || partition >= partitions) {
+            throw new BusAdminError('INVALID_ARGUMENT', `topic '${topic}' has no partition ${partition}`);
+          }
+          const end = endOffset(topic, partition);
+          if (!Number.isSafeInteger(offset) || offset < 0 || offset > end) {
+            throw new BusAdminError(
+              'INVALID_ARGUMENT',
+              `offset ${offset} is outside partition ${partition} of '${topic}' (its end is ${end})`,
+            );
+          }
+        }
+        return before;
+      });
+      for (const { partition, offset } of checked) await context.retention.deleteBefore(topic, partition, offset);
+    },
 
     listGroups: () =>
       settle(() => {
@@ -198,7 +235,15 @@ export function createEmbeddedAdmin(context: EmbeddedAdminContext): EventBusAdmi
         return [
           entry('auto.create.topics.enable', 'false'),
           entry('log.dir', context.file, false),
-          entry('log.retention.ms', '-1'),
+          entry('log.retention.bytes', String(context.retentionDefaults.bytes)),
+          entry(
+            'log.retention.check.interval.ms',
+            String(context.retentionCheckIntervalMs ?? -1),
+            context.retentionCheckIntervalMs === undefined,
+          ),
+          entry('log.retention.ms', String(context.retentionDefaults.ms)),
+          entry('sqlite.auto_vacuum', pragma('auto_vacuum')),
+          entry('sqlite.freelist_count', pragma('freelist_count')),
           entry('consumer.poll.interval.ms', String(context.pollIntervalMs)),
           entry('session.timeout.ms', String(context.sessionTimeoutMs)),
           entry('sqlite.busy_timeout.ms', pragma('busy_timeout')),
@@ -223,6 +268,9 @@ function prepare(db: SqliteDatabase) {
     deletePartitions: db.prepare('DELETE FROM partitions WHERE topic = ?'),
     deleteTopicOffsets: db.prepare('DELETE FROM group_offsets WHERE topic = ?'),
     deleteTopic: db.prepare('DELETE FROM topics WHERE name = ?'),
+    deleteTopicResets: db.prepare('DELETE FROM offset_resets WHERE topic = ?'),
+    deleteTopicConfigs: db.prepare('DELETE FROM topic_configs WHERE topic = ?'),
+    deleteGroupResets: db.prepare('DELETE FROM offset_resets WHERE grp = ?'),
     groupTopics: db.prepare('SELECT DISTINCT topic FROM group_offsets WHERE grp = ? ORDER BY topic'),
     committed: db.prepare('SELECT next_offset FROM group_offsets WHERE grp = ? AND topic = ? AND partition = ?'),
     groups: db.prepare('SELECT grp FROM group_offsets UNION SELECT grp FROM group_members ORDER BY grp'),

@@ -9,8 +9,10 @@ import type {
   GroupDescription,
   MessageBatch,
   MessagePosition,
+  OffsetReset,
   OutgoingMessage,
   PartitionLag,
+  RecordedOffsetReset,
   StoredMessage,
   TopicInfo,
   TopicSpec,
@@ -26,6 +28,13 @@ import {
 } from '@kafka-monitor/sqlite';
 import { createEmbeddedAdmin } from './embedded-bus-admin.js';
 import { EmbeddedBusError, createSettle } from './errors.js';
+import {
+  UNLIMITED_RETENTION,
+  createRetention,
+  messageBytes,
+  type RetentionPass,
+  type RetentionSettings,
+} from './retention.js';
 import { LOG_MIGRATIONS } from './schema.js';
 
 export { EmbeddedBusError, type EmbeddedBusErrorCode } from './errors.js';
@@ -44,6 +53,19 @@ export interface EmbeddedBusOptions {
   readonly onOutOfSpace?: SpaceListener;
   /** Caps the file's growth: a full disk for tests (see @kafka-monitor/sqlite). */
   readonly pageLimit?: PageLimit;
+  /**
+   * Retention of topics without their own retention.ms / retention.bytes (Kafka's log.retention.ms and
+   * log.retention.bytes). Default: unlimited, so tests and tools that need whole logs keep them.
+   */
+  readonly retention?: RetentionSettings;
+  /**
+   * Deletes what retention allows every this many milliseconds, in the background (Kafka's
+   * log.retention.check.interval.ms). Unset: never by itself, only through `enforceRetention`.
+   */
+  readonly retentionCheckIntervalMs?: number;
+  /** Told what each background retention pass deleted, or why it failed. */
+  readonly onRetention?: (pass: RetentionPass) => void;
+  readonly onRetentionError?: (error: unknown) => void;
 }
 
 /** A message as `read` returns it: offset, key, value, headers, timestamp (see `prepare`). */
@@ -55,7 +77,11 @@ const HEARTBEAT_INTERVAL_MS = 1_000;
 const MAX_RETRY_DELAY_MS = 5_000;
 
 /** The embedded log serves both roles on one SQLite connection; callers that only need one see only it. */
-export type EmbeddedEventBus = EventBus & EventBusAdmin;
+export type EmbeddedEventBus = EventBus &
+  EventBusAdmin & {
+    /** One retention pass now (what the background check does); resolves with what it deleted. */
+    enforceRetention(): Promise<RetentionPass>;
+  };
 
 /**
  * A Kafka-shaped durable log on SQLite: topics with partitions, offsets, consumer groups with
@@ -80,6 +106,16 @@ export function createEmbeddedEventBus(options: EmbeddedBusOptions): EmbeddedEve
   const roundRobin = new Map<string, number>();
 
   const statements = prepare(db);
+  const retentionDefaults = options.retention ?? UNLIMITED_RETENTION;
+  const retention = createRetention(db, now, retentionDefaults);
+  const retentionTimer =
+    options.retentionCheckIntervalMs === undefined
+      ? undefined
+      : retention.schedule(
+          options.retentionCheckIntervalMs,
+          (pass) => options.onRetention?.(pass),
+          (error) => options.onRetentionError?.(error),
+        );
 
   function partitionCount(topic: string): number {
     const row = statements.topic.get(topic) as { partitions: number } | undefined;
@@ -98,6 +134,7 @@ export function createEmbeddedEventBus(options: EmbeddedBusOptions): EmbeddedEve
     const partitions = partitionCount(topic);
     const stamp = now();
     const nextOffsets = new Map<number, number>();
+    const addedBytes = new Map<number, number>();
     const positions: MessagePosition[] = [];
     for (const message of messages) {
       const partition = choosePartition(topic, message.key, partitions);
@@ -110,8 +147,11 @@ export function createEmbeddedEventBus(options: EmbeddedBusOptions): EmbeddedEve
       statements.insertMessage.run(topic, partition, offset, message.key, value, headers, message.timestamp ?? stamp);
       positions.push({ topic, partition, offset });
       nextOffsets.set(partition, offset + 1);
+      addedBytes.set(partition, (addedBytes.get(partition) ?? 0) + messageBytes(message.key, value, headers));
     }
-    for (const [partition, next] of nextOffsets) statements.setNextOffset.run(next, topic, partition);
+    for (const [partition, next] of nextOffsets) {
+      statements.setNextOffset.run(next, addedBytes.get(partition) ?? 0, topic, partition);
+    }
     return positions;
   });
 
@@ -168,6 +208,43 @@ export function createEmbeddedEventBus(options: EmbeddedBusOptions): EmbeddedEve
       value,
       headers: headers === null ? {} : (JSON.parse(headers) as Record<string, string>),
       timestamp,
+    }));
+  }
+
+  function endOf(topic: string, partition: number): number {
+    return (statements.nextOffset.get(topic, partition) as { next_offset: number }).next_offset;
+  }
+
+  /**
+   * The end offset when nothing from `from` to the end is kept any more (retention emptied the
+   * partition past the group's position); undefined when the group is simply caught up or a message
+   * has just been appended. One read transaction, so an append in between cannot look like a deletion.
+   */
+  function emptiedEnd(topic: string, partition: number, from: number): number | undefined {
+    return db.transaction(() => {
+      const end = endOf(topic, partition);
+      if (from >= end) return undefined;
+      const kept = statements.firstFrom.get(topic, partition, from) as { offset: number | null };
+      return kept.offset === null ? end : undefined;
+    })();
+  }
+
+  function offsetResetsOf(group: string): RecordedOffsetReset[] {
+    const rows = statements.offsetResets.all(group) as {
+      topic: string;
+      partition: number;
+      from_offset: number;
+      to_offset: number;
+      at: number;
+      count: number;
+    }[];
+    return rows.map((row) => ({
+      topic: row.topic,
+      partition: row.partition,
+      fromOffset: row.from_offset,
+      toOffset: row.to_offset,
+      at: row.at,
+      count: row.count,
     }));
   }
 
@@ -239,6 +316,27 @@ export function createEmbeddedEventBus(options: EmbeddedBusOptions): EmbeddedEve
       }
     }
 
+    /**
+     * Offsets of a partition are contiguous, so a read that starts past the asked offset, or finds
+     * nothing before the end, means retention deleted what the group had not read: it resumes at the
+     * log start (auto.offset.reset=earliest), recorded for the group's status and reported.
+     */
+    function resetToLogStart(position: MessagePosition, from: number, to: number): void {
+      const reset: OffsetReset = {
+        topic: position.topic,
+        partition: position.partition,
+        fromOffset: from,
+        toOffset: to,
+        at: now(),
+      };
+      db.transaction(() => {
+        statements.recordReset.run(group, reset.topic, reset.partition, from, to, reset.at);
+        statements.commit.run(group, reset.topic, reset.partition, to, reset.at);
+      }).immediate();
+      positions.set(`${position.topic}/${position.partition}`, to);
+      consumeOptions.onOffsetReset?.(reset);
+    }
+
     async function processOne(position: MessagePosition): Promise<boolean> {
       const key = `${position.topic}/${position.partition}`;
       let from = positions.get(key);
@@ -247,8 +345,14 @@ export function createEmbeddedEventBus(options: EmbeddedBusOptions): EmbeddedEve
         positions.set(key, from);
       }
       const messages = readRange(position.topic, position.partition, from, maxBatchSize);
+      const first = messages[0];
       const last = messages.at(-1);
-      if (last === undefined) return false;
+      if (first === undefined || last === undefined) {
+        const end = emptiedEnd(position.topic, position.partition, from);
+        if (end !== undefined) resetToLogStart(position, from, end);
+        return false;
+      }
+      if (first.offset > from) resetToLogStart(position, from, first.offset);
       const batch: MessageBatch = { topic: position.topic, partition: position.partition, messages };
       await handleBatch(batch);
       statements.commit.run(group, position.topic, position.partition, last.offset + 1, now());
@@ -342,6 +446,7 @@ export function createEmbeddedEventBus(options: EmbeddedBusOptions): EmbeddedEve
           group,
           members: [...assigned].map(([memberId, assignments]) => ({ memberId, assignments })),
           lag,
+          offsetResets: offsetResetsOf(group),
         };
       }),
 
@@ -386,6 +491,7 @@ export function createEmbeddedEventBus(options: EmbeddedBusOptions): EmbeddedEve
       if (closed) return;
       await Promise.all([...consumers].map((c) => c.stop()));
       closed = true;
+      await retentionTimer?.stop();
       await background?.stop();
       db.close();
     },
@@ -399,8 +505,15 @@ export function createEmbeddedEventBus(options: EmbeddedBusOptions): EmbeddedEve
     assertOpen,
     liveMembers,
     settle,
+    retention,
+    retentionDefaults,
+    retentionCheckIntervalMs: options.retentionCheckIntervalMs,
   });
-  return { ...bus, ...admin };
+  return {
+    ...bus,
+    ...admin,
+    enforceRetention: () => settle(assertOpen).then(() => retention.enforce()),
+  };
 }
 
 function prepare(db: SqliteDatabase) {
@@ -410,7 +523,9 @@ function prepare(db: SqliteDatabase) {
     insertTopic: db.prepare('INSERT INTO topics (name, partitions, created_at) VALUES (?, ?, ?)'),
     insertPartition: db.prepare('INSERT INTO partitions (topic, partition, next_offset) VALUES (?, ?, 0)'),
     nextOffset: db.prepare('SELECT next_offset FROM partitions WHERE topic = ? AND partition = ?'),
-    setNextOffset: db.prepare('UPDATE partitions SET next_offset = ? WHERE topic = ? AND partition = ?'),
+    setNextOffset: db.prepare(
+      'UPDATE partitions SET next_offset = ?, bytes = bytes + ? WHERE topic = ? AND partition = ?',
+    ),
     insertMessage: db.prepare(
       'INSERT INTO messages (topic, partition, offset, key, value, headers, timestamp) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ),
@@ -424,6 +539,9 @@ function prepare(db: SqliteDatabase) {
     firstAtOrAfter: db.prepare(
       'SELECT min(offset) AS offset FROM messages WHERE topic = ? AND partition = ? AND timestamp >= ?',
     ),
+    firstFrom: db.prepare(
+      'SELECT min(offset) AS offset FROM messages WHERE topic = ? AND partition = ? AND offset >= ?',
+    ),
     timestampAt: db.prepare('SELECT timestamp FROM messages WHERE topic = ? AND partition = ? AND offset = ?'),
     committed: db.prepare('SELECT next_offset FROM group_offsets WHERE grp = ? AND topic = ? AND partition = ?'),
     // A member that lost a partition in a rebalance may still commit its last batch: never move backwards.
@@ -433,6 +551,14 @@ function prepare(db: SqliteDatabase) {
          next_offset = max(next_offset, excluded.next_offset), committed_at = excluded.committed_at`,
     ),
     groupTopics: db.prepare('SELECT DISTINCT topic FROM group_offsets WHERE grp = ?'),
+    recordReset: db.prepare(
+      `INSERT INTO offset_resets (grp, topic, partition, from_offset, to_offset, at, count) VALUES (?, ?, ?, ?, ?, ?, 1)
+       ON CONFLICT (grp, topic, partition) DO UPDATE SET
+         from_offset = excluded.from_offset, to_offset = excluded.to_offset, at = excluded.at, count = count + 1`,
+    ),
+    offsetResets: db.prepare(
+      'SELECT topic, partition, from_offset, to_offset, at, count FROM offset_resets WHERE grp = ? ORDER BY topic, partition',
+    ),
     upsertMember: db.prepare(
       `INSERT INTO group_members (grp, member_id, topics, joined_at, heartbeat_at) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (grp, member_id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at`,

@@ -37,4 +37,28 @@ export const LOG_MIGRATIONS: readonly string[] = [
      heartbeat_at INTEGER NOT NULL,
      PRIMARY KEY (grp, member_id)
    ) WITHOUT ROWID;`,
+  // Retention: per-topic settings (retention.ms, retention.bytes), the size of each partition kept
+  // current by appends and deletions (so a size check reads one row, not the partition), and the
+  // latest reset to the log start of each group and partition (for the group's status).
+  `CREATE TABLE topic_configs (
+     topic TEXT NOT NULL,
+     name TEXT NOT NULL,
+     value TEXT NOT NULL,
+     PRIMARY KEY (topic, name)
+   ) WITHOUT ROWID;
+   ALTER TABLE partitions ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0;
+   UPDATE partitions SET bytes = (
+     SELECT coalesce(sum(length(value) + coalesce(length(CAST(key AS BLOB)), 0)
+                         + coalesce(length(CAST(headers AS BLOB)), 0)), 0)
+     FROM messages m WHERE m.topic = partitions.topic AND m.partition = partitions.partition);
+   CREATE TABLE offset_resets (
+     grp TEXT NOT NULL,
+     topic TEXT NOT NULL,
+     partition INTEGER NOT NULL,
+     from_offset INTEGER NOT NULL,
+     to_offset INTEGER NOT NULL,
+     at INTEGER NOT NULL,
+     count INTEGER NOT NULL,
+     PRIMARY KEY (grp, topic, partition)
+   ) WITHOUT ROWID;`,
 ];

@@ -160,7 +160,14 @@ export function kafkaErrorTypes(error: unknown): string[] {
 
 /** Broker answers meaning "the group has members, or is between generations": Kafka refuses the change. */
 const BUSY_GROUP = ['NON_EMPTY_GROUP', 'UNKNOWN_MEMBER_ID', 'REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION'];
-const INVALID = ['INVALID_TOPIC_EXCEPTION', 'INVALID_GROUP_ID', 'INVALID_REQUEST', 'INVALID_PARTITIONS'];
+const INVALID = [
+  'INVALID_TOPIC_EXCEPTION',
+  'INVALID_GROUP_ID',
+  'INVALID_REQUEST',
+  'INVALID_PARTITIONS',
+  'INVALID_CONFIG',
+  'OFFSET_OUT_OF_RANGE',
+];
 
 export function isBusyGroupError(error: unknown): boolean {
   return kafkaErrorTypes(error).some((type) => BUSY_GROUP.includes(type));

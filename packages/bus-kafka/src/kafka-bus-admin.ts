@@ -8,7 +8,7 @@ import type {
   OffsetResetTarget,
   PartitionOffsets,
 } from '@kafka-monitor/domain';
-import type { Admin, ConfigEntries, ConfigResourceTypes, Kafka } from 'kafkajs';
+import type { Admin, ConfigEntries, ConfigResourceTypes, ConfigSource, Kafka } from 'kafkajs';
 import { busClosed, guardAdmin, isBusyGroupError, kafkaErrorTypes, toAdminError, type AdminSubject } from './errors.js';
 import { clusterFactory } from './partition-reader.js';
 
@@ -61,6 +61,8 @@ interface CoordinatorCluster {
 // by name under Node's ESM loader: the CommonJS export scan of kafkajs's index stops before it.
 const TOPIC_RESOURCE = 2 as ConfigResourceTypes.TOPIC;
 const BROKER_RESOURCE = 4 as ConfigResourceTypes.BROKER;
+/** ConfigSource.TOPIC_CONFIG: a setting of the topic itself, not inherited from the broker. */
+const TOPIC_CONFIG_SOURCE = 1 as ConfigSource.TOPIC_CONFIG;
 const ADMIN_GENERATION = -1;
 const NO_RETENTION_OVERRIDE = -1;
 const SETTLE_POLL_MS = 200;
@@ -240,6 +242,57 @@ export function createKafkaBusAdmin(context: KafkaAdminContext): KafkaBusAdmin {
           resources: [{ type: TOPIC_RESOURCE, name: topic }],
         });
         return toConfigEntries(response.resources[0]?.configEntries ?? []);
+      }),
+
+    alterTopicConfig: (topic, changes) =>
+      run('alterTopicConfig', { topic }, async () => {
+        await requireTopic(topic);
+        // kafkajs has only the whole-set AlterConfigs: read the topic's own settings and send them back
+        // with the changes, so the settings not named stay as they are.
+        const response = await admin().describeConfigs({
+          includeSynonyms: false,
+          resources: [{ type: TOPIC_RESOURCE, name: topic }],
+        });
+        const own = new Map<string, string>();
+        for (const e of response.resources[0]?.configEntries ?? []) {
+          if (e.configSource === TOPIC_CONFIG_SOURCE && !e.isSensitive) own.set(e.configName, e.configValue);
+        }
+        for (const [name, value] of Object.entries(changes)) {
+          if (value === null) own.delete(name);
+          else own.set(name, value);
+        }
+        await admin().alterConfigs({
+          validateOnly: false,
+          resources: [
+            {
+              type: TOPIC_RESOURCE,
+              name: topic,
+              configEntries: [...own].map(([name, value]) => ({ name, value })),
+            },
+          ],
+        });
+      }),
+
+    deleteRecords: (topic, before) =>
+      run('deleteRecords', { topic }, async () => {
+        await requireTopic(topic);
+        const offsets = await offsetsOf(topic);
+        for (const { partition, offset } of before) {
+          const range = offsets.find((p) => p.partition === partition);
+          if (range === undefined) {
+            throw new BusAdminError('INVALID_ARGUMENT', `topic '${topic}' has no partition ${partition}`);
+          }
+          if (!Number.isSafeInteger(offset) || offset < 0 || offset > range.end) {
+            throw new BusAdminError(
+              'INVALID_ARGUMENT',
+              `offset ${offset} is outside partition ${partition} of '${topic}' (its end is ${range.end})`,
+            );
+          }
+        }
+        await admin().deleteTopicRecords({
+          topic,
+          partitions: before.map((p) => ({ partition: p.partition, offset: String(p.offset) })),
+        });
       }),
 
     listGroups: () =>

@@ -46,6 +46,8 @@ const ADMIN_METHODS = [
   'deleteTopic',
   'topicOffsets',
   'topicConfig',
+  'alterTopicConfig',
+  'deleteRecords',
   'listGroups',
   'deleteGroup',
   'resetGroupOffsets',
@@ -112,7 +114,11 @@ export function adaptersFromConfig(options: { pingTimeoutMs: number; kafkaPackag
         const file = embeddedFiles(config.dataDir).log;
         let bus: EmbeddedEventBus;
         try {
-          bus = createEmbeddedEventBus({ file });
+          // The services' defaults, so topic-config shows what they apply; the CLI deletes nothing itself.
+          bus = createEmbeddedEventBus({
+            file,
+            retention: { ms: config.logRetention.ms, bytes: config.logRetention.bytes },
+          });
         } catch (error) {
           throw new DependencyError('bus', `cannot open the embedded log at ${file}`, { cause: error });
         }

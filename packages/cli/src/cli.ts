@@ -20,6 +20,8 @@ import {
   migrate,
   setup,
   topicConfig,
+  alterTopicConfig,
+  type AlterConfigOptions,
 } from './commands/topics.js';
 import { withDeadline } from './errors.js';
 import { environmentHelp, examples, EXIT_CODES_HELP, KAFKA_HELP } from './help.js';
@@ -210,6 +212,18 @@ function buildProgram(dependencies: CliDependencies): Command {
   addListing('topic-config', "show a topic's configuration", 'topic-config orders', 'topic-config orders --json')
     .argument('<topic>')
     .action((topic: string, options: JsonOption, c: Command) => run(c, (ctx) => topicConfig(ctx, topic, options)));
+  add(
+    'alter-topic-config',
+    "set or remove a topic's settings (retention.ms, retention.bytes), as kafka-configs --alter",
+    'alter-topic-config orders --add-config retention.ms=86400000,retention.bytes=536870912',
+    'alter-topic-config orders --delete-config retention.bytes',
+  )
+    .argument('<topic>')
+    .option('--add-config <settings>', 'name=value pairs separated by commas')
+    .option('--delete-config <names>', 'names separated by commas, back to the default')
+    .action((topic: string, options: AlterConfigOptions, c: Command) =>
+      run(c, (ctx) => alterTopicConfig(ctx, topic, options)),
+    );
   addListing('list-groups', 'list consumer groups with members and lag', 'list-groups', 'list-groups --json').action(
     (options: JsonOption, c: Command) => run(c, (ctx) => listGroups(ctx, options)),
   );

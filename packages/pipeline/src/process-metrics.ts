@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { OffsetReset } from '@kafka-monitor/domain';
 import type { BuildInfo } from './build-info.js';
 
 /** Told how long one consumed batch took and how old its orders were when their effect became durable. */
@@ -15,6 +16,8 @@ export interface ProcessMetrics {
   readonly observeBatch: BatchObserver;
   /** Counts pending orders the registry processor of this process decided as expired. */
   readonly countExpired: (count: number) => void;
+  /** Counts a consumer group's reset to the log start (retention deleted its position). */
+  readonly countOffsetReset: (group: string, reset: OffsetReset) => void;
   /** Adds families written as text by their owner (the monitor's per-request counts) to every scrape. */
   addExposition(source: () => string): void;
   /** Everything a scrape reads, in the text exposition format of `contentType`. */
@@ -63,6 +66,12 @@ export function createProcessMetrics(build: BuildInfo): ProcessMetrics {
     help: 'Pending orders decided as expired (REVIEW_EXPIRY) by the registry processor of this process (sum across instances).',
     registers: [registry],
   });
+  const offsetResets = new Counter({
+    name: 'kafka_monitor_consumer_offset_resets_total',
+    help: 'Resets of a consumer group to the log start because retention deleted its position (this process only).',
+    labelNames: ['group', 'topic', 'partition'],
+    registers: [registry],
+  });
   const texts: (() => string)[] = [];
   return {
     registry,
@@ -73,6 +82,9 @@ export function createProcessMetrics(build: BuildInfo): ProcessMetrics {
     },
     countExpired(count) {
       expired.inc(count);
+    },
+    countOffsetReset(group, reset) {
+      offsetResets.inc({ group, topic: reset.topic, partition: String(reset.partition) });
     },
     addExposition(source) {
       texts.push(source);

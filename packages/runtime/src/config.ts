@@ -327,6 +327,26 @@ export const CONFIG_VARIABLES = [
     secret: false,
   },
   {
+    name: 'LOG_RETENTION_MS',
+    default: '604800000',
+    description:
+      'embedded log: delete messages older than this (7 days; -1 = unlimited), unless the topic sets retention.ms',
+    secret: false,
+  },
+  {
+    name: 'LOG_RETENTION_BYTES',
+    default: '1073741824',
+    description:
+      'embedded log: bytes kept per partition (1 GiB; -1 = unlimited), unless the topic sets retention.bytes',
+    secret: false,
+  },
+  {
+    name: 'LOG_RETENTION_CHECK_INTERVAL_MS',
+    default: '30000',
+    description: 'embedded log: how often retention deletes what it allows, in the background',
+    secret: false,
+  },
+  {
     name: 'OTEL_EXPORTER_OTLP_ENDPOINT',
     default: null,
     unset: 'no tracing',
@@ -443,6 +463,8 @@ export interface Config {
   readonly ruleLimits: RuleLimits;
   /** DISK_WARN_FREE_MB in bytes: below this much free space in DATA_DIR, health is degraded (0: never). */
   readonly diskWarnFreeBytes: number;
+  /** The embedded log's default retention (Kafka's log.retention.ms / log.retention.bytes; -1 unlimited). */
+  readonly logRetention: { readonly ms: number; readonly bytes: number; readonly checkIntervalMs: number };
   readonly tracing: TracingSettings;
 }
 
@@ -829,6 +851,11 @@ export function loadConfig(env: Environment = process.env): Config {
     reviewExpiry: oneOf('REVIEW_EXPIRY', REVIEW_EXPIRY_POLICIES),
     ruleLimits: ruleLimits(read),
     diskWarnFreeBytes: number('DISK_WARN_FREE_MB', 0, 1_048_576, true) * 1024 * 1024,
+    logRetention: {
+      ms: number('LOG_RETENTION_MS', -1, Number.MAX_SAFE_INTEGER, true),
+      bytes: number('LOG_RETENTION_BYTES', -1, Number.MAX_SAFE_INTEGER, true),
+      checkIntervalMs: number('LOG_RETENTION_CHECK_INTERVAL_MS', 100, 86_400_000, true),
+    },
     tracing: tracingSettings(read),
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -86,9 +86,16 @@ export function kafkaSecurityOptions(config: Config): { tls?: KafkaTlsOptions; s
 // alone take ~30 MB of memory that the embedded default never uses.
 async function openAdapter(config: Config, logger: Logger, files: EmbeddedFileOptions): Promise<EventBus> {
   if (config.bus === 'embedded') {
+    const retentionLogger = logger.child({ component: 'retention' });
     return createEmbeddedEventBus({
       file: embeddedFiles(config.dataDir).log,
       backgroundCheckpoints: true,
+      retention: { ms: config.logRetention.ms, bytes: config.logRetention.bytes },
+      retentionCheckIntervalMs: config.logRetention.checkIntervalMs,
+      onRetention: (pass) => {
+        if (pass.deletedMessages > 0) retentionLogger.debug(pass, 'retention deleted old messages');
+      },
+      onRetentionError: (error) => retentionLogger.warn({ err: error }, 'retention pass failed; next one retries'),
       ...(files.disk === undefined ? {} : { onOutOfSpace: files.disk.listenerFor(EMBEDDED_FILE_NAMES.log) }),
       ...(files.pageLimit === undefined ? {} : { pageLimit: files.pageLimit }),
     });

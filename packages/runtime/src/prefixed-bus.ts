@@ -4,6 +4,7 @@ import type {
   GroupDescription,
   MessageBatch,
   MessagePosition,
+  OffsetReset,
   PartitionLag,
   StoredMessage,
 } from '@kafka-monitor/domain';
@@ -77,6 +78,12 @@ export function prefixEventBus(bus: EventBus, prefix: string): EventBus {
               partition: batch.partition,
               messages: batch.messages.map((m) => localMessage(names, m)),
             }),
+          ...(options.onOffsetReset === undefined
+            ? {}
+            : {
+                onOffsetReset: (reset: OffsetReset) =>
+                  options.onOffsetReset?.({ ...reset, topic: localName(names, reset.topic) }),
+              }),
         }),
       ),
     describeGroup: (group, topics) =>
@@ -92,6 +99,9 @@ export function prefixEventBus(bus: EventBus, prefix: string): EventBus {
             assignments: m.assignments.map((a) => localPosition(names, a)),
           })),
           lag: described.lag.map((p) => localLag(names, p)),
+          ...(described.offsetResets === undefined
+            ? {}
+            : { offsetResets: described.offsetResets.map((r) => ({ ...r, topic: localName(names, r.topic) })) }),
         };
       }),
     listTopics: () =>
@@ -120,6 +130,8 @@ export function prefixEventBusAdmin(admin: EventBusAdmin, prefix: string): Event
     deleteTopic: (topic) => run(() => admin.deleteTopic(names.onBus(topic))),
     topicOffsets: (topic) => run(() => admin.topicOffsets(names.onBus(topic))),
     topicConfig: (topic) => run(() => admin.topicConfig(names.onBus(topic))),
+    alterTopicConfig: (topic, changes) => run(() => admin.alterTopicConfig(names.onBus(topic), changes)),
+    deleteRecords: (topic, before) => run(() => admin.deleteRecords(names.onBus(topic), before)),
     listGroups: () => run(async () => (await admin.listGroups()).flatMap((g) => names.local(g) ?? []).sort()),
     deleteGroup: (group) => run(() => admin.deleteGroup(names.onBus(group))),
     resetGroupOffsets: (group, target, topics, options) =>

@@ -3,6 +3,7 @@ import { createProcessMetrics, currentBuild, type ProcessMetrics } from '@kafka-
 import { loadConfig, metricsPortOf, type Config, type ServiceName } from './config.js';
 import { createDiskWatch, type DiskWatch } from './disk-watch.js';
 import { openInfrastructure, type Infrastructure } from './infrastructure.js';
+import { reportOffsetResets } from './offset-resets.js';
 import { bannerLines, httpUrl } from './banner.js';
 import { openProcessLog } from './logger.js';
 import { startOpsServer, type OpsServer } from './ops-server.js';
@@ -89,11 +90,15 @@ export async function runProcess(
   try {
     // Started during an outage, a process waits for the bus and the store rather than exiting, which
     // under a supervisor would be a crash loop. Each failed attempt's cause is what readiness says.
-    infrastructure = await retryStart(() => openInfrastructure(config, logger, disk === undefined ? {} : { disk }), {
+    const opened = await retryStart(() => openInfrastructure(config, logger, disk === undefined ? {} : { disk }), {
       logger,
       what: name,
       onAttemptFailed: (reason) => readiness.notReady(reason),
     });
+    infrastructure = {
+      ...opened,
+      bus: reportOffsetResets(opened.bus, logger, (group, reset) => metrics.countOffsetReset(group, reset)),
+    };
     // DATA_DIR exists now (opening the files made it): read its free space before anyone asks.
     await disk?.refresh();
     readiness.notReady('starting the services');

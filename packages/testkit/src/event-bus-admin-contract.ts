@@ -118,6 +118,54 @@ export function describeEventBusAdminContract(name: string, createFixture: () =>
       await expectRefused(admin.topicConfig(`missing-${randomUUID()}`), 'UNKNOWN_TOPIC');
     });
 
+    it('alters a topic’s retention settings and puts them back to the default', async () => {
+      const { bus, admin } = await open();
+      const topic = await topicWithMessages(bus, 1);
+      const setting = async (name: string) => (await admin.topicConfig(topic)).find((c) => c.name === name);
+      const defaultMs = await setting('retention.ms');
+      await admin.alterTopicConfig(topic, { 'retention.ms': '3600000', 'retention.bytes': '1048576' });
+      expect(await setting('retention.ms')).toEqual({ name: 'retention.ms', value: '3600000', isDefault: false });
+      expect(await setting('retention.bytes')).toEqual({ name: 'retention.bytes', value: '1048576', isDefault: false });
+      // Only the named setting changes.
+      await admin.alterTopicConfig(topic, { 'retention.ms': null });
+      expect(await setting('retention.ms')).toEqual(defaultMs);
+      expect((await setting('retention.bytes'))?.value).toBe('1048576');
+      await expectRefused(admin.alterTopicConfig(topic, { 'retention.ms': 'soon' }), 'INVALID_ARGUMENT');
+      await expectRefused(admin.alterTopicConfig(`missing-${randomUUID()}`, { 'retention.ms': '1' }), 'UNKNOWN_TOPIC');
+    });
+
+    it('deletes records below an offset: the log start advances and a group below it resumes there', async () => {
+      const { bus, admin } = await open();
+      const topic = await topicWithMessages(bus, 10);
+      const group = `g-${randomUUID()}`;
+      await admin.resetGroupOffsets(group, { to: 'offset', offset: 2 }, [topic]);
+      await admin.deleteRecords(topic, [{ partition: 0, offset: 6 }]);
+      expect(await admin.topicOffsets(topic)).toEqual([{ partition: 0, earliest: 6, end: 10 }]);
+      expect((await bus.read(topic, 0, 0, 100)).map((m) => m.offset)).toEqual([6, 7, 8, 9]);
+      // Kafka's auto.offset.reset=earliest: the deleted messages are skipped, the rest delivered once.
+      const offsets: number[] = [];
+      const consumer = await bus.consume({
+        group,
+        topics: [topic],
+        handleBatch: (batch) => {
+          offsets.push(...batch.messages.map((m) => m.offset));
+          return Promise.resolve();
+        },
+      });
+      try {
+        await waitFor(
+          'the group caught up',
+          () => offsets.length,
+          (n) => n >= 4,
+        );
+      } finally {
+        await consumer.stop();
+      }
+      expect(offsets).toEqual([6, 7, 8, 9]);
+      await expectRefused(admin.deleteRecords(topic, [{ partition: 0, offset: 11 }]), 'INVALID_ARGUMENT');
+      await expectRefused(admin.deleteRecords(topic, [{ partition: 1, offset: 0 }]), 'INVALID_ARGUMENT');
+    });
+
     it('lists a group once it committed, and deletes it when it has no live members', async () => {
       const { bus, admin } = await open();
       const topic = await topicWithMessages(bus, 5);

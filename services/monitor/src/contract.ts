@@ -219,6 +219,23 @@ export const ProcessorStatusDto = Type.Object({
       'window-seconds': Type.Number({ description: 'evaluation window of the status, rates and trends' }),
       partitions: Type.Array(PartitionLagDto),
       history: Type.Optional(LagHistoryDto),
+      'offset-resets': Type.Optional(
+        Type.Array(
+          Type.Object({
+            topic: Type.String(),
+            partition: Type.Integer(),
+            'from-offset': Type.Integer({ description: 'the offset the group would have read next' }),
+            'to-offset': Type.Integer({ description: 'the log start it resumed at' }),
+            at: Type.Integer({ description: 'epoch ms of the latest reset' }),
+            count: Type.Integer({ description: 'resets of the group on this partition in all' }),
+          }),
+          {
+            description:
+              'resets to the log start because retention deleted the group’s position (auto.offset.reset=earliest); ' +
+              'the messages in between were not processed. Absent on Kafka, whose brokers do not record them',
+          },
+        ),
+      ),
     }),
   ),
 });

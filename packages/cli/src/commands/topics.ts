@@ -1,3 +1,4 @@
+import { CliError } from '../errors.js';
 import { pipelineTopics } from '@kafka-monitor/runtime';
 import { count, plural, table } from '../format.js';
 import { messagesIn, partitionRanges, printJson, type CommandContext, type JsonOption } from './context.js';
@@ -115,6 +116,31 @@ export async function topicConfig(context: CommandContext, topic: string, option
       entries.map((e) => [e.name, e.value ?? '(hidden)', e.isDefault ? 'default' : 'set']),
     ),
   );
+}
+
+export interface AlterConfigOptions {
+  readonly addConfig?: string;
+  readonly deleteConfig?: string;
+}
+
+/** kafka-configs --alter: `name=value,…` to set, `name,…` to put back to the default. */
+export async function alterTopicConfig(
+  context: CommandContext,
+  topic: string,
+  options: AlterConfigOptions,
+): Promise<void> {
+  const changes: Record<string, string | null> = {};
+  for (const pair of (options.addConfig ?? '').split(',').filter((p) => p.trim() !== '')) {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new CliError(`--add-config takes name=value pairs separated by commas; got '${pair}'`);
+    changes[pair.slice(0, at).trim()] = pair.slice(at + 1).trim();
+  }
+  for (const name of (options.deleteConfig ?? '').split(',').filter((n) => n.trim() !== ''))
+    changes[name.trim()] = null;
+  if (Object.keys(changes).length === 0) throw new CliError('give --add-config name=value or --delete-config name');
+  const admin = await context.session.admin('alter-topic-config');
+  await admin.alterTopicConfig(topic, changes);
+  context.out.line(`Completed updating config for topic ${topic}.`);
 }
 
 export async function countMessages(context: CommandContext, topic: string, options: JsonOption = {}): Promise<void> {

@@ -68,6 +68,18 @@ export interface EventBusAdmin {
   topicOffsets(topic: string): Promise<readonly PartitionOffsets[]>;
   /** The topic's effective configuration, sorted by name. Rejects `UNKNOWN_TOPIC`. */
   topicConfig(topic: string): Promise<readonly ConfigEntry[]>;
+  /**
+   * Sets (a string) or removes (null: back to the default) the named settings of a topic, leaving the
+   * others as they are (kafka-configs --alter --add-config / --delete-config). Rejects `UNKNOWN_TOPIC`,
+   * and `INVALID_ARGUMENT` for a setting the bus does not know or a value it refuses (nothing is changed).
+   */
+  alterTopicConfig(topic: string, changes: Readonly<Record<string, string | null>>): Promise<void>;
+  /**
+   * Deletes every message of each given partition below `offset`, which becomes its log start (Kafka's
+   * DeleteRecords, kafka-delete-records). Rejects `UNKNOWN_TOPIC`, and `INVALID_ARGUMENT` for an offset
+   * past the partition's end or a partition the topic does not have.
+   */
+  deleteRecords(topic: string, before: readonly { partition: number; offset: number }[]): Promise<void>;
   /** Every group that has live members or committed offsets, sorted. */
   listGroups(): Promise<readonly string[]>;
   /**

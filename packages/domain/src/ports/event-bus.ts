@@ -52,10 +52,36 @@ export interface PartitionLag {
   readonly oldestUnreadTimestamp: number | null;
 }
 
+/**
+ * A group's position was below the partition's log start (retention deleted what it had not read yet),
+ * so it resumed at the log start: Kafka's `auto.offset.reset=earliest`. The messages in between were
+ * never delivered to the group.
+ */
+export interface OffsetReset {
+  readonly topic: string;
+  readonly partition: number;
+  /** The offset the group would have read next. */
+  readonly fromOffset: number;
+  /** The log start it resumed at. */
+  readonly toOffset: number;
+  /** Epoch ms. */
+  readonly at: number;
+}
+
+/** The latest reset of a group on one partition, with how many it has had there in all. */
+export interface RecordedOffsetReset extends OffsetReset {
+  readonly count: number;
+}
+
 export interface GroupDescription {
   readonly group: string;
   readonly members: readonly { readonly memberId: string; readonly assignments: readonly MessagePosition[] }[];
   readonly lag: readonly PartitionLag[];
+  /**
+   * Resets to the log start the bus recorded for the group, per partition, sorted by topic and
+   * partition; absent when the bus does not record them (Kafka's brokers do not).
+   */
+  readonly offsetResets?: readonly RecordedOffsetReset[];
 }
 
 export interface ConsumeOptions {
@@ -70,6 +96,11 @@ export interface ConsumeOptions {
   readonly maxBatchSize?: number;
   /** Called when handling or committing failed, before the retry; the consumer keeps going. */
   readonly onError?: (error: unknown) => void;
+  /**
+   * Called when the group's position on a partition was below the log start and the consumer moved
+   * it there (see `OffsetReset`), before the first batch from the new position.
+   */
+  readonly onOffsetReset?: (reset: OffsetReset) => void;
 }
 
 export interface ConsumerHandle {
@@ -81,7 +112,9 @@ export interface ConsumerHandle {
 /**
  * The message bus. Guarantees: an append resolves only once it is durable; messages with the same key
  * land in the same partition in append order; a group's committed offsets survive restarts; each
- * partition is consumed by one member of a group at a time, in order. Operators' requests (delete a
+ * partition is consumed by one member of a group at a time, in order. A group whose committed offset
+ * fell below the log start (retention deleted the messages) resumes at the log start, as Kafka's
+ * `auto.offset.reset=earliest` does, and `onOffsetReset` says so. Operators' requests (delete a
  * topic, reset a group's offsets) are the separate `EventBusAdmin` role, which services never get.
  */
 export interface EventBus {

@@ -1,4 +1,11 @@
-import { LagRing, evaluateGroup, type GroupEvaluation, type LagSample, type PartitionLag } from '@kafka-monitor/domain';
+import {
+  LagRing,
+  evaluateGroup,
+  type GroupEvaluation,
+  type LagSample,
+  type PartitionLag,
+  type RecordedOffsetReset,
+} from '@kafka-monitor/domain';
 import { partitionLagSeconds } from './partition-lag-seconds.js';
 
 /** One reading of a group from the bus: its live members and its partitions' offsets. */
@@ -6,6 +13,8 @@ export interface GroupReading {
   readonly group: string;
   readonly members: number;
   readonly lag: readonly PartitionLag[];
+  /** Resets to the log start the bus recorded for the group (the embedded log does; Kafka does not). */
+  readonly offsetResets?: readonly RecordedOffsetReset[];
 }
 
 export interface LagHistoryOptions {

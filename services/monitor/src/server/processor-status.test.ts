@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createEmbeddedEventBus } from '@kafka-monitor/bus-embedded';
 import { GROUPS, TOPICS, type EventBus, type Store } from '@kafka-monitor/domain';
+import { waitFor } from '@kafka-monitor/testkit';
 import { createSqliteStore } from '@kafka-monitor/store-sqlite';
 import { createLagHistory } from './lag-history.js';
 import { createProcessorStatusReader } from './processor-status.js';
@@ -38,6 +39,36 @@ describe('processor status', () => {
 
   const statusOf = async (reader: ReturnType<typeof createProcessorStatusReader>, name: string) =>
     (await reader.read()).processors.find((p) => p.name === name);
+
+  it('lists the group’s resets to the log start', async () => {
+    const embedded = createEmbeddedEventBus({ file: ':memory:', pollIntervalMs: 10 });
+    try {
+      await embedded.ensureTopics([{ name: TOPICS.orders, partitions: 1 }]);
+      await embedded.publish(
+        TOPICS.orders,
+        Array.from({ length: 5 }, (_, i) => ({ key: 'k', value: `m${i}` })),
+      );
+      await embedded.deleteRecords(TOPICS.orders, [{ partition: 0, offset: 3 }]);
+      const consumer = await embedded.consume({
+        group: GROUPS.queryProcessor,
+        topics: [TOPICS.orders],
+        handleBatch: () => Promise.resolve(),
+      });
+      await waitFor(
+        'the reset',
+        async () => (await embedded.describeGroup(GROUPS.queryProcessor)).offsetResets?.length ?? 0,
+        (n) => n === 1,
+      );
+      await consumer.stop();
+      const reader = createProcessorStatusReader({ bus: embedded, store, now: () => clock, cacheMs: 0 });
+      const group = (await statusOf(reader, 'query-processor'))?.['consumer-group'];
+      expect(group?.['offset-resets']).toMatchObject([
+        { topic: TOPICS.orders, partition: 0, 'from-offset': 0, 'to-offset': 3, count: 1 },
+      ]);
+    } finally {
+      await embedded.close();
+    }
+  });
 
   it('is healthy when idle: no lag and no traffic is not a stall', async () => {
     const reader = createProcessorStatusReader({ bus, store, now: () => clock, cacheMs: 0 });

@@ -104,7 +104,12 @@ export function createProcessorStatusReader(options: ProcessorStatusOptions): Pr
     return Promise.all(
       Object.values(CONSUMER_GROUPS).map(async (group): Promise<GroupReading> => {
         const described = await options.bus.describeGroup(group, GROUP_TOPICS[group]);
-        return { group, members: described.members.length, lag: described.lag };
+        return {
+          group,
+          members: described.members.length,
+          lag: described.lag,
+          ...(described.offsetResets === undefined ? {} : { offsetResets: described.offsetResets }),
+        };
       }),
     );
   }
@@ -196,6 +201,18 @@ export function createProcessorStatusReader(options: ProcessorStatusOptions): Pr
                     'time-to-drain-seconds': evaluated?.timeToDrainSeconds ?? null,
                   };
                 }),
+                ...(reading?.offsetResets === undefined
+                  ? {}
+                  : {
+                      'offset-resets': reading.offsetResets.map((r) => ({
+                        topic: r.topic,
+                        partition: r.partition,
+                        'from-offset': r.fromOffset,
+                        'to-offset': r.toOffset,
+                        at: r.at,
+                        count: r.count,
+                      })),
+                    }),
               },
       };
     });
