@@ -29,6 +29,7 @@ import { readStats, registerReadRoutes } from './routes/read-routes.js';
 import { registerStoreRoutes } from './routes/store-routes.js';
 import { registerAuditRoutes } from './routes/audit-routes.js';
 import { createAuditor } from './auditor.js';
+import { createReadCache } from './read-cache.js';
 
 export interface MonitorOptions {
   /** When set, mutating routes need `Authorization: Bearer <token>`. */
@@ -56,6 +57,11 @@ export interface MonitorOptions {
   readonly lagSampleMs?: number;
   /** Refill the lag history from the log at start (default true). */
   readonly restoreLagHistory?: boolean;
+  /**
+   * How long the answers of `/api/stats` and `/api/timeline` are shared between requests, in ms
+   * (default 250; 0 shares nothing). Bounds how stale they can be.
+   */
+  readonly readCacheMs?: number;
 }
 
 export interface MonitorDeps {
@@ -285,6 +291,7 @@ export async function buildMonitor(deps: MonitorDeps): Promise<Monitor> {
     busType: options.busType,
     storeType: options.storeType,
     now: deps.now,
+    readCache: createReadCache({ maxAgeMs: options.readCacheMs ?? 250 }),
   });
   registerCommandRoutes(app, {
     bus: deps.bus,

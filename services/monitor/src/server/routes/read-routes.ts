@@ -1,7 +1,8 @@
 import { fromCents, journeyToWire } from '@kafka-monitor/domain';
 import { traceOrder } from '@kafka-monitor/pipeline';
 import type { EventBus, Store } from '@kafka-monitor/domain';
-import { Type } from 'typebox';
+import { Type, type Static } from 'typebox';
+import type { FastifyReply } from 'fastify';
 import {
   CustomerDto,
   CustomerIdParam,
@@ -25,6 +26,7 @@ import {
 } from '../../contract.js';
 import { JourneyBody } from '../../contract-journey.js';
 import { HttpError, errorResponses, type MonitorApp } from '../app-types.js';
+import type { ReadCache } from '../read-cache.js';
 import {
   clampLimit,
   customerDto,
@@ -42,6 +44,18 @@ export interface ReadRouteDeps {
   readonly busType: string;
   readonly storeType: string;
   readonly now: () => number;
+  /** Shares the answers of the busiest reads between requests (stats, timeline). */
+  readonly readCache: ReadCache;
+}
+
+const TimelineBody = listEnvelope(TimelineEntryDto);
+
+/**
+ * Sends a shared answer's JSON text as it is (Fastify serialises objects, never strings). The text
+ * is typed by the load that built it, which the route's response schema types in turn.
+ */
+function sendJsonText(reply: unknown, text: string): FastifyReply {
+  return (reply as FastifyReply).type('application/json; charset=utf-8').send(text);
 }
 
 async function check(probe: () => Promise<void>): Promise<{ status: string; error?: string }> {
@@ -113,7 +127,13 @@ export function registerReadRoutes(app: MonitorApp, deps: ReadRouteDeps): void {
         response: { 200: StatsBody, ...errorResponses(503) },
       },
     },
-    async () => ({ success: true as const, data: await readStats(store, deps.now()) }),
+    async (_request, reply) => {
+      const text = await deps.readCache.answer('stats', async (): Promise<Static<typeof StatsBody>> => ({
+        success: true,
+        data: await readStats(store, deps.now()),
+      }));
+      return sendJsonText(reply, text);
+    },
   );
 
   app.get(
@@ -256,14 +276,18 @@ export function registerReadRoutes(app: MonitorApp, deps: ReadRouteDeps): void {
         tags: ['views'],
         summary: 'Newest orders first, each with its current registry status',
         querystring: Limit(100),
-        response: { 200: listEnvelope(TimelineEntryDto), ...errorResponses(400, 503) },
+        response: { 200: TimelineBody, ...errorResponses(400, 503) },
       },
     },
-    async (request) => {
-      const entries = await store.views.timeline(clampLimit(request.query.limit, 100));
-      const statuses = await store.registry.statuses(entries.map((e) => e.orderId));
-      const data = entries.map((e) => timelineDto(e, statuses.get(e.orderId)));
-      return { success: true as const, data, count: data.length };
+    async (request, reply) => {
+      const limit = clampLimit(request.query.limit, 100);
+      const text = await deps.readCache.answer(`timeline:${limit}`, async (): Promise<Static<typeof TimelineBody>> => {
+        const entries = await store.views.timeline(limit);
+        const statuses = await store.registry.statuses(entries.map((e) => e.orderId));
+        const data = entries.map((e) => timelineDto(e, statuses.get(e.orderId)));
+        return { success: true, data, count: data.length };
+      });
+      return sendJsonText(reply, text);
     },
   );
 
