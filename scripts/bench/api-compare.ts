@@ -7,6 +7,8 @@
  * an autocannon process on the other core loads them in turn (A B, B A, …) for BENCH_ROUNDS rounds
  * (default 10) of BENCH_SECONDS each (default 4). It prints the main thread's CPU per request of each
  * turn, their medians and the ratio this/baseline; the pair-by-pair comparison is the robust part.
+ * BENCH_SEED_ORDERS (default 0) orders are first put through both processors, so reads that grow with
+ * the data (the timeline's statuses) have something to read.
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -14,14 +16,20 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as current from '@kafka-monitor/monitor';
+import { silentLogger } from '@kafka-monitor/domain';
+import { createProcessMetrics, currentBuild } from '@kafka-monitor/pipeline';
+import { createQueryProcessor } from '@kafka-monitor/query-processor';
+import { createRegistryProcessor } from '@kafka-monitor/registry-processor';
 import { loadConfig, newTimeOrderedId, openInfrastructure } from '@kafka-monitor/runtime';
-import { root } from './common.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { root, seedBacklog } from './common.js';
 
 const otherRoot = process.argv[2];
 if (otherRoot === undefined) throw new Error('usage: api-compare.ts <other checkout> [path]');
 const path = process.argv[3] ?? '/api/stats';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
+const SEED_ORDERS = Number(process.env.BENCH_SEED_ORDERS ?? 0);
 const PORTS = { baseline: 18_601, this: 18_602 } as const;
 type Build = keyof typeof PORTS;
 
@@ -65,12 +73,36 @@ function load(port: number, seconds: number): Promise<{ requests: number; cpuMs:
   });
 }
 
+/** Publishes `count` orders and runs both processors in this process until every one is registered. */
+async function seedThroughProcessors(count: number): Promise<void> {
+  await seedBacklog(bus, store.produced, count);
+  const shared = {
+    bus,
+    control: store.control,
+    instanceId: 'api-compare',
+    logger: silentLogger,
+    now: Date.now,
+    observeBatch: createProcessMetrics(currentBuild({ bus: 'embedded', store: 'sqlite' })).observeBatch,
+  };
+  const processors = [
+    createQueryProcessor({ ...shared, views: store.views }),
+    createRegistryProcessor({ ...shared, registry: store.registry }),
+  ];
+  for (const processor of processors) await processor.start();
+  while ((await store.registry.totals()).registeredCount < count || (await store.views.totals()).totalOrders < count) {
+    await sleep(50);
+  }
+  for (const processor of processors) await processor.stop();
+  console.log(`seeded ${count} orders through both processors`);
+}
+
 const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[values.length >> 1] ?? NaN;
 
 const dataDir = mkdtempSync(join(tmpdir(), 'api-compare-'));
 const config = loadConfig({ DATA_DIR: dataDir, ORDER_RATE: '0' });
 const { bus, store } = await openInfrastructure(config);
 const deps = { bus, store, now: Date.now, newId: newTimeOrderedId };
+if (SEED_ORDERS > 0) await seedThroughProcessors(SEED_ORDERS);
 const builds = {
   baseline: await baseline.buildMonitor({ ...deps, options: baseline.monitorOptionsFrom(config) }),
   this: await current.buildMonitor({ ...deps, options: current.monitorOptionsFrom(config) }),

@@ -611,7 +611,12 @@ describe('monitor API with a token, CORS origins and a small rate limit', () => 
     const health = await call(h.base, '/api/health');
     expect(health.status).toBe(503);
     expect(health.body).toMatchObject({ status: 'degraded', store: { status: 'unavailable' } });
-    const stats = await call(h.base, '/api/stats');
+    // The last stats answer is shared for up to sharedAnswersMs after it was read; then the store is asked.
+    const stats = await waitFor(
+      'stats from the closed store',
+      () => call(h.base, '/api/stats'),
+      (r) => r.status !== 200,
+    );
     expect(stats.status).toBe(503);
     expect(stats.body).toMatchObject({ success: false, error: expect.stringContaining('store unavailable') });
     expect(stats.headers.get('retry-after')).toBe('1');

@@ -40,6 +40,7 @@ import { registerRuleRoutes } from './routes/rule-routes.js';
 import { createAuditor } from './auditor.js';
 import { createRebuilder } from './rebuilder.js';
 import { registerRebuildRoutes } from './routes/rebuild-routes.js';
+import { createSharedAnswers } from './shared-answers.js';
 
 export interface MonitorOptions {
   /** When set, mutating routes need `Authorization: Bearer <token>`. */
@@ -75,6 +76,11 @@ export interface MonitorOptions {
   readonly ruleLimits?: RuleLimits;
   /** The newest registry messages GET /api/rules/stats reads (default 100,000). */
   readonly ruleStatsScanLimit?: number;
+  /**
+   * How long the answers of `/api/stats` and `/api/timeline` are shared between requests, in ms
+   * (default 250; 0 shares nothing). Bounds how stale they can be.
+   */
+  readonly sharedAnswersMs?: number;
 }
 
 export interface MonitorDeps {
@@ -310,6 +316,7 @@ export async function buildMonitor(deps: MonitorDeps): Promise<Monitor> {
     storeType: options.storeType,
     now: deps.now,
     ...(deps.disk === undefined ? {} : { disk: deps.disk }),
+    sharedAnswers: createSharedAnswers({ maxAgeMs: options.sharedAnswersMs ?? 250 }),
   });
   registerCommandRoutes(app, {
     bus: deps.bus,

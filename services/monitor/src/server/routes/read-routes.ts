@@ -1,7 +1,8 @@
 import { fromCents, journeyToWire } from '@kafka-monitor/domain';
 import { traceOrder } from '@kafka-monitor/pipeline';
 import type { EventBus, Store } from '@kafka-monitor/domain';
-import { Type } from 'typebox';
+import { Type, type Static } from 'typebox';
+import type { FastifyReply } from 'fastify';
 import {
   CustomerDto,
   CustomerIdParam,
@@ -26,6 +27,7 @@ import {
 } from '../../contract.js';
 import { JourneyBody } from '../../contract-journey.js';
 import { HttpError, errorResponses, type MonitorApp } from '../app-types.js';
+import type { SharedAnswers } from '../shared-answers.js';
 import {
   clampLimit,
   customerDto,
@@ -45,6 +47,8 @@ export interface ReadRouteDeps {
   readonly now: () => number;
   /** The disk of DATA_DIR, when the process keeps the embedded log or store there. */
   readonly disk?: () => DiskReport;
+  /** Shares the answers of the busiest reads between requests (stats, timeline). */
+  readonly sharedAnswers: SharedAnswers;
 }
 
 /** What the process's disk watch says (the runtime's `DiskState`, structurally). */
@@ -66,6 +70,16 @@ function diskHealth(report: DiskReport): DiskHealth {
     'size-bytes': report.sizeBytes ?? null,
     'warn-free-bytes': report.warnFreeBytes,
   };
+}
+
+const TimelineBody = listEnvelope(TimelineEntryDto);
+
+/**
+ * Sends a shared answer's JSON text as it is (Fastify serialises objects, never strings). The text
+ * is typed by the load that built it, which the route's response schema types in turn.
+ */
+function sendJsonText(reply: unknown, text: string): FastifyReply {
+  return (reply as FastifyReply).type('application/json; charset=utf-8').send(text);
 }
 
 async function check(probe: () => Promise<void>): Promise<{ status: string; error?: string }> {
@@ -144,7 +158,13 @@ export function registerReadRoutes(app: MonitorApp, deps: ReadRouteDeps): void {
         response: { 200: StatsBody, ...errorResponses(503) },
       },
     },
-    async () => ({ success: true as const, data: await readStats(store, deps.now()) }),
+    async (_request, reply) => {
+      const text = await deps.sharedAnswers.answer('stats', async (): Promise<Static<typeof StatsBody>> => ({
+        success: true,
+        data: await readStats(store, deps.now()),
+      }));
+      return sendJsonText(reply, text);
+    },
   );
 
   app.get(
@@ -287,14 +307,21 @@ export function registerReadRoutes(app: MonitorApp, deps: ReadRouteDeps): void {
         tags: ['views'],
         summary: 'Newest orders first, each with its current registry status',
         querystring: Limit(100),
-        response: { 200: listEnvelope(TimelineEntryDto), ...errorResponses(400, 503) },
+        response: { 200: TimelineBody, ...errorResponses(400, 503) },
       },
     },
-    async (request) => {
-      const entries = await store.views.timeline(clampLimit(request.query.limit, 100));
-      const statuses = await store.registry.statuses(entries.map((e) => e.orderId));
-      const data = entries.map((e) => timelineDto(e, statuses.get(e.orderId)));
-      return { success: true as const, data, count: data.length };
+    async (request, reply) => {
+      const limit = clampLimit(request.query.limit, 100);
+      const text = await deps.sharedAnswers.answer(
+        `timeline:${limit}`,
+        async (): Promise<Static<typeof TimelineBody>> => {
+          const entries = await store.views.timeline(limit);
+          const statuses = await store.registry.statuses(entries.map((e) => e.orderId));
+          const data = entries.map((e) => timelineDto(e, statuses.get(e.orderId)));
+          return { success: true, data, count: data.length };
+        },
+      );
+      return sendJsonText(reply, text);
     },
   );
 
