@@ -27,7 +27,7 @@ import {
   type SqliteDatabase,
 } from '@kafka-monitor/sqlite';
 import { createEmbeddedAdmin } from './embedded-bus-admin.js';
-import { EmbeddedBusError, createSettle } from './errors.js';
+import { EmbeddedBusError, createBusSettle } from './errors.js';
 import {
   UNLIMITED_RETENTION,
   createRetention,
@@ -92,7 +92,7 @@ export function createEmbeddedEventBus(options: EmbeddedBusOptions): EmbeddedEve
   const db = openSqlite(options.file, LOG_MIGRATIONS);
   options.pageLimit?.apply(db);
   const space = createSpaceTracker(db, options.onOutOfSpace);
-  const settle = createSettle(space);
+  const settle = createBusSettle(space);
   const background =
     options.backgroundCheckpoints === true && options.file !== ':memory:'
       ? startBackgroundCheckpoints(db, options.file)

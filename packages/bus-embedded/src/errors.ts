@@ -1,5 +1,7 @@
 import { BusAdminError, DependencyError } from '@kafka-monitor/domain';
-import type { SpaceTracker } from '@kafka-monitor/sqlite';
+import { createSettle, type Settle, type SpaceTracker } from '@kafka-monitor/sqlite';
+
+export type { Settle } from '@kafka-monitor/sqlite';
 
 export type EmbeddedBusErrorCode = 'UNKNOWN_TOPIC' | 'INVALID_ARGUMENT' | 'BUS_CLOSED';
 
@@ -12,34 +14,21 @@ export class EmbeddedBusError extends Error {
   }
 }
 
-/** Runs synchronous SQLite work as a promise (see `createSettle`). */
-export type Settle = <T>(work: () => T) => Promise<T>;
-
 /**
- * Runs synchronous SQLite work so that a thrown error becomes a rejected promise, as callers of a port
- * expect; driver failures are wrapped, the bus's own argument errors and admin refusals pass as they are.
- * A write refused for lack of space is marked `outOfSpace` and reported to `space`, as is the first
- * write that succeeds afterwards.
+ * Runs the log's synchronous SQLite work as a promise: driver failures are wrapped as the bus's
+ * DependencyError (marked `outOfSpace` when the disk is full); the bus's own argument errors and admin
+ * refusals pass as they are.
  */
-export function createSettle(space: SpaceTracker | undefined): Settle {
-  return <T>(work: () => T): Promise<T> => {
-    try {
-      const result = work();
-      space?.succeeded();
-      return Promise.resolve(result);
-    } catch (error) {
-      if (error instanceof BusAdminError) return Promise.reject(error);
-      if (error instanceof EmbeddedBusError && error.code !== 'BUS_CLOSED') return Promise.reject(error);
-      const outOfSpace = space?.failed(error) ?? false;
-      const message = (error as Error).message;
-      return Promise.reject(
-        new DependencyError('bus', outOfSpace ? 'embedded log: disk full' : `embedded log: ${message}`, {
-          cause: error,
-          outOfSpace,
-        }),
-      );
-    }
-  };
+export function createBusSettle(space: SpaceTracker | undefined): Settle {
+  return createSettle(space, (error, outOfSpace) => {
+    if (error instanceof BusAdminError) return error;
+    if (error instanceof EmbeddedBusError && error.code !== 'BUS_CLOSED') return error;
+    const message = (error as Error).message;
+    return new DependencyError('bus', outOfSpace ? 'embedded log: disk full' : `embedded log: ${message}`, {
+      cause: error,
+      outOfSpace,
+    });
+  });
 }
 
-export const settle: Settle = createSettle(undefined);
+export const settle: Settle = createBusSettle(undefined);

@@ -76,3 +76,27 @@ export function createPageLimit(headroomPages: number): PageLimit {
     },
   };
 }
+
+/** Runs synchronous SQLite work as a promise. */
+export type Settle = <T>(work: () => T) => Promise<T>;
+
+/**
+ * Runs synchronous SQLite work so that a thrown error becomes a rejected promise, as callers of a port
+ * expect. `space` hears of every call: a write refused for lack of space marks the connection out of
+ * space, and the first write that takes space afterwards clears it. `toError` says what the caller
+ * sees, told whether the failure was for lack of space.
+ */
+export function createSettle(
+  space: SpaceTracker | undefined,
+  toError: (error: unknown, outOfSpace: boolean) => Error,
+): Settle {
+  return <T>(work: () => T): Promise<T> => {
+    try {
+      const result = work();
+      space?.succeeded();
+      return Promise.resolve(result);
+    } catch (error) {
+      return Promise.reject(toError(error, space?.failed(error) ?? false));
+    }
+  };
+}

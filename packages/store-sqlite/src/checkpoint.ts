@@ -1,6 +1,8 @@
 import { DependencyError } from '@kafka-monitor/domain';
 import type { ApplyOutcome, Consumed, ProcessingStats, SourcePartition } from '@kafka-monitor/domain';
-import type { SpaceTracker, SqliteDatabase } from '@kafka-monitor/sqlite';
+import { createSettle, type Settle, type SpaceTracker, type SqliteDatabase } from '@kafka-monitor/sqlite';
+
+export type { Settle } from '@kafka-monitor/sqlite';
 
 interface StatsRow {
   processor_id: string;
@@ -78,29 +80,21 @@ export function createCheckpoints(db: SqliteDatabase, tables: CheckpointTables =
 
 export type Checkpoints = ReturnType<typeof createCheckpoints>;
 
-/** Runs synchronous SQLite work as a promise (see `createSettle`). */
-export type Settle = <T>(work: () => T) => Promise<T>;
-
 /**
- * Runs synchronous SQLite work; its failures surface as rejected promises carrying a DependencyError.
- * A write refused for lack of space is marked `outOfSpace` and reported to `space`, as is the first
- * write that succeeds afterwards.
+ * Runs the store's synchronous SQLite work as a promise; its failures surface as the store's
+ * DependencyError, marked `outOfSpace` when the disk is full.
  */
-export function createSettle(space: SpaceTracker | undefined): Settle {
-  return <T>(work: () => T): Promise<T> => {
-    try {
-      const result = work();
-      space?.succeeded();
-      return Promise.resolve(result);
-    } catch (error) {
-      const outOfSpace = space?.failed(error) ?? false;
-      const message = (error as Error).message;
-      return Promise.reject(
-        new DependencyError('store', outOfSpace ? 'SQLite store: disk full' : `SQLite store: ${message}`, {
+export function createStoreSettle(space: SpaceTracker | undefined): Settle {
+  return createSettle(
+    space,
+    (error, outOfSpace) =>
+      new DependencyError(
+        'store',
+        outOfSpace ? 'SQLite store: disk full' : `SQLite store: ${(error as Error).message}`,
+        {
           cause: error,
           outOfSpace,
-        }),
-      );
-    }
-  };
+        },
+      ),
+  );
 }

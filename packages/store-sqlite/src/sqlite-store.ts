@@ -6,7 +6,7 @@ import {
   type PageLimit,
   type SpaceListener,
 } from '@kafka-monitor/sqlite';
-import { createCheckpoints, createSettle } from './checkpoint.js';
+import { createCheckpoints, createStoreSettle } from './checkpoint.js';
 import { describeSqliteStore } from './describe-store.js';
 import { createSqliteControlStore } from './sqlite-control-store.js';
 import { createSqliteDeadLetterStore } from './sqlite-dead-letter-store.js';
@@ -32,7 +32,7 @@ export interface SqliteStoreOptions {
 export function createSqliteStore(options: SqliteStoreOptions): Store {
   const db = openSqlite(options.file, STORE_MIGRATIONS);
   options.pageLimit?.apply(db);
-  const settle = createSettle(createSpaceTracker(db, options.onOutOfSpace));
+  const settle = createStoreSettle(createSpaceTracker(db, options.onOutOfSpace));
   const checkpoints = createCheckpoints(db);
   const ping = db.prepare('SELECT 1');
   const background =
