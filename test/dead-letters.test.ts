@@ -17,19 +17,8 @@ import { createQueryProcessor } from '@kafka-monitor/query-processor';
 import { createRegistryProcessor } from '@kafka-monitor/registry-processor';
 import { embeddedFiles, pipelineTopics } from '@kafka-monitor/runtime';
 import { createSqliteStore } from '@kafka-monitor/store-sqlite';
-import { expectedViews, snapshotViews, waitFor } from '@kafka-monitor/testkit';
+import { expectedViews, seededRandom, snapshotViews, waitFor } from '@kafka-monitor/testkit';
 import { ordersInLog, readTopic, temporaryDirectory, totalLag } from './helpers.js';
-
-/** Deterministic uniform numbers, so a failure can be replayed. */
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const valid = {
   'order-id': 'x',
@@ -114,7 +103,7 @@ describe('poison messages', () => {
   }
 
   it('sends 1,000 malformed orders to orders.dlq with a reason and processes the valid ones around them once', async () => {
-    const random = mulberry32(42);
+    const random = seededRandom(42);
     const poison = malformedMessages(random);
     const orders = Array.from({ length: 500 }, (_, i) =>
       generateOrder(random, { orderId: randomUUID(), timestamp: 1_700_000_000_000 + i }, 0.1),
@@ -189,7 +178,7 @@ describe('poison messages', () => {
       { key: 'b', value: '{"type": "status-change", "order-id": "b", "new-status": "maybe"}' },
       { key: 'c', value: 'not json' },
     ]);
-    const order = generateOrder(mulberry32(1), { orderId: randomUUID(), timestamp: 1_700_000_000_000 }, 0);
+    const order = generateOrder(seededRandom(1), { orderId: randomUUID(), timestamp: 1_700_000_000_000 }, 0);
     await bus.publish(TOPICS.orders, [{ key: order.orderId, value: encodeOrder(order) }]);
     await waitFor(
       'registered',

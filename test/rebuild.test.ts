@@ -15,25 +15,15 @@ import { createQueryProcessor } from '@kafka-monitor/query-processor';
 import { createRegistryProcessor } from '@kafka-monitor/registry-processor';
 import { embeddedFiles, pipelineTopics } from '@kafka-monitor/runtime';
 import { createSqliteStore } from '@kafka-monitor/store-sqlite';
-import { expectedViews, snapshotViews, waitFor } from '@kafka-monitor/testkit';
+import { expectedViews, seededRandom, snapshotViews, waitFor } from '@kafka-monitor/testkit';
 import { ordersInLog, temporaryDirectory, totalLag } from './helpers.js';
-
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('rebuild of the views (embedded log + SQLite)', () => {
   let dir: ReturnType<typeof temporaryDirectory>;
   let bus: EventBus;
   let store: Store;
   const stoppers: (() => Promise<void>)[] = [];
-  const random = mulberry32(7);
+  const random = seededRandom(7);
   let produced = 0;
 
   const publishOrders = async (count: number): Promise<void> => {

@@ -15,7 +15,7 @@ import { createQueryProcessor } from '@kafka-monitor/query-processor';
 import { createRegistryProcessor, type RegistryProcessor } from '@kafka-monitor/registry-processor';
 import { embeddedFiles, pipelineTopics } from '@kafka-monitor/runtime';
 import { createSqliteStore } from '@kafka-monitor/store-sqlite';
-import { waitFor } from '@kafka-monitor/testkit';
+import { seededRandom, waitFor } from '@kafka-monitor/testkit';
 import { temporaryDirectory } from '../helpers.js';
 
 export interface Harness {
@@ -34,16 +34,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** Deterministic uniform numbers for reproducible orders. */
-export function seededRandom(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '@kafka-monitor/testkit';
 
 export function orders(count: number, seed = 1, anomalyRate = 0): Order[] {
   const random = seededRandom(seed);

@@ -5,7 +5,7 @@ import { runAudit, runRebuild, type RebuildPhase } from '@kafka-monitor/pipeline
 import { createQueryProcessor } from '@kafka-monitor/query-processor';
 import { createRegistryProcessor } from '@kafka-monitor/registry-processor';
 import { loadConfig, openInfrastructure, type Infrastructure } from '@kafka-monitor/runtime';
-import { waitFor } from '@kafka-monitor/testkit';
+import { seededRandom, waitFor } from '@kafka-monitor/testkit';
 import { temporaryDirectory, totalLag } from '../helpers.js';
 
 const brokers = process.env.KAFKA_BROKERS;
@@ -14,16 +14,6 @@ if (brokers === undefined || brokers === '' || cassandraHost === undefined || ca
   throw new Error('KAFKA_BROKERS and CASSANDRA_HOST must name the engines (npm run test:engines sets them)');
 
 const ORDERS = 50_000;
-
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * A rebuild of the views on Kafka + Cassandra with 50,000 orders while orders keep coming: the new
@@ -34,7 +24,7 @@ describe('rebuild of the views on Kafka + Cassandra', () => {
   const dir = temporaryDirectory('rebuild-engines-');
   let infrastructure: Infrastructure;
   const stops: (() => Promise<void>)[] = [];
-  const random = mulberry32(2026);
+  const random = seededRandom(2026);
   let produced = 0;
 
   const publishOrders = async (count: number): Promise<void> => {

@@ -30,6 +30,7 @@ export type RunAudit = (deps: {
   readonly now: () => number;
 }) => Promise<AuditReport>;
 import { memoryLog } from './memory-log.js';
+import { seededRandom } from './seeded-random.js';
 
 /** A store with the pipeline's data in it, and ways to change one stored row behind the store's back. */
 export interface AuditFixture {
@@ -44,17 +45,6 @@ export interface AuditFixture {
 const ORDERS = 400;
 const NOW = Date.UTC(2026, 11, 1);
 const utf8 = new TextDecoder();
-
-/** A seeded generator: the same orders on every store, so a failure reproduces. */
-function seeded(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 function decodeAll<T>(messages: readonly StoredMessage[], decode: (text: string) => Decoded<T>): Consumed<T>[] {
   return messages.map((m) => {
@@ -75,7 +65,7 @@ export function describeAuditCorruption(name: string, runAudit: RunAudit, open: 
       try {
         const { store } = fixture;
         const log = memoryLog({ [TOPICS.orders]: 3, [TOPICS.registry]: 3 });
-        const random = seeded(21);
+        const random = seededRandom(21);
         const orders: Order[] = Array.from({ length: ORDERS }, (_, i) =>
           generateOrder(
             random,

@@ -8,3 +8,4 @@ export { createTlsFixture, type TlsFixture } from './tls-fixture.js';
 export { describeMessageTracingContract } from './message-tracing-contract.js';
 export { memoryLog } from './memory-log.js';
 export { describeAuditCorruption, type AuditFixture, type RunAudit } from './audit-corruption.js';
+export { seededRandom } from './seeded-random.js';
