@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TOPICS, deadLetterId, encodeOrder, silentLogger, type Order } from '@kafka-monitor/domain';
+import { TOPICS, deadLetterId, encodeOrder, type Order } from '@kafka-monitor/domain';
 import { buildMonitor, type Monitor } from '@kafka-monitor/monitor';
-import { createQueryProcessor } from '@kafka-monitor/query-processor';
-import { createRegistryProcessor } from '@kafka-monitor/registry-processor';
-import { loadConfig, openInfrastructure, type Infrastructure } from '@kafka-monitor/runtime';
+import type { Infrastructure } from '@kafka-monitor/runtime';
 import { waitFor } from '@kafka-monitor/testkit';
 import { call, json } from '../api/harness.js';
 import { hostileIdFailures, HOSTILE_IDS } from '../api/hostile-ids.js';
+import { startInProcessStack, type InProcessStack } from './stack.js';
 import { temporaryDirectory } from '../helpers.js';
 
 const brokers = process.env.KAFKA_BROKERS;
@@ -28,30 +27,20 @@ describe('dead letters and hostile ids on Kafka + Cassandra', () => {
   let infrastructure: Infrastructure;
   let monitor: Monitor;
   let base: string;
-  const stops: (() => Promise<void>)[] = [];
+  let stack: InProcessStack;
 
   beforeAll(async () => {
-    const config = loadConfig({
+    stack = await startInProcessStack('dlq-engine-test', {
       BUS: 'kafka',
-      KAFKA_BROKERS: brokers,
+      KAFKA_BROKERS: brokers ?? '',
       STORE: 'cassandra',
-      CASSANDRA_HOST: cassandraHost,
+      CASSANDRA_HOST: cassandraHost ?? '',
       CASSANDRA_PORT: process.env.CASSANDRA_PORT ?? '9042',
       CASSANDRA_KEYSPACE_PREFIX: `dlq${Date.now().toString(36)}_`,
       DATA_DIR: dir.path,
-      PROCESSOR_ID: 'dlq-engine-test',
     });
-    infrastructure = await openInfrastructure(config);
+    infrastructure = stack.infrastructure;
     const { bus, store } = infrastructure;
-    const shared = { bus, control: store.control, instanceId: 'dlq-engine', logger: silentLogger, now: Date.now };
-    const query = createQueryProcessor({ ...shared, views: store.views });
-    const registry = createRegistryProcessor({ ...shared, registry: store.registry });
-    await query.start();
-    await registry.start();
-    stops.push(
-      () => query.stop(),
-      () => registry.stop(),
-    );
     monitor = await buildMonitor({
       bus,
       store,
@@ -64,8 +53,7 @@ describe('dead letters and hostile ids on Kafka + Cassandra', () => {
 
   afterAll(async () => {
     await monitor.app.close();
-    for (const stop of stops) await stop();
-    await infrastructure.close();
+    await stack.stop();
     dir.remove();
   }, 120_000);
 

@@ -1,12 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GROUPS, TOPICS, generateOrder, silentLogger, type Order } from '@kafka-monitor/domain';
+import { GROUPS, TOPICS, generateOrder, type Order } from '@kafka-monitor/domain';
 import { produceOrders } from '@kafka-monitor/pipeline';
-import { createQueryProcessor } from '@kafka-monitor/query-processor';
-import { createRegistryProcessor } from '@kafka-monitor/registry-processor';
-import { loadConfig, openInfrastructure, type Infrastructure } from '@kafka-monitor/runtime';
+import type { Infrastructure } from '@kafka-monitor/runtime';
 import { waitFor } from '@kafka-monitor/testkit';
+import { startInProcessStack, type InProcessStack } from './stack.js';
 import { temporaryDirectory } from '../helpers.js';
 
 const brokers = process.env.KAFKA_BROKERS;
@@ -38,27 +37,17 @@ function readWithKcat(topic: string): KcatRecord[] {
 describe('the pipeline on a real Kafka broker', () => {
   const dir = temporaryDirectory('kafka-pipeline-');
   let infrastructure: Infrastructure;
-  const stops: (() => Promise<void>)[] = [];
+  let stack: InProcessStack;
   let produced: Order[];
 
   beforeAll(async () => {
-    const config = loadConfig({
+    stack = await startInProcessStack('engine-test', {
       BUS: 'kafka',
-      KAFKA_BROKERS: brokers,
+      KAFKA_BROKERS: brokers ?? '',
       DATA_DIR: dir.path,
-      PROCESSOR_ID: 'engine-test',
     });
-    infrastructure = await openInfrastructure(config);
+    infrastructure = stack.infrastructure;
     const { bus, store } = infrastructure;
-    const shared = { bus, control: store.control, instanceId: 'engine-test', logger: silentLogger, now: Date.now };
-    const query = createQueryProcessor({ ...shared, views: store.views });
-    const registry = createRegistryProcessor({ ...shared, registry: store.registry });
-    await query.start();
-    await registry.start();
-    stops.push(
-      () => query.stop(),
-      () => registry.stop(),
-    );
     let seed = 7;
     const random = (): number => {
       seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
@@ -71,8 +60,7 @@ describe('the pipeline on a real Kafka broker', () => {
   }, 120_000);
 
   afterAll(async () => {
-    for (const stop of stops) await stop();
-    await infrastructure.close();
+    await stack.stop();
     dir.remove();
   });
 

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GROUPS, TOPICS, encodeOrder, generateOrder, silentLogger } from '@kafka-monitor/domain';
+import { GROUPS, TOPICS, encodeOrder, generateOrder } from '@kafka-monitor/domain';
 import { runAudit, runRebuild, type RebuildPhase } from '@kafka-monitor/pipeline';
-import { createQueryProcessor } from '@kafka-monitor/query-processor';
-import { createRegistryProcessor } from '@kafka-monitor/registry-processor';
-import { loadConfig, openInfrastructure, type Infrastructure } from '@kafka-monitor/runtime';
+import type { Infrastructure } from '@kafka-monitor/runtime';
 import { seededRandom, waitFor } from '@kafka-monitor/testkit';
+import { startInProcessStack, type InProcessStack } from './stack.js';
 import { temporaryDirectory, totalLag } from '../helpers.js';
 
 const brokers = process.env.KAFKA_BROKERS;
@@ -23,7 +22,7 @@ const ORDERS = 50_000;
 describe('rebuild of the views on Kafka + Cassandra', () => {
   const dir = temporaryDirectory('rebuild-engines-');
   let infrastructure: Infrastructure;
-  const stops: (() => Promise<void>)[] = [];
+  let stack: InProcessStack;
   const random = seededRandom(2026);
   let produced = 0;
 
@@ -50,33 +49,21 @@ describe('rebuild of the views on Kafka + Cassandra', () => {
 
   beforeAll(async () => {
     const suffix = Date.now().toString(36);
-    const config = loadConfig({
+    stack = await startInProcessStack('rebuild-engine-test', {
       BUS: 'kafka',
-      KAFKA_BROKERS: brokers,
+      KAFKA_BROKERS: brokers ?? '',
       BUS_PREFIX: `rebuild-${suffix}.`,
       STORE: 'cassandra',
-      CASSANDRA_HOST: cassandraHost,
+      CASSANDRA_HOST: cassandraHost ?? '',
       CASSANDRA_PORT: process.env.CASSANDRA_PORT ?? '9042',
       CASSANDRA_KEYSPACE_PREFIX: `rb${suffix}_`,
       DATA_DIR: dir.path,
-      PROCESSOR_ID: 'rebuild-engine-test',
     });
-    infrastructure = await openInfrastructure(config);
-    const { bus, store } = infrastructure;
-    const shared = { bus, control: store.control, instanceId: 'rebuild', logger: silentLogger, now: Date.now };
-    const query = createQueryProcessor({ ...shared, views: store.views });
-    const registry = createRegistryProcessor({ ...shared, registry: store.registry });
-    await query.start();
-    await registry.start();
-    stops.push(
-      () => query.stop(),
-      () => registry.stop(),
-    );
+    infrastructure = stack.infrastructure;
   }, 180_000);
 
   afterAll(async () => {
-    for (const stop of stops) await stop();
-    await infrastructure.close();
+    await stack.stop();
     dir.remove();
   }, 120_000);
 
