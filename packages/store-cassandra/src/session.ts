@@ -42,6 +42,9 @@ export type ConsistencyName = 'one' | 'localOne' | 'quorum' | 'localQuorum' | 'a
  */
 export const DRIVER_REQUESTS_PER_CONNECTION = 2_048;
 
+/** How long a schema change may take before it is a failure (see `ddl`). */
+const DDL_TIMEOUT_MS = 120_000;
+
 export interface SessionOptions {
   readonly contactPoints: readonly string[];
   readonly localDataCenter: string;
@@ -232,7 +235,11 @@ export function openSession(options: SessionOptions): Session {
     },
     async ddl(cql) {
       try {
-        await client.execute(cql);
+        // A schema change is slower than a request: dropping a keyspace flushes and snapshots its
+        // tables first (auto_snapshot), and the node then waits for schema agreement. Under load that
+        // passes the request timeout while the change still completes; the changes here are guarded
+        // (IF [NOT] EXISTS, or the schema read first), so only a long silence is a failure.
+        await client.execute(cql, [], { readTimeout: Math.max(DDL_TIMEOUT_MS, options.requestTimeoutMs) });
       } catch (error) {
         throw failure('schema change', error);
       }
