@@ -161,10 +161,15 @@ describe('the metrics of a running instance', () => {
       const exposed = exposedFamilies(text);
       const exposedNames = [...exposed.keys()].filter((name) => !isNodeDefault(name)).sort();
       expect(exposedNames).toEqual([...documented.keys()].sort());
+      // A counter with labels has no sample, so no labels to read, until its first event: only the
+      // resets to the log start, which this run never causes (their labels are checked in
+      // packages/pipeline/src/process-metrics.test.ts).
+      const withoutEvents = new Set(['kafka_monitor_consumer_offset_resets_total']);
       for (const name of exposedNames) {
         const family = exposed.get(name);
         expect(family?.type, name).toBe(documented.get(name)?.type);
-        expect([...(family?.labels ?? [])].sort(), name).toEqual(documented.get(name)?.labels);
+        if (withoutEvents.has(name)) expect(family?.labels.size, name).toBe(0);
+        else expect([...(family?.labels ?? [])].sort(), name).toEqual(documented.get(name)?.labels);
       }
       expect(exposed.has('process_cpu_seconds_total') && exposed.has('nodejs_heap_size_total_bytes')).toBe(true);
     } finally {
