@@ -251,7 +251,7 @@ async function main(): Promise<void> {
   console.table({
     'RSS, first → last third after warm-up (MB)': `${rss.first} → ${rss.last} (${(rss.ratio * 100).toFixed(1)} %)`,
     'heap used (MB)': `${heap.first} → ${heap.last} (${(heap.ratio * 100).toFixed(1)} %)`,
-    'event-loop delay p99 (ms)': `${loop.first} → ${loop.last}, max ${summary.loopDelayP99Ms.max}`,
+    'event-loop delay p99 (ms)': `${loop.first.toFixed(1)} → ${loop.last.toFixed(1)}, max ${summary.loopDelayP99Ms.max}`,
     'log file + WAL, peak (MB)': `${logPeakMb} (bound ${summary.logBoundMb})`,
     'store file + WAL at the end (MB)': summary.storeEndMb,
     'orders processed (per second of the run)': `${processed} (${summary.ordersPerSecond})`,
