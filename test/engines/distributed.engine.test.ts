@@ -251,15 +251,30 @@ describe('distributed pipeline on Kafka + Cassandra: 3 + 3 instances, kills and 
 });
 
 /** The series each documented one stands for: a histogram by its `_bucket` (with `le`) and `_count`. */
+/**
+ * Documented series a stack on Kafka + Cassandra never exports: the disk of DATA_DIR (watched only
+ * where the embedded log or the SQLite store keeps its files there) and resets to the log start
+ * (kafkajs moves a group to the log start without telling its client).
+ */
+const NOT_ON_KAFKA_AND_CASSANDRA = new Set([
+  'kafka_monitor_disk_free_bytes',
+  'kafka_monitor_disk_size_bytes',
+  'kafka_monitor_disk_warn_free_bytes',
+  'kafka_monitor_disk_full',
+  'kafka_monitor_consumer_offset_resets_total',
+]);
+
 function expectedSeries(): { name: string; labels: readonly string[] }[] {
-  return [...documentedSeries()].flatMap(([name, series]) =>
-    series.type === 'histogram'
-      ? [
-          { name: `${name}_bucket`, labels: [...series.labels, 'le'] },
-          { name: `${name}_count`, labels: series.labels },
-        ]
-      : [{ name, labels: series.labels }],
-  );
+  return [...documentedSeries()]
+    .filter(([name]) => !NOT_ON_KAFKA_AND_CASSANDRA.has(name))
+    .flatMap(([name, series]) =>
+      series.type === 'histogram'
+        ? [
+            { name: `${name}_bucket`, labels: [...series.labels, 'le'] },
+            { name: `${name}_count`, labels: series.labels },
+          ]
+        : [{ name, labels: series.labels }],
+    );
 }
 
 /** What is wrong with the documented series in Prometheus right now: absent, or without a documented label. */

@@ -80,10 +80,10 @@ describe('the Rules view in a real browser: thresholds, what each rule hit, a wh
   });
 
   it('shows a refused simulation with the server reason', async () => {
-    await page.getByLabel('Min quantity').fill('90');
+    await page.getByLabel('Max quantity').fill('0');
     await page.getByTestId('simulate').click();
-    await page.getByRole('alert').filter({ hasText: 'min-quantity must not exceed max-quantity' }).waitFor();
-    await page.getByLabel('Min quantity').fill('1');
+    await page.getByRole('alert').filter({ hasText: 'max-quantity' }).waitFor();
+    await page.getByLabel('Max quantity').fill('80');
   });
 
   it('fits a phone screen and the About page shows the thresholds', async () => {

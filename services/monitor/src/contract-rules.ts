@@ -5,16 +5,18 @@ import { ORDER_STATUS, OrderDto, envelope } from './contract.js';
  * GET /api/rules, GET /api/rules/stats and POST /api/rules/simulate: the business rules' thresholds,
  * what each rule hit, and what other thresholds would change. Money is an amount with two decimals.
  */
-const Quantity = (description: string) => Type.Integer({ minimum: 0, maximum: 1_000_000_000, description });
-const Amount = (description: string) =>
-  Type.Number({ minimum: 0, maximum: 1_000_000_000_000, description: `${description} (at most two decimals)` });
+const Quantity = (description: string, minimum: number) =>
+  Type.Integer({ minimum, maximum: 1_000_000_000, description });
+/** Rounded to the cent, as a new order's amounts are; the minimum is that of the rounded value. */
+const Amount = (description: string, minimum: number) =>
+  Type.Number({ minimum, maximum: 1_000_000_000_000, description: `${description} (rounded to the cent)` });
 
 export const RuleLimitsDto = Type.Object({
-  'min-quantity': Quantity('minimum-quantity passes when quantity ≥ this'),
-  'max-quantity': Quantity('maximum-quantity passes when quantity ≤ this'),
-  'min-total': Amount('minimum-total passes when total ≥ this'),
-  'max-total': Amount('maximum-total passes when total ≤ this'),
-  'price-tolerance': Amount('price-consistency passes when |total − quantity × unit price| ≤ this'),
+  'min-quantity': Quantity('minimum-quantity passes when quantity ≥ this', 0),
+  'max-quantity': Quantity('maximum-quantity passes when quantity ≤ this', 1),
+  'min-total': Amount('minimum-total passes when total ≥ this', 0),
+  'max-total': Amount('maximum-total passes when total ≤ this', 0.01),
+  'price-tolerance': Amount('price-consistency passes when |total − quantity × unit price| ≤ this', 0),
 });
 export type RuleLimitsDto = Static<typeof RuleLimitsDto>;
 

@@ -3,7 +3,6 @@ import {
   BUSINESS_RULES,
   fromCents,
   ruleLimitProblems,
-  toCents,
   type EventBus,
   type RuleLimits,
 } from '@kafka-monitor/domain';
@@ -19,7 +18,7 @@ import {
   type RulesDto,
   type SimulationDto,
 } from '../../contract-rules.js';
-import { orderDto } from '../dto.js';
+import { orderDto, roundToCents } from '../dto.js';
 import { HttpError, errorBody, errorResponses, type MonitorApp } from '../app-types.js';
 import type { MutatingRoute } from './command-routes.js';
 
@@ -86,18 +85,15 @@ export function rulesDto(limits: RuleLimits): RulesDto {
   };
 }
 
-/** The proposed limits: the configured ones with the request's changes; a 400 naming each bad field. */
+/**
+ * The proposed limits: the configured ones with the request's changes, amounts rounded to the cent as
+ * a new order's are. The schema bounds each limit; limits that contradict each other (a minimum above
+ * its maximum) are a question a what-if may ask, so only a bound the schema cannot state is a 400.
+ */
 function proposedLimits(current: RuleLimits, body: SimulateRequest): RuleLimits {
-  const errors: Record<string, string> = {};
   const cents = (key: 'min-total' | 'max-total' | 'price-tolerance', fallback: number): number => {
     const amount = body[key];
-    if (amount === undefined) return fallback;
-    const value = toCents(amount);
-    if (value === undefined) {
-      errors[key] = 'must have at most two decimals';
-      return fallback;
-    }
-    return value;
+    return amount === undefined ? fallback : roundToCents(amount);
   };
   const proposed: RuleLimits = {
     minQuantity: body['min-quantity'] ?? current.minQuantity,
@@ -106,7 +102,9 @@ function proposedLimits(current: RuleLimits, body: SimulateRequest): RuleLimits 
     maxTotalCents: cents('max-total', current.maxTotalCents),
     priceToleranceCents: cents('price-tolerance', current.priceToleranceCents),
   };
+  const errors: Record<string, string> = {};
   for (const problem of ruleLimitProblems(proposed, WIRE_NAMES)) {
+    if (problem.includes(' must not exceed ')) continue;
     const field = Object.values(WIRE_NAMES).find((name) => problem.startsWith(name)) ?? 'limits';
     errors[field] ??= problem.slice(field.length + 1);
   }
