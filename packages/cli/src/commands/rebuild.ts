@@ -1,8 +1,8 @@
 import { hostname } from 'node:os';
-import { SingleBar } from 'cli-progress';
 import { TOPICS } from '@kafka-monitor/domain';
 import { planRebuild, runRebuild, type RebuildPlan, type RebuildProgress } from '@kafka-monitor/pipeline';
 import { formatSeconds } from '../errors.js';
+import { phaseProgressBar } from '../phase-progress.js';
 import { count, table } from '../format.js';
 import { printJson, requireTopic, type CommandContext, type JsonOption } from './context.js';
 
@@ -72,32 +72,19 @@ export async function rebuildViews(context: CommandContext, options: RebuildOpti
     else printPlan(context, plan);
     return;
   }
-  const stream = context.terminal.progressStream;
-  const bar =
-    stream === undefined || options.json === true
-      ? undefined
-      : new SingleBar({
-          stream,
-          format: 'rebuild |{bar}| {phase} {value}/{total} | {percentage}% | ETA {eta_formatted}',
-          hideCursor: true,
-        });
-  let phase: RebuildProgress['phase'] | undefined;
+  const progress = phaseProgressBar(
+    options.json === true ? undefined : context.terminal.progressStream,
+    'rebuild',
+    PHASES,
+  );
   let report;
   try {
     report = await runRebuild({
       ...deps,
-      onProgress: (progress) => {
-        if (bar === undefined) return;
-        if (progress.phase !== phase) {
-          if (phase === undefined) bar.start(progress.total, progress.done, { phase: PHASES[progress.phase] });
-          else bar.setTotal(progress.total);
-          phase = progress.phase;
-        }
-        bar.update(progress.done, { phase: PHASES[progress.phase] });
-      },
+      onProgress: progress.report,
     });
   } finally {
-    bar?.stop();
+    progress.stop();
   }
   if (options.json === true) {
     printJson(context, report);

@@ -1,8 +1,8 @@
-import { SingleBar } from 'cli-progress';
 import { TOPICS } from '@kafka-monitor/domain';
 import type { AuditReport, DriftValue } from '@kafka-monitor/domain';
 import { runAudit, type AuditProgress } from '@kafka-monitor/pipeline';
 import { formatSeconds } from '../errors.js';
+import { phaseProgressBar } from '../phase-progress.js';
 import { count, plural, table } from '../format.js';
 import { printJson, requireTopic, type CommandContext, type JsonOption } from './context.js';
 
@@ -37,16 +37,11 @@ export async function verify(context: CommandContext, options: VerifyOptions): P
   await requireTopic(context, TOPICS.registry);
   const bus = await context.session.bus();
   const store = await context.session.store();
-  const stream = context.terminal.progressStream;
-  const bar =
-    stream === undefined || options.json === true
-      ? undefined
-      : new SingleBar({
-          stream,
-          format: 'verify |{bar}| {phase} {value}/{total} | {percentage}% | ETA {eta_formatted}',
-          hideCursor: true,
-        });
-  let phase: AuditProgress['phase'] | undefined;
+  const progress = phaseProgressBar(
+    options.json === true ? undefined : context.terminal.progressStream,
+    'verify',
+    PHASES,
+  );
   let report: AuditReport;
   try {
     report = await runAudit({
@@ -55,18 +50,10 @@ export async function verify(context: CommandContext, options: VerifyOptions): P
       registry: store.registry,
       now: context.now,
       catchUpTimeoutMs: options.wait * 1000,
-      onProgress: (progress) => {
-        if (bar === undefined) return;
-        if (progress.phase !== phase) {
-          if (phase === undefined) bar.start(progress.total, progress.done, { phase: PHASES[progress.phase] });
-          else bar.setTotal(progress.total);
-          phase = progress.phase;
-        }
-        bar.update(progress.done, { phase: PHASES[progress.phase] });
-      },
+      onProgress: progress.report,
     });
   } finally {
-    bar?.stop();
+    progress.stop();
   }
   if (options.json === true) printJson(context, report);
   else printReport(context, report);
