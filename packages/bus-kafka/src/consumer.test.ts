@@ -14,6 +14,7 @@ const settings: ConsumerSettings = {
   firstRetryDelayMs: 5,
   maxRetryDelayMs: 20,
   stallRestartMs: 60_000,
+  partitionsInParallel: 1,
 };
 
 interface Fake {

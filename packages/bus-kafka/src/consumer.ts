@@ -16,6 +16,8 @@ export interface ConsumerSettings {
   readonly maxRetryDelayMs: number;
   /** A consumer with no fetch and no batch for this long is replaced by a new one. */
   readonly stallRestartMs: number;
+  /** Batches of different partitions one member handles at once (kafkajs's partitionsConsumedConcurrently). */
+  readonly partitionsInParallel: number;
 }
 
 /**
@@ -45,7 +47,8 @@ export async function startConsumer(
   });
   /** Last sign of life of the kafkajs consumer: a fetch, a join or a handled batch. */
   let lastProgress = Date.now();
-  let handling = false;
+  /** Batches being handled now (one per partition at most). */
+  let handling = 0;
   let restarting: Promise<void> | undefined;
   let restartAttempts = 0;
   let restartTimer: NodeJS.Timeout | undefined;
@@ -86,7 +89,7 @@ export async function startConsumer(
     await target.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 1,
+      partitionsConsumedConcurrently: settings.partitionsInParallel,
       eachBatch: (payload) => eachBatch(target, payload),
     });
   }
@@ -149,7 +152,7 @@ export async function startConsumer(
 
   /** Handles one chunk, heartbeating meanwhile: a slow store or a blocked send must not cost the membership. */
   async function handleWithHeartbeats(payload: EachBatchPayload, batch: MessageBatch): Promise<void> {
-    handling = true;
+    handling++;
     const keepAlive = setInterval(() => {
       payload.heartbeat().catch(() => undefined);
     }, settings.heartbeatIntervalMs);
@@ -157,7 +160,7 @@ export async function startConsumer(
       await handleBatch(batch);
     } finally {
       clearInterval(keepAlive);
-      handling = false;
+      handling--;
       lastProgress = Date.now();
     }
   }
@@ -215,7 +218,7 @@ export async function startConsumer(
   // restarts); it is replaced rather than left silent. kafkajs fetches every maxWaitMs when idle.
   const watchdog = setInterval(
     () => {
-      if (!handling && Date.now() - lastProgress > settings.stallRestartMs) {
+      if (handling === 0 && Date.now() - lastProgress > settings.stallRestartMs) {
         restart(`no fetch for ${Math.round((Date.now() - lastProgress) / 1000)} s`);
       }
     },

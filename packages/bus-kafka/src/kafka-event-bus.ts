@@ -43,6 +43,12 @@ export interface KafkaEventBusOptions {
   readonly heartbeatIntervalMs?: number;
   /** Longest time an idle fetch waits at the broker; also bounds how long stop() waits. Default 500 ms. */
   readonly maxWaitMs?: number;
+  /**
+   * Batches of different partitions one consumer handles at once; default 1 (one after the other). Each
+   * partition stays in order whatever the value; more lets a slow store write of one partition overlap
+   * with the others' instead of adding to their latency.
+   */
+  readonly partitionsInParallel?: number;
   readonly connectionTimeoutMs?: number;
   readonly requestTimeoutMs?: number;
   /** Reconnect/retry backoff of every kafkajs client: first delay, longest delay, attempts per call. */
@@ -168,6 +174,7 @@ export function createKafkaEventBus(options: KafkaEventBusOptions): KafkaEventBu
     firstRetryDelayMs: 100,
     maxRetryDelayMs: 5_000,
     stallRestartMs: 30_000,
+    partitionsInParallel: options.partitionsInParallel ?? 1,
   };
   const topics = new Map<string, { partitions: PartitionMetadata[]; at: number }>();
   const consumers = new Set<ConsumerHandle>();

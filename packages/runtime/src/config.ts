@@ -65,6 +65,13 @@ export const CONFIG_VARIABLES = [
     secret: false,
   },
   {
+    name: 'KAFKA_PARTITIONS_IN_PARALLEL',
+    default: '1',
+    description:
+      'BUS=kafka: batches of different partitions one consumer handles at once (1 to 64; each partition stays in order)',
+    secret: false,
+  },
+  {
     name: 'KAFKA_SECURITY_PROTOCOL',
     default: 'PLAINTEXT',
     description: "PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL (Kafka's security.protocol)",
@@ -424,6 +431,8 @@ export interface Config {
   readonly busPrefix: string;
   /** KAFKA_CLUSTER_NAME: the `cluster_name` label of the lag metrics (kafka-lag-exporter's names). */
   readonly kafkaClusterName: string;
+  /** KAFKA_PARTITIONS_IN_PARALLEL: batches of different partitions a consumer handles at once. */
+  readonly kafkaPartitionsInParallel: number;
   readonly cassandra: {
     readonly contactPoints: readonly string[];
     readonly port: number;
@@ -823,6 +832,7 @@ export function loadConfig(env: Environment = process.env): Config {
     kafkaSecurity: kafkaSecurity(read),
     busPrefix,
     kafkaClusterName,
+    kafkaPartitionsInParallel: number('KAFKA_PARTITIONS_IN_PARALLEL', 1, 64, true),
     cassandra: {
       contactPoints,
       port: number('CASSANDRA_PORT', 1, 65535, true),

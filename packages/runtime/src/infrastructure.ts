@@ -105,6 +105,7 @@ async function openAdapter(config: Config, logger: Logger, files: EmbeddedFileOp
   return createKafkaEventBus({
     brokers: config.kafkaBrokers,
     clientId: `kafka-monitor-${config.processorId}`,
+    partitionsInParallel: config.kafkaPartitionsInParallel,
     ...kafkaSecurityOptions(config),
     log: (level, message, context) => {
       const shown = kafkaLogLevel(level, message);
