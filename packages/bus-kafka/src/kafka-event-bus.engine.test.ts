@@ -14,23 +14,35 @@ if (brokersVariable === undefined || brokersVariable === '') {
   throw new Error('KAFKA_BROKERS is not set: run this suite through `npm run test:engines`');
 }
 const brokers = brokersVariable.split(',').map((b) => b.trim());
-const open = () => createKafkaEventBus({ brokers, clientId: `contract-${randomUUID().slice(0, 8)}` });
-
-describeEventBusContract('Apache Kafka', () => {
-  const bus = open();
-  const reopened: ReturnType<typeof open>[] = [];
-  return Promise.resolve({
-    bus,
-    reopen: () => {
-      const again = open();
-      reopened.push(again);
-      return Promise.resolve(again);
-    },
-    cleanup: async () => {
-      await Promise.all([bus.close(), ...reopened.map((b) => b.close())]);
-    },
+const open = (partitionsInParallel?: number) =>
+  createKafkaEventBus({
+    brokers,
+    clientId: `contract-${randomUUID().slice(0, 8)}`,
+    ...(partitionsInParallel === undefined ? {} : { partitionsInParallel }),
   });
-});
+
+// The default handles one partition's batch at a time; KAFKA_PARTITIONS_IN_PARALLEL lets a consumer
+// handle several partitions' at once, and must keep every guarantee of the port.
+for (const [name, partitionsInParallel] of [
+  ['Apache Kafka', undefined],
+  ['Apache Kafka, three partitions handled at once', 3],
+] as const) {
+  describeEventBusContract(name, () => {
+    const bus = open(partitionsInParallel);
+    const reopened: ReturnType<typeof open>[] = [];
+    return Promise.resolve({
+      bus,
+      reopen: () => {
+        const again = open(partitionsInParallel);
+        reopened.push(again);
+        return Promise.resolve(again);
+      },
+      cleanup: async () => {
+        await Promise.all([bus.close(), ...reopened.map((b) => b.close())]);
+      },
+    });
+  });
+}
 
 describe('Kafka bus specifics', () => {
   it('puts every key in the partition the domain partitioner computes (Java-compatible murmur2)', async () => {
