@@ -1,4 +1,12 @@
-import { compareTimeline, evolveCustomer, evolveProduct, isLaterOrder, averageQuantity } from '@kafka-monitor/domain';
+import {
+  averageQuantity,
+  compareTimeline,
+  evolveCustomer,
+  evolveProduct,
+  mergeCustomer,
+  mergeProduct,
+  mergeViewsBy,
+} from '@kafka-monitor/domain';
 import type {
   CustomerView,
   Order,
@@ -86,39 +94,6 @@ const productFromShard = (r: Row): ProductView => ({
   orderCount: num(r, 'order_count'),
   lastOrderTimestamp: num(r, 'last_order_timestamp'),
 });
-
-/** A customer's view is the merge of its per-source shards: sums, min, and latest by (timestamp, id). */
-function mergeCustomer(a: CustomerView, b: CustomerView): CustomerView {
-  const later = isLaterOrder(b.lastOrderTimestamp, b.lastOrderId, a.lastOrderTimestamp, a.lastOrderId);
-  return {
-    customerId: a.customerId,
-    totalOrders: a.totalOrders + b.totalOrders,
-    totalSpentCents: a.totalSpentCents + b.totalSpentCents,
-    firstOrderTimestamp: Math.min(a.firstOrderTimestamp, b.firstOrderTimestamp),
-    lastOrderId: later ? b.lastOrderId : a.lastOrderId,
-    lastOrderTimestamp: later ? b.lastOrderTimestamp : a.lastOrderTimestamp,
-  };
-}
-
-function mergeProduct(a: ProductView, b: ProductView): ProductView {
-  return {
-    productId: a.productId,
-    totalQuantity: a.totalQuantity + b.totalQuantity,
-    totalRevenueCents: a.totalRevenueCents + b.totalRevenueCents,
-    orderCount: a.orderCount + b.orderCount,
-    lastOrderTimestamp: Math.max(a.lastOrderTimestamp, b.lastOrderTimestamp),
-  };
-}
-
-function mergeAll<K, V>(views: readonly V[], keyOf: (v: V) => K, merge: (a: V, b: V) => V): Map<K, V> {
-  const out = new Map<K, V>();
-  for (const view of views) {
-    const key = keyOf(view);
-    const seen = out.get(key);
-    out.set(key, seen === undefined ? view : merge(seen, view));
-  }
-  return out;
-}
 
 /**
  * Views on Cassandra, exactly-once without counters or read-modify-write races:
@@ -408,7 +383,7 @@ export function createCassandraViewStore(session: Session, ks: Keyspaces, option
     }
     if (shards.length === 0) return;
     await writeRows(session, shards);
-    const merged = mergeAll(
+    const merged = mergeViewsBy(
       (await shardsOf(cql.customerShardsIn, changed)).map(customerFromShard),
       (c) => c.customerId,
       mergeCustomer,
@@ -471,7 +446,7 @@ export function createCassandraViewStore(session: Session, ks: Keyspaces, option
     }
     if (shards.length === 0) return;
     await writeRows(session, shards);
-    const merged = mergeAll(
+    const merged = mergeViewsBy(
       (await shardsOf(cql.productShardsIn, changed)).map(productFromShard),
       (p) => p.productId,
       mergeProduct,
@@ -496,17 +471,17 @@ export function createCassandraViewStore(session: Session, ks: Keyspaces, option
 
   async function readCustomer(customerId: number): Promise<CustomerView | undefined> {
     const rows = await session.rows(cql.customerShards, [GROUP, customerId]);
-    return mergeAll(rows.map(customerFromShard), (c) => c.customerId, mergeCustomer).get(customerId);
+    return mergeViewsBy(rows.map(customerFromShard), (c) => c.customerId, mergeCustomer).get(customerId);
   }
 
   async function readProduct(productId: string): Promise<ProductView | undefined> {
     const rows = await session.rows(cql.productShards, [GROUP, productId]);
-    return mergeAll(rows.map(productFromShard), (p) => p.productId, mergeProduct).get(productId);
+    return mergeViewsBy(rows.map(productFromShard), (p) => p.productId, mergeProduct).get(productId);
   }
 
   async function allProducts(): Promise<ProductView[]> {
     const rows = await session.rows(cql.allProductShards, [GROUP]);
-    return [...mergeAll(rows.map(productFromShard), (p) => p.productId, mergeProduct).values()].sort(
+    return [...mergeViewsBy(rows.map(productFromShard), (p) => p.productId, mergeProduct).values()].sort(
       (a, b) => b.totalRevenueCents - a.totalRevenueCents || (a.productId < b.productId ? -1 : 1),
     );
   }
@@ -596,7 +571,7 @@ export function createCassandraViewStore(session: Session, ks: Keyspaces, option
 
     async topCustomers(limit) {
       const rows = await session.rows(cql.allCustomerShards, [GROUP]);
-      return [...mergeAll(rows.map(customerFromShard), (c) => c.customerId, mergeCustomer).values()]
+      return [...mergeViewsBy(rows.map(customerFromShard), (c) => c.customerId, mergeCustomer).values()]
         .sort((a, b) => b.totalSpentCents - a.totalSpentCents || a.customerId - b.customerId)
         .slice(0, limit);
     },

@@ -8,6 +8,9 @@ import {
   evolveCustomer,
   evolveProduct,
   isLaterOrder,
+  mergeCustomer,
+  mergeProduct,
+  mergeViewsBy,
   recomputeViews,
   toTimelineEntry,
   type CustomerView,
@@ -365,5 +368,66 @@ describe('recomputeViews', () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('merging shards of a view', () => {
+  /** The customer and product views of `orders`, folded one order at a time. */
+  function folded(orders: readonly Order[]) {
+    const customers = new Map<number, CustomerView>();
+    const products = new Map<string, ProductView>();
+    for (const o of orders) {
+      customers.set(o.customerId, evolveCustomer(customers.get(o.customerId), o));
+      products.set(o.productId, evolveProduct(products.get(o.productId), o));
+    }
+    return { customers, products };
+  }
+
+  it('Given the orders split among shards in any way, then merging the shards equals folding all the orders', () => {
+    fc.assert(
+      fc.property(distinctOrders, fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 40 }), (orders, shardOf) => {
+        const shards = [0, 1, 2, 3].map((shard) => folded(orders.filter((_, i) => (shardOf[i] ?? 0) === shard)));
+        const customers = mergeViewsBy(
+          shards.flatMap((s) => [...s.customers.values()]),
+          (c) => c.customerId,
+          mergeCustomer,
+        );
+        const products = mergeViewsBy(
+          shards.flatMap((s) => [...s.products.values()]),
+          (p) => p.productId,
+          mergeProduct,
+        );
+        const whole = recomputeViews(orders);
+        expect(new Map([...customers].sort(([a], [b]) => a - b))).toEqual(
+          new Map([...whole.customers].sort(([a], [b]) => a - b)),
+        );
+        expect(new Map([...products].sort(([a], [b]) => (a < b ? -1 : 1)))).toEqual(
+          new Map([...whole.products].sort(([a], [b]) => (a < b ? -1 : 1))),
+        );
+      }),
+    );
+  });
+
+  it('is commutative and associative', () => {
+    const customerOf = (orders: readonly Order[]) =>
+      orders
+        .slice(1)
+        .reduce<CustomerView>(
+          (view, o) => evolveCustomer(view, { ...o, customerId: 1 }),
+          evolveCustomer(undefined, { ...(orders[0] as Order), customerId: 1 }),
+        );
+    const nonEmpty = distinctOrders.filter((orders) => orders.length > 0);
+    fc.assert(
+      fc.property(nonEmpty, nonEmpty, nonEmpty, (x, y, z) => {
+        const [a, b, c] = [customerOf(x), customerOf(y), customerOf(z)];
+        expect(mergeCustomer(a, b)).toEqual(mergeCustomer(b, a));
+        expect(mergeCustomer(mergeCustomer(a, b), c)).toEqual(mergeCustomer(a, mergeCustomer(b, c)));
+      }),
+    );
+  });
+
+  it('Given one view of a product, then merging leaves it as it is', () => {
+    const view = evolveProduct(undefined, makeOrder());
+    expect(mergeViewsBy([view], (p) => p.productId, mergeProduct)).toEqual(new Map([['PROD-001', view]]));
   });
 });

@@ -89,6 +89,45 @@ export function evolveProduct(view: ProductView | undefined, order: Order): Prod
   };
 }
 
+/**
+ * Two views of one customer built from disjoint sets of orders (shards of different source partitions)
+ * as one: sums, the earliest first order, the latest order by (timestamp, id). Commutative and
+ * associative, so shards merge in any order to what one fold of all their orders gives.
+ */
+export function mergeCustomer(a: CustomerView, b: CustomerView): CustomerView {
+  const later = isLaterOrder(b.lastOrderTimestamp, b.lastOrderId, a.lastOrderTimestamp, a.lastOrderId);
+  return {
+    customerId: a.customerId,
+    totalOrders: a.totalOrders + b.totalOrders,
+    totalSpentCents: a.totalSpentCents + b.totalSpentCents,
+    firstOrderTimestamp: Math.min(a.firstOrderTimestamp, b.firstOrderTimestamp),
+    lastOrderId: later ? b.lastOrderId : a.lastOrderId,
+    lastOrderTimestamp: later ? b.lastOrderTimestamp : a.lastOrderTimestamp,
+  };
+}
+
+/** As mergeCustomer, for one product's views. */
+export function mergeProduct(a: ProductView, b: ProductView): ProductView {
+  return {
+    productId: a.productId,
+    totalQuantity: a.totalQuantity + b.totalQuantity,
+    totalRevenueCents: a.totalRevenueCents + b.totalRevenueCents,
+    orderCount: a.orderCount + b.orderCount,
+    lastOrderTimestamp: Math.max(a.lastOrderTimestamp, b.lastOrderTimestamp),
+  };
+}
+
+/** Merges views of the same key (mergeCustomer or mergeProduct), one view per key in the result. */
+export function mergeViewsBy<K, V>(views: Iterable<V>, keyOf: (view: V) => K, merge: (a: V, b: V) => V): Map<K, V> {
+  const merged = new Map<K, V>();
+  for (const view of views) {
+    const key = keyOf(view);
+    const seen = merged.get(key);
+    merged.set(key, seen === undefined ? view : merge(seen, view));
+  }
+  return merged;
+}
+
 export function averageQuantity(view: ProductView): number {
   return view.orderCount === 0 ? 0 : view.totalQuantity / view.orderCount;
 }
