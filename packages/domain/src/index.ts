@@ -12,6 +12,7 @@ export * from './views/views.js';
 export * from './views/view-generations.js';
 export * from './registry/registered-order.js';
 export * from './registry/review-queue.js';
+export * from './registry/registry-tally.js';
 export * from './messages/topics.js';
 export * from './messages/registry-message.js';
 export * from './messages/dead-letter.js';

@@ -1,4 +1,4 @@
-import { decideStatus, registerOrder } from '@kafka-monitor/domain';
+import { RegistryTally, decideStatus, registerOrder } from '@kafka-monitor/domain';
 import type {
   EffectSource,
   Consumed,
@@ -95,15 +95,9 @@ const decisionFromRow = (r: Row): DecisionRecord => ({
 });
 
 /** Mutable tallies of one batch, added to the shard row at commit. */
-class Tally {
-  registered = 0;
-  revenue = 0;
-  validated = 0;
-  approved = 0;
-  rejected = 0;
-  /** Some message of the batch found its own earlier effects: the batch is being applied again. */
+/** A batch's counts, and whether it is being applied again (some message found its own earlier effects). */
+class Tally extends RegistryTally {
   repeated = false;
-  readonly byStatus: Record<OrderStatus, number> = { pending: 0, accepted: 0, denied: 0 };
 }
 
 /**
@@ -337,12 +331,7 @@ export function createCassandraRegistryStore(session: Session, ks: Keyspaces): R
       await firstIndexRow(stored),
     ]);
     changes.push(feedChange(first, o));
-    tally.registered++;
-    tally.byStatus[stored.status]++;
-    if (stored.status === 'accepted') tally.revenue += o.totalCents;
-    tally.validated++;
-    if (stored.validationPassed) tally.approved++;
-    else tally.rejected++;
+    tally.countRegistration(stored);
     return stored;
   }
 
@@ -448,9 +437,7 @@ export function createCassandraRegistryStore(session: Session, ks: Keyspaces): R
       await writeUpdate(update);
       await moveStatusIndex(registered, 'pending', registered.status);
       changes.push(feedChange(update, registered.order));
-      tally.byStatus.pending--;
-      tally.byStatus[registered.status]++;
-      if (registered.status === 'accepted') tally.revenue += registered.order.totalCents;
+      tally.countDecision('pending', registered);
     }
     return record;
   }
@@ -505,7 +492,7 @@ export function createCassandraRegistryStore(session: Session, ks: Keyspaces): R
       shard.pending + tally.byStatus.pending,
       shard.accepted + tally.byStatus.accepted,
       shard.denied + tally.byStatus.denied,
-      shard.revenue + tally.revenue,
+      shard.revenue + tally.revenueCents,
       shard.validated + tally.validated,
       shard.approved + tally.approved,
       shard.rejected + tally.rejected,

@@ -1,4 +1,4 @@
-import { decideStatus, registerOrder } from '@kafka-monitor/domain';
+import { RegistryTally, decideStatus, registerOrder } from '@kafka-monitor/domain';
 import type {
   Consumed,
   DecisionRecord,
@@ -192,25 +192,21 @@ export function createSqliteRegistryStore(db: SqliteDatabase, checkpoints: Check
   });
 
   /** What one batch adds to the counters, written once at its end. */
-  class BatchTotals {
-    registered = 0;
-    approved = 0;
-    revenueCents = 0;
-    readonly byStatus: Record<OrderStatus, number> = { pending: 0, accepted: 0, denied: 0 };
-
+  class BatchTotals extends RegistryTally {
     readonly nextSeq: number;
 
     constructor(nextSeq: number) {
+      super();
       this.nextSeq = nextSeq;
     }
 
     flush(now: number): void {
+      if (this.isEmpty) return;
       const { pending, accepted, denied } = this.byStatus;
-      if (this.registered === 0 && pending === 0 && accepted === 0 && denied === 0 && this.revenueCents === 0) return;
       totals.invalidate();
       addTotals.run(this.registered, pending, accepted, denied, this.revenueCents);
       if (this.registered > 0) {
-        addValidations.run(REGISTRY_PROCESSOR_ID, this.registered, this.approved, this.registered - this.approved, now);
+        addValidations.run(REGISTRY_PROCESSOR_ID, this.validated, this.approved, this.rejected, now);
       }
     }
   }
@@ -266,10 +262,7 @@ export function createSqliteRegistryStore(db: SqliteDatabase, checkpoints: Check
     if (inserted.changes === 0) return undefined;
     // The registration's history entry is the order row itself (see `history`).
     addChange(update);
-    totals.registered++;
-    totals.byStatus[registered.status]++;
-    if (registered.status === 'accepted') totals.revenueCents += registered.order.totalCents;
-    if (registered.validationPassed) totals.approved++;
+    totals.countRegistration(registered);
     return registered;
   }
 
@@ -296,9 +289,7 @@ export function createSqliteRegistryStore(db: SqliteDatabase, checkpoints: Check
         const { registered, update } = decision;
         sql.updateStatus.run(registered.status, registered.updatedAt, registered.version, registered.order.orderId);
         insertUpdate(update);
-        totals.byStatus[row.status]--;
-        totals.byStatus[registered.status]++;
-        if (registered.status === 'accepted') totals.revenueCents += registered.order.totalCents;
+        totals.countDecision(row.status, registered);
       }
       record = {
         requestId: change.requestId,
