@@ -42,6 +42,10 @@ export interface CassandraStoreOptions {
   readonly timelineBucketMs?: number;
   /** Seconds a timeline row lives; default 0 (kept; buckets already bound each partition). */
   readonly timelineTtlSeconds?: number;
+  /** Seconds an idempotency key lives (TTL, beside the retention pass); default 0 (kept until expired by a pass). */
+  readonly idempotencyKeyTtlSeconds?: number;
+  /** Seconds a produced order's rows live (TTL, beside the retention pass); default 0. */
+  readonly producedTtlSeconds?: number;
   /** Told each warning Cassandra sends back with an answer; the runtime logs them. */
   readonly onServerWarning?: (warning: string) => void;
   /**
@@ -102,8 +106,11 @@ export function createStoreOnSession(session: Session, options: CassandraStoreOp
     views: routeViewGenerations(viewGenerations),
     viewGenerations,
     registry: createCassandraRegistryStore(session, ks),
-    produced: createCassandraProducedStore(session, ks, { bucketMs }),
-    control: createCassandraControlStore(session, ks),
+    produced: createCassandraProducedStore(session, ks, { bucketMs, ttlSeconds: options.producedTtlSeconds ?? 0 }),
+    control: createCassandraControlStore(session, ks, {
+      bucketMs,
+      idempotencyKeyTtlSeconds: options.idempotencyKeyTtlSeconds ?? 0,
+    }),
     deadLetters: createCassandraDeadLetterStore(session, ks),
     migrate: () => migrate(session, ks, replication),
     ping: async () => {
