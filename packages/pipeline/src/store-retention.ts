@@ -2,9 +2,14 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Logger } from '@kafka-monitor/domain';
 
 /** What store retention deletes, as the metric's `table` label names it. */
-export type RetainedTable = 'produced_orders' | 'idempotency_keys' | 'dead_letters';
+export type RetainedTable = 'produced_orders' | 'idempotency_keys' | 'status_decisions' | 'dead_letters';
 
-export const RETAINED_TABLES: readonly RetainedTable[] = ['produced_orders', 'idempotency_keys', 'dead_letters'];
+export const RETAINED_TABLES: readonly RetainedTable[] = [
+  'produced_orders',
+  'idempotency_keys',
+  'status_decisions',
+  'dead_letters',
+];
 
 /** One kind of row a process owns and deletes once older than `retentionMs` (-1 keeps it). */
 export interface RetentionTask {

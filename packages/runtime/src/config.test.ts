@@ -59,6 +59,7 @@ describe('loadConfig: store retention', () => {
       idempotencyKeysMs: 86_400_000,
       producedOrdersMs: 604_800_000,
       resolvedDeadLettersMs: 2_592_000_000,
+      decisionsMs: 604_800_000,
       checkIntervalMs: 60_000,
     });
     expect(config.timelineTtlMs).toBe(604_800_000);
@@ -75,6 +76,7 @@ describe('loadConfig: store retention', () => {
       'PRODUCED_ORDER_RETENTION_MS (3600000) must be at least IDEMPOTENCY_KEY_RETENTION_MS (86400000; -1 needs -1): a replayed request answers with the order its key produced',
     ]);
     expect(problems({ IDEMPOTENCY_KEY_RETENTION_MS: '-1' })).toHaveLength(1);
+    expect(problems({ DECISION_RETENTION_MS: '0' })).toHaveLength(1);
     expect(problems({ DEAD_LETTER_RETENTION_MS: '-2', STORE_RETENTION_CHECK_INTERVAL_MS: '10' })).toHaveLength(2);
   });
 });

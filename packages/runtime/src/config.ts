@@ -368,9 +368,16 @@ export const CONFIG_VARIABLES = [
     secret: false,
   },
   {
+    name: 'DECISION_RETENTION_MS',
+    default: '604800000',
+    description:
+      "store: forget a decision's request record (GET /api/status-requests/{id}, its journey position) this long after it was decided (7 days; -1 = never; at least 60000)",
+    secret: false,
+  },
+  {
     name: 'STORE_RETENTION_CHECK_INTERVAL_MS',
     default: '60000',
-    description: 'store: how often the processes that own those rows delete what the three retentions allow',
+    description: 'store: how often the processes that own those rows delete what the four retentions allow',
     secret: false,
   },
   {
@@ -510,6 +517,7 @@ export interface StoreRetentionSettings {
   readonly idempotencyKeysMs: number;
   readonly producedOrdersMs: number;
   readonly resolvedDeadLettersMs: number;
+  readonly decisionsMs: number;
   readonly checkIntervalMs: number;
 }
 
@@ -932,8 +940,16 @@ function storeRetention(read: Reader, problems: string[]): StoreRetentionSetting
     idempotencyKeysMs: read.number('IDEMPOTENCY_KEY_RETENTION_MS', -1, MAX_TTL_MS, true),
     producedOrdersMs: read.number('PRODUCED_ORDER_RETENTION_MS', -1, MAX_TTL_MS, true),
     resolvedDeadLettersMs: read.number('DEAD_LETTER_RETENTION_MS', -1, Number.MAX_SAFE_INTEGER, true),
+    decisionsMs: read.number('DECISION_RETENTION_MS', -1, MAX_TTL_MS, true),
     checkIntervalMs: read.number('STORE_RETENTION_CHECK_INTERVAL_MS', 100, 86_400_000, true),
   };
+  // A decision record answers a request id decided once: a copy of its message in the log (a producer's
+  // retry) must still find it, and a client polling its status request must too.
+  if (settings.decisionsMs >= 0 && settings.decisionsMs < MIN_IDEMPOTENCY_KEY_RETENTION_MS) {
+    problems.push(
+      `DECISION_RETENTION_MS must be -1 or at least ${MIN_IDEMPOTENCY_KEY_RETENTION_MS} (a repeated request must find its decision); got '${settings.decisionsMs}'`,
+    );
+  }
   const keys = settings.idempotencyKeysMs;
   if (keys >= 0 && keys < MIN_IDEMPOTENCY_KEY_RETENTION_MS) {
     problems.push(

@@ -149,6 +149,7 @@ export async function openStore(
     timelineTtlSeconds: ttlSecondsOf(config.timelineTtlMs),
     idempotencyKeyTtlSeconds: ttlSecondsOf(config.storeRetention.idempotencyKeysMs),
     producedTtlSeconds: ttlSecondsOf(config.storeRetention.producedOrdersMs),
+    decisionTtlSeconds: ttlSecondsOf(config.storeRetention.decisionsMs),
     onServerWarning: (warning) => cassandraLogger.warn({ warning }, 'Cassandra warned about a request'),
   });
 }

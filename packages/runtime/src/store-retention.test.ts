@@ -4,7 +4,7 @@ import { loadConfig } from './config.js';
 import { retentionTasksFor, ttlSecondsOf } from './store-retention.js';
 
 describe('store retention of a process', () => {
-  it('deletes the rows its services own: produced orders in the order processor, keys and dead letters in the monitor', async () => {
+  it('deletes the rows its services own: produced orders, decisions, keys and dead letters by their writers', async () => {
     const store = createSqliteStore({ file: ':memory:' });
     const { storeRetention } = loadConfig({});
     const tables = (services: Parameters<typeof retentionTasksFor>[0]) =>
@@ -14,7 +14,8 @@ describe('store retention of a process', () => {
       ['idempotency_keys', 86_400_000],
       ['dead_letters', 2_592_000_000],
     ]);
-    expect(tables(['query-processor', 'registry-processor'])).toEqual([]);
+    expect(tables(['registry-processor'])).toEqual([['status_decisions', 604_800_000]]);
+    expect(tables(['query-processor'])).toEqual([]);
     const [keys] = retentionTasksFor(['monitor'], store, storeRetention);
     await store.control.reserveIdempotencyKey('k', 'o', 'f', 1_000);
     expect(await keys?.expire(2_000, 10)).toBe(1);

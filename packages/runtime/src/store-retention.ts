@@ -5,7 +5,8 @@ import type { ServiceName, StoreRetentionSettings } from './config.js';
 /**
  * The retention a process runs: for the rows its services own, so each kind is deleted by the process
  * that writes it (several instances of it may run; a step is safe to run twice at once). The order
- * processor owns produced orders; the monitor owns idempotency keys (POST /api/orders) and dead letters.
+ * processor owns produced orders, the registry processor decision records, the monitor idempotency keys
+ * (POST /api/orders) and dead letters.
  */
 export function retentionTasksFor(
   services: readonly ServiceName[],
@@ -18,6 +19,13 @@ export function retentionTasksFor(
       table: 'produced_orders',
       retentionMs: settings.producedOrdersMs,
       expire: (before, limit) => store.produced.expireProduced(before, limit),
+    });
+  }
+  if (services.includes('registry-processor')) {
+    tasks.push({
+      table: 'status_decisions',
+      retentionMs: settings.decisionsMs,
+      expire: (before, limit) => store.registry.expireDecisions(before, limit),
     });
   }
   if (services.includes('monitor')) {

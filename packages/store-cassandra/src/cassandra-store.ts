@@ -46,6 +46,8 @@ export interface CassandraStoreOptions {
   readonly idempotencyKeyTtlSeconds?: number;
   /** Seconds a produced order's rows live (TTL, beside the retention pass); default 0. */
   readonly producedTtlSeconds?: number;
+  /** Seconds a decision record (status_decisions) lives (TTL, beside the retention pass); default 0. */
+  readonly decisionTtlSeconds?: number;
   /** Told each warning Cassandra sends back with an answer; the runtime logs them. */
   readonly onServerWarning?: (warning: string) => void;
   /**
@@ -105,7 +107,7 @@ export function createStoreOnSession(session: Session, options: CassandraStoreOp
   return {
     views: routeViewGenerations(viewGenerations),
     viewGenerations,
-    registry: createCassandraRegistryStore(session, ks),
+    registry: createCassandraRegistryStore(session, ks, { decisionTtlSeconds: options.decisionTtlSeconds ?? 0 }),
     produced: createCassandraProducedStore(session, ks, { bucketMs, ttlSeconds: options.producedTtlSeconds ?? 0 }),
     control: createCassandraControlStore(session, ks, {
       bucketMs,

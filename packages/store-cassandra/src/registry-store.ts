@@ -16,7 +16,7 @@ import type {
   StatusUpdate,
   ValidationMessage,
 } from '@kafka-monitor/domain';
-import { newestFirst, oldestFirst, bucketMarks } from './buckets.js';
+import { bucketMarks, expireBuckets, newestFirst, oldestFirst } from './buckets.js';
 import { createChangeFeed, type FeedChange } from './change-feed.js';
 import { bool, bucketOf, num, optStr, orderFromRow, positionOfToken, positionToken, str } from './rows.js';
 import { CLAIM_SETTINGS, claimsPerOrder, type Keyspaces } from './schema.js';
@@ -115,7 +115,15 @@ class Tally {
  * after a crash recognises its own earlier writes and counts them exactly once in its shard row,
  * which (as for the views) is written USING TIMESTAMP <next offset> and carries the counts.
  */
-export function createCassandraRegistryStore(session: Session, ks: Keyspaces): RegistryStore {
+/** The time_buckets series of status_decisions_by_hour, and its bucket width. */
+const DECISIONS_SERIES = 'decisions';
+const HOUR_MS = 3_600_000;
+
+export function createCassandraRegistryStore(
+  session: Session,
+  ks: Keyspaces,
+  options: { readonly decisionTtlSeconds: number } = { decisionTtlSeconds: 0 },
+): RegistryStore {
   const r = ks.registry;
   const marks = bucketMarks(session, r);
   const cql = {
@@ -152,7 +160,13 @@ export function createCassandraRegistryStore(session: Session, ks: Keyspaces): R
     decision: `SELECT * FROM ${r}.status_decisions WHERE request_id = ?`,
     insertDecision: `INSERT INTO ${r}.status_decisions
         (request_id, order_id, applied, reason, decided_at, new_status, decided_by)
-      VALUES (?, ?, ?, ?, ?, ?, ?) IF NOT EXISTS`,
+      VALUES (?, ?, ?, ?, ?, ?, ?) IF NOT EXISTS USING TTL ?`,
+    indexDecision: `INSERT INTO ${r}.status_decisions_by_hour (bucket_id, decided_at, request_id) VALUES (?, ?, ?)
+      USING TTL ?`,
+    expiringDecisions: `SELECT decided_at, request_id FROM ${r}.status_decisions_by_hour WHERE bucket_id = ? LIMIT ?`,
+    // Conditional: only the record this index row was written for.
+    expireDecision: `DELETE FROM ${r}.status_decisions WHERE request_id = ? IF decided_at = ?`,
+    unindexDecision: `DELETE FROM ${r}.status_decisions_by_hour WHERE bucket_id = ? AND decided_at = ? AND request_id = ?`,
     indexStatus: `INSERT INTO ${r}.registered_by_status (status, bucket_id, registered_at, order_id) VALUES (?, ?, ?, ?)`,
     unindexStatus: `DELETE FROM ${r}.registered_by_status
       WHERE status = ? AND bucket_id = ? AND registered_at = ? AND order_id = ?`,
@@ -431,6 +445,10 @@ export function createCassandraRegistryStore(session: Session, ks: Keyspaces): R
         }
         // Someone changed the order in between: read again and decide on what is there now.
       }
+      // Indexed for retention before the record is written, so no record is left where no pass finds it.
+      const bucket = bucketOf(record.decidedAt, HOUR_MS);
+      await marks.touch(DECISIONS_SERIES, bucket);
+      await session.write(cql.indexDecision, [bucket, record.decidedAt, record.requestId, options.decisionTtlSeconds]);
       const claim = await session.lwt(cql.insertDecision, [
         record.requestId,
         record.orderId,
@@ -439,6 +457,7 @@ export function createCassandraRegistryStore(session: Session, ks: Keyspaces): R
         record.decidedAt,
         applied?.registered.status ?? null,
         token,
+        options.decisionTtlSeconds,
       ]);
       if (!claim.applied && claim.current?.decided_by !== token) return undefined;
       if (!claim.applied) tally.repeated = true;
@@ -529,6 +548,23 @@ export function createCassandraRegistryStore(session: Session, ks: Keyspaces): R
   }
 
   return {
+    expireDecisions(before, limit) {
+      return expireBuckets(
+        session,
+        r,
+        DECISIONS_SERIES,
+        bucketOf(before, HOUR_MS),
+        limit,
+        async (bucket, remaining) => {
+          const rows = await session.rows(cql.expiringDecisions, [bucket, remaining]);
+          await forEachLimited(rows, QUERIES_IN_FLIGHT, async (row) => {
+            await session.lwt(cql.expireDecision, [str(row, 'request_id'), row.decided_at]);
+            await session.write(cql.unindexDecision, [bucket, row.decided_at, str(row, 'request_id')]);
+          });
+          return { removed: rows.length, emptied: rows.length < remaining };
+        },
+      );
+    },
     async applyRegistryMessages(source, entries, now) {
       const shard = await readShard(source);
       const fresh = entries.filter((e) => e.offset >= shard.nextOffset);

@@ -243,17 +243,21 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 7,
-    description: 'retention: idempotency keys by hour of creation, expired dead letters still counted',
+    description: 'retention: idempotency keys and decisions by hour, expired dead letters still counted',
     statements: [
       `CREATE TABLE IF NOT EXISTS {order}.idempotency_keys_by_hour (
          bucket_id int, created_at timestamp, key text,
          PRIMARY KEY ((bucket_id), created_at, key))`,
+      `CREATE TABLE IF NOT EXISTS {registry}.status_decisions_by_hour (
+         bucket_id int, decided_at timestamp, request_id text,
+         PRIMARY KEY ((bucket_id), decided_at, request_id))`,
       `CREATE TABLE IF NOT EXISTS {order}.dead_letters_expired (
          source_topic text, reason text, status text, expired counter,
          PRIMARY KEY ((source_topic), reason, status))`,
     ],
     async after(session, ks) {
       await timeWindowCompaction(session, ks.order, 'idempotency_keys_by_hour', 'HOURS');
+      await timeWindowCompaction(session, ks.registry, 'status_decisions_by_hour', 'HOURS');
       await timeWindowCompaction(session, ks.query, 'orders_timeline', 'DAYS');
       // Keys reserved before this version get their index row, so retention finds them too (the table
       // holds only keys clients sent, a small one; a repeat writes the same rows).

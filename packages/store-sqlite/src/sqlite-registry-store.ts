@@ -134,6 +134,10 @@ export function createSqliteRegistryStore(db: SqliteDatabase, checkpoints: Check
       "SELECT * FROM registered_orders WHERE status = 'pending' ORDER BY registration_seq ASC LIMIT ?",
     ),
     decision: db.prepare('SELECT * FROM status_decisions WHERE request_id = ?'),
+    expireDecisions: db.prepare(
+      `DELETE FROM status_decisions WHERE rowid IN
+         (SELECT rowid FROM status_decisions WHERE decided_at < ? ORDER BY decided_at LIMIT ?)`,
+    ),
     insertDecision: db.prepare(
       `INSERT INTO status_decisions
          (request_id, order_id, applied, reason, decided_at, source_topic, source_partition, source_offset)
@@ -395,6 +399,7 @@ export function createSqliteRegistryStore(db: SqliteDatabase, checkpoints: Check
       settle(() => (sql.byStatus.all(status, limit) as RegisteredRow[]).map(registeredFromRow)),
     oldestPending: (limit) => settle(() => (sql.oldestPending.all(limit) as RegisteredRow[]).map(registeredFromRow)),
     totals: () => settle(() => totals.get()),
+    expireDecisions: (before, limit) => settle(() => sql.expireDecisions.run(before, limit).changes),
     decision: (requestId) =>
       settle(() => {
         const row = sql.decision.get(requestId) as DecisionRow | undefined;

@@ -470,6 +470,27 @@ export function describeStoreContract(
         ]);
       });
 
+      it('expires decision records decided before the horizon, keeping the order, its history and newer ones', async () => {
+        const store = await open();
+        const registry = source(0, 'registry', 'registry-processor');
+        const orders = ['d1', 'd2', 'd3'].map((orderId) => makeOrder({ orderId, totalCents: 5_000 }));
+        await store.registry.applyRegistryMessages(registry, consumed(orders.map(validation)), NOW - 3 * DAY_MS);
+        await store.registry.applyRegistryMessages(
+          registry,
+          consumed([change('d1', 'accepted', 'old-1'), change('d2', 'denied', 'old-2')], 3),
+          NOW - 3 * DAY_MS,
+        );
+        await store.registry.applyRegistryMessages(registry, consumed([change('d3', 'accepted', 'new-3')], 5), NOW);
+        expect(await store.registry.expireDecisions(NOW - 4 * DAY_MS, 10)).toBe(0);
+        expect(await drain((limit) => store.registry.expireDecisions(NOW - DAY_MS, limit), 1)).toBe(2);
+        expect(await store.registry.decision('old-1')).toBeUndefined();
+        expect(await store.registry.decision('old-2')).toBeUndefined();
+        expect(await store.registry.decision('new-3')).toMatchObject({ orderId: 'd3', applied: true });
+        expect((await store.registry.registered('d1'))?.status).toBe('accepted');
+        expect((await store.registry.history('d2')).map((u) => u.newStatus)).toEqual(['denied', 'pending']);
+        expect(await store.registry.expireDecisions(NOW - DAY_MS, 10)).toBe(0);
+      });
+
       it('lists pending orders oldest registration first, leaving decided ones out', async () => {
         const store = await open();
         const ids = ['p-b', 'p-a', 'p-c', 'p-d'];

@@ -187,6 +187,13 @@ export interface RegistryStore {
   oldestPending(limit: number): Promise<readonly RegisteredOrder[]>;
   totals(): Promise<RegistryTotals>;
   decision(requestId: string): Promise<DecisionRecord | undefined>;
+  /**
+   * Retention: deletes up to about `limit` decision records (`decision`) decided before `before`, and
+   * answers how many it removed (fewer than `limit` when none older is left). The order's status and
+   * history stay; its journey no longer names the decision's log position. A store that keeps them in
+   * time buckets deletes whole buckets only, so a record may outlive `before` by one bucket's width.
+   */
+  expireDecisions(before: number, limit: number): Promise<number>;
   /** Log positions of the order's registration and decisions (one key lookup per decision). */
   sources(orderId: string): Promise<RegistrySources>;
   processingStats(processorId: string): Promise<ProcessingStats | undefined>;
