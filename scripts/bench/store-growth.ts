@@ -163,16 +163,20 @@ try {
   // Every retention with a horizon past every row: what each one can give back.
   const reopened = createSqliteStore({ file: files.store });
   const horizon = Date.now() + 86_400_000;
-  let deleted = { produced: 0, keys: 0, letters: 0 };
-  for (let n = 500; n === 500;)
-    deleted = { ...deleted, produced: deleted.produced + (n = await reopened.produced.expireProduced(horizon, 500)) };
-  for (let n = 500; n === 500;)
-    deleted = { ...deleted, keys: deleted.keys + (n = await reopened.control.expireIdempotencyKeys(horizon, 500)) };
-  for (let n = 500; n === 500;)
-    deleted = { ...deleted, letters: deleted.letters + (n = await reopened.deadLetters.expireResolved(horizon, 500)) };
+  const drain = async (step: (limit: number) => Promise<number>): Promise<number> => {
+    let total = 0;
+    for (let n = 500; n === 500; total += n) n = await step(500);
+    return total;
+  };
+  const deleted = {
+    produced: await drain((limit) => reopened.produced.expireProduced(horizon, limit)),
+    keys: await drain((limit) => reopened.control.expireIdempotencyKeys(horizon, limit)),
+    decisions: await drain((limit) => reopened.registry.expireDecisions(horizon, limit)),
+    letters: await drain((limit) => reopened.deadLetters.expireResolved(horizon, limit)),
+  };
   await reopened.close();
   console.log(
-    `\nretention deleted ${deleted.produced} produced orders, ${deleted.keys} keys, ${deleted.letters} resolved dead letters`,
+    `\nretention deleted ${deleted.produced} produced orders, ${deleted.keys} keys, ${deleted.decisions} decisions, ${deleted.letters} resolved dead letters`,
   );
   const after = tableSizes(files.store);
   const changed = new Map([...after].filter(([table, size]) => size.bytes !== before.get(table)?.bytes));
