@@ -78,7 +78,7 @@ export function startStoreRetention(options: StoreRetentionOptions): StoreRetent
     for (const task of active) {
       const count = await expireTable(task);
       deleted.set(task.table, count);
-      if (count > 0) options.logger.info({ table: task.table, deleted: count }, 'store retention deleted old rows');
+      if (count > 0) options.logger.debug({ table: task.table, deleted: count }, 'store retention deleted old rows');
     }
     return deleted;
   }
