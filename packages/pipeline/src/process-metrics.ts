@@ -78,7 +78,7 @@ export function createProcessMetrics(build: BuildInfo): ProcessMetrics {
   // Every table at 0 in every process, so a sum over instances has its terms before the first deletion.
   const rowsExpired = new Counter({
     name: 'kafka_monitor_store_rows_expired_total',
-    help: 'Rows the store retention of this process deleted, by table (produced_orders, idempotency_keys, status_decisions, dead_letters).',
+    help: 'Rows the store retention of this process deleted, by table (produced_orders, idempotency_keys, status_decisions, registry_changes, dead_letters).',
     labelNames: ['table'],
     registers: [registry],
   });

@@ -2,12 +2,14 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Logger } from '@kafka-monitor/domain';
 
 /** What store retention deletes, as the metric's `table` label names it. */
-export type RetainedTable = 'produced_orders' | 'idempotency_keys' | 'status_decisions' | 'dead_letters';
+export type RetainedTable =
+  'produced_orders' | 'idempotency_keys' | 'status_decisions' | 'registry_changes' | 'dead_letters';
 
 export const RETAINED_TABLES: readonly RetainedTable[] = [
   'produced_orders',
   'idempotency_keys',
   'status_decisions',
+  'registry_changes',
   'dead_letters',
 ];
 

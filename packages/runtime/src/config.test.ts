@@ -60,6 +60,7 @@ describe('loadConfig: store retention', () => {
       producedOrdersMs: 604_800_000,
       resolvedDeadLettersMs: 2_592_000_000,
       decisionsMs: 604_800_000,
+      changeFeedMs: 86_400_000,
       checkIntervalMs: 60_000,
     });
     expect(config.timelineTtlMs).toBe(604_800_000);

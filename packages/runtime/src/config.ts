@@ -375,9 +375,16 @@ export const CONFIG_VARIABLES = [
     secret: false,
   },
   {
+    name: 'CHANGE_FEED_RETENTION_MS',
+    default: '86400000',
+    description:
+      'store: delete changes of the registry change feed (what /api/stream resumes from by Last-Event-ID) older than this (24 h; -1 = never)',
+    secret: false,
+  },
+  {
     name: 'STORE_RETENTION_CHECK_INTERVAL_MS',
     default: '60000',
-    description: 'store: how often the processes that own those rows delete what the four retentions allow',
+    description: 'store: how often the processes that own those rows delete what the store retentions allow',
     secret: false,
   },
   {
@@ -518,6 +525,7 @@ export interface StoreRetentionSettings {
   readonly producedOrdersMs: number;
   readonly resolvedDeadLettersMs: number;
   readonly decisionsMs: number;
+  readonly changeFeedMs: number;
   readonly checkIntervalMs: number;
 }
 
@@ -941,6 +949,7 @@ function storeRetention(read: Reader, problems: string[]): StoreRetentionSetting
     producedOrdersMs: read.number('PRODUCED_ORDER_RETENTION_MS', -1, MAX_TTL_MS, true),
     resolvedDeadLettersMs: read.number('DEAD_LETTER_RETENTION_MS', -1, Number.MAX_SAFE_INTEGER, true),
     decisionsMs: read.number('DECISION_RETENTION_MS', -1, MAX_TTL_MS, true),
+    changeFeedMs: read.number('CHANGE_FEED_RETENTION_MS', -1, Number.MAX_SAFE_INTEGER, true),
     checkIntervalMs: read.number('STORE_RETENTION_CHECK_INTERVAL_MS', 100, 86_400_000, true),
   };
   // A decision record answers a request id decided once: a copy of its message in the log (a producer's

@@ -14,7 +14,10 @@ describe('store retention of a process', () => {
       ['idempotency_keys', 86_400_000],
       ['dead_letters', 2_592_000_000],
     ]);
-    expect(tables(['registry-processor'])).toEqual([['status_decisions', 604_800_000]]);
+    expect(tables(['registry-processor'])).toEqual([
+      ['status_decisions', 604_800_000],
+      ['registry_changes', 86_400_000],
+    ]);
     expect(tables(['query-processor'])).toEqual([]);
     const [keys] = retentionTasksFor(['monitor'], store, storeRetention);
     await store.control.reserveIdempotencyKey('k', 'o', 'f', 1_000);

@@ -5,7 +5,8 @@ import type { ServiceName, StoreRetentionSettings } from './config.js';
 /**
  * The retention a process runs: for the rows its services own, so each kind is deleted by the process
  * that writes it (several instances of it may run; a step is safe to run twice at once). The order
- * processor owns produced orders, the registry processor decision records, the monitor idempotency keys
+ * processor owns produced orders, the registry processor decision records and its change feed, the
+ * monitor idempotency keys
  * (POST /api/orders) and dead letters.
  */
 export function retentionTasksFor(
@@ -22,11 +23,18 @@ export function retentionTasksFor(
     });
   }
   if (services.includes('registry-processor')) {
-    tasks.push({
-      table: 'status_decisions',
-      retentionMs: settings.decisionsMs,
-      expire: (before, limit) => store.registry.expireDecisions(before, limit),
-    });
+    tasks.push(
+      {
+        table: 'status_decisions',
+        retentionMs: settings.decisionsMs,
+        expire: (before, limit) => store.registry.expireDecisions(before, limit),
+      },
+      {
+        table: 'registry_changes',
+        retentionMs: settings.changeFeedMs,
+        expire: (before, limit) => store.registry.expireChanges(before, limit),
+      },
+    );
   }
   if (services.includes('monitor')) {
     tasks.push(

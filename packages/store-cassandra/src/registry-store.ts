@@ -713,6 +713,7 @@ export function createCassandraRegistryStore(
     },
     changesSince: (cursor, limit): Promise<readonly RegistryChange[]> => feed.since(cursor, limit),
     latestCursor: () => feed.latestCursor(),
+    expireChanges: (before, limit) => feed.expire(before, limit),
   };
 }
 

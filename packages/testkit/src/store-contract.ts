@@ -526,6 +526,30 @@ export function describeStoreContract(
 
     describe('registry change feed', () => {
       const feedSource = source(0, 'registry', 'registry-processor');
+      it('expires the oldest changes made before the horizon, never the newest, and resumes old cursors at the oldest kept', async () => {
+        const store = await open();
+        const registry = source(0, 'registry', 'registry-processor');
+        const orders = ['f1', 'f2', 'f3', 'f4'].map((orderId) => makeOrder({ orderId, totalCents: 5_000 }));
+        // One change per call: a store may keep a batch's changes in one row.
+        for (const [i, order] of orders.entries()) {
+          const at = i < 3 ? NOW - 3 * DAY_MS + i : NOW;
+          await store.registry.applyRegistryMessages(registry, consumed([validation(order)], i), at);
+        }
+        const before = await store.registry.changesSince(0, 10);
+        expect(before.map((c) => c.orderId)).toEqual(['f1', 'f2', 'f3', 'f4']);
+        expect(await store.registry.expireChanges(NOW - 4 * DAY_MS, 10)).toBe(0);
+        expect(await drain((limit) => store.registry.expireChanges(NOW - DAY_MS, limit), 2)).toBe(3);
+        const kept = await store.registry.changesSince(0, 10);
+        expect(kept).toEqual(before.slice(3));
+        expect(await store.registry.latestCursor()).toBe(before[3]?.cursor);
+        // The newest change stays however old, so the cursor never goes back.
+        expect(await store.registry.expireChanges(NOW + DAY_MS, 10)).toBe(0);
+        await store.registry.applyRegistryMessages(registry, consumed([change('f1', 'accepted')], 4), NOW);
+        const next = await store.registry.changesSince(before[3]?.cursor ?? 0, 10);
+        expect(next.map((c) => [c.orderId, c.kind])).toEqual([['f1', 'status']]);
+        expect(next[0]?.cursor).toBeGreaterThan(before[3]?.cursor ?? 0);
+      });
+
       it('lists registrations and applied decisions in order after a cursor, with current statuses', async () => {
         const store = await open();
         expect(await store.registry.latestCursor()).toBe(0);

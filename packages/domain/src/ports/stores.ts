@@ -203,6 +203,14 @@ export interface RegistryStore {
   changesSince(cursor: number, limit: number): Promise<readonly RegistryChange[]>;
   /** The cursor of the newest change (0 when there is none). */
   latestCursor(): Promise<number>;
+  /**
+   * Retention: deletes up to about `limit` changes from the start of the feed that were made before
+   * `before`, never the newest, and answers how many it removed (fewer than `limit` when none older is
+   * left). Only a prefix goes, as a log's retention: a change kept keeps every later one, so a reader
+   * whose cursor is older resumes at the oldest change kept. A store that keeps several changes per row
+   * deletes whole rows.
+   */
+  expireChanges(before: number, limit: number): Promise<number>;
 }
 
 /** order_processor.orders: what the order processor produced. Saving an order twice keeps one row. */
