@@ -172,11 +172,12 @@ try {
     produced: await drain((limit) => reopened.produced.expireProduced(horizon, limit)),
     keys: await drain((limit) => reopened.control.expireIdempotencyKeys(horizon, limit)),
     decisions: await drain((limit) => reopened.registry.expireDecisions(horizon, limit)),
+    changes: await drain((limit) => reopened.registry.expireChanges(horizon, limit)),
     letters: await drain((limit) => reopened.deadLetters.expireResolved(horizon, limit)),
   };
   await reopened.close();
   console.log(
-    `\nretention deleted ${deleted.produced} produced orders, ${deleted.keys} keys, ${deleted.decisions} decisions, ${deleted.letters} resolved dead letters`,
+    `\nretention deleted ${deleted.produced} produced orders, ${deleted.keys} keys, ${deleted.decisions} decisions, ${deleted.changes} feed changes, ${deleted.letters} resolved dead letters`,
   );
   const after = tableSizes(files.store);
   const changed = new Map([...after].filter(([table, size]) => size.bytes !== before.get(table)?.bytes));
