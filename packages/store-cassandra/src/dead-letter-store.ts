@@ -75,8 +75,8 @@ export function createCassandraDeadLetterStore(session: Session, ks: Keyspaces):
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     actions: `SELECT * FROM ${o}.dead_letter_actions WHERE dead_letter_id = ?`,
     byKey: `SELECT * FROM ${o}.dead_letters WHERE message_key = ?`,
-    // Conditional, so the deletion (and its count below) happens once however many passes race.
     indexedAt: `SELECT id, failed_at FROM ${o}.dead_letters_by_status WHERE status = ?`,
+    // Conditional, so the deletion (and its count below) happens once however many passes race.
     expire: `DELETE FROM ${o}.dead_letters WHERE id = ? IF status = ?`,
     expireActions: `DELETE FROM ${o}.dead_letter_actions WHERE dead_letter_id = ?`,
     countExpired: `UPDATE ${o}.dead_letters_expired SET expired = expired + ? WHERE source_topic = ? AND reason = ? AND status = ?`,
