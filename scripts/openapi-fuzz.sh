@@ -102,6 +102,24 @@ config="$PWD/tooling/schemathesis.toml"
 
 cat "$work/run.txt"
 
+# Where the time went: the operations that took longest in total (schemathesis' JUnit report has one
+# test case per operation with its time), so a slow stage points at its cause.
+node -e '
+  const fs = require("fs");
+  const dir = process.argv[1];
+  const cases = [];
+  for (const f of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
+    const xml = fs.readFileSync(dir + "/" + f, "utf8");
+    for (const m of xml.matchAll(/<testcase\b[^>]*>/g)) {
+      const name = /\bname="([^"]*)"/.exec(m[0]);
+      const time = /\btime="([0-9.]+)"/.exec(m[0]);
+      if (name && time) cases.push([name[1], Number(time[1])]);
+    }
+  }
+  cases.sort((a, b) => b[1] - a[1]);
+  if (cases.length > 0) console.log("slowest operations: " + cases.slice(0, 5).map(([n, t]) => n + " " + t.toFixed(1) + " s").join(", "));
+' "$work/report"
+
 operations="$(node -e '
   const d = JSON.parse(require("fs").readFileSync(0, "utf8"));
   let n = 0;

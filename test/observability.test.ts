@@ -111,9 +111,11 @@ describe('every process observable on its own', () => {
       );
       const text = scrape?.text ?? '';
       expect(sample(text, series)).toBeGreaterThan(0);
-      expect(
-        sample(text, 'kafka_monitor_end_to_end_latency_seconds_count{processor="registry-processor"}'),
-      ).toBeGreaterThan(0);
+      const registered = sample(text, 'kafka_monitor_end_to_end_latency_seconds_count{processor="registry-processor"}');
+      expect(registered).toBeGreaterThan(0);
+      // Each registered order is split into its two hops, once each.
+      expect(sample(text, 'kafka_monitor_hop_latency_seconds_count{hop="produced_to_validated"}')).toBe(registered);
+      expect(sample(text, 'kafka_monitor_hop_latency_seconds_count{hop="validated_to_registered"}')).toBe(registered);
       expect(text).toContain('process_resident_memory_bytes');
       // Cluster-wide values are the monitor's to export, not every processor's.
       expect(text).not.toContain('kafka_monitor_registered_orders');

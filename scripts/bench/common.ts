@@ -173,11 +173,11 @@ interface Buckets {
   readonly counts: number[];
 }
 
-/** Cumulative histogram buckets of one series from a Prometheus exposition. */
-function histogram(text: string, name: string, processor: string): Buckets {
+/** Cumulative histogram buckets of one series (`label` = `value`) from a Prometheus exposition. */
+function histogram(text: string, name: string, value: string, label = 'processor'): Buckets {
   const le: number[] = [];
   const counts: number[] = [];
-  const pattern = new RegExp(`^${name}_bucket\\{le="([^"]+)",processor="${processor}"\\} (\\d+)`, 'gm');
+  const pattern = new RegExp(`^${name}_bucket\\{le="([^"]+)",${label}="${value}"\\} (\\d+)`, 'gm');
   for (const match of text.matchAll(pattern)) {
     le.push(match[1] === '+Inf' ? Number.POSITIVE_INFINITY : Number(match[1]));
     counts.push(Number(match[2]));
@@ -203,10 +203,21 @@ export function quantile(before: Buckets, after: Buckets, q: number): number {
   return Number.NaN;
 }
 
+/** p50 and p99 of one latency series, in milliseconds. */
+export interface Percentiles {
+  p50: number;
+  p99: number;
+}
+
 export interface LatencyFigures {
+  /** From the order's timestamp to the views applied (the query processor). */
   p50LatencyMs: number;
   p99LatencyMs: number;
   latencyOrdersObserved: number;
+  /** From the order's timestamp to its registration (the registry processor), and its two hops. */
+  registered: Percentiles;
+  producedToValidated: Percentiles;
+  validatedToRegistered: Percentiles;
 }
 
 async function setOrderRate(port: number, rate: number): Promise<void> {
@@ -228,19 +239,29 @@ export async function measureLatency(
   options: { mustKeepUp: boolean },
 ): Promise<LatencyFigures> {
   log(`end-to-end latency at ${LATENCY_RATE} orders/s for ${seconds} s`);
-  const scrape = async (): Promise<Buckets> =>
-    histogram(
-      await (await fetch(`http://127.0.0.1:${port}/metrics`)).text(),
-      'kafka_monitor_end_to_end_latency_seconds',
-      GROUPS.queryProcessor,
-    );
+  const scrape = async () => {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    return {
+      applied: histogram(text, 'kafka_monitor_end_to_end_latency_seconds', GROUPS.queryProcessor),
+      registered: histogram(text, 'kafka_monitor_end_to_end_latency_seconds', GROUPS.registryProcessor),
+      producedToValidated: histogram(text, 'kafka_monitor_hop_latency_seconds', 'produced_to_validated', 'hop'),
+      validatedToRegistered: histogram(text, 'kafka_monitor_hop_latency_seconds', 'validated_to_registered', 'hop'),
+    };
+  };
   await setOrderRate(port, LATENCY_RATE);
   // Warm-up: the first second includes the generator's start and the consumers' first fetches.
   await sleep(2_000);
-  const before = await scrape();
+  const scraped = await scrape();
   await sleep(seconds * 1000);
-  const after = await scrape();
+  const scrapedAfter = await scrape();
   await setOrderRate(port, 0);
+  const before = scraped.applied;
+  const after = scrapedAfter.applied;
+  const ms = (b: Buckets, a: Buckets, q: number) => Number((quantile(b, a, q) * 1000).toFixed(1));
+  const percentiles = (series: keyof typeof scraped): Percentiles => ({
+    p50: ms(scraped[series], scrapedAfter[series], 0.5),
+    p99: ms(scraped[series], scrapedAfter[series], 0.99),
+  });
   const observed = (after.counts.at(-1) ?? 0) - (before.counts.at(-1) ?? 0);
   if (observed < LATENCY_RATE * seconds * 0.9) {
     const message = `only ${observed} orders observed in ${seconds} s at ${LATENCY_RATE}/s: the pipeline fell behind`;
@@ -249,9 +270,12 @@ export async function measureLatency(
     log(`WARNING: ${message}`);
   }
   return {
-    p50LatencyMs: Number((quantile(before, after, 0.5) * 1000).toFixed(1)),
-    p99LatencyMs: Number((quantile(before, after, 0.99) * 1000).toFixed(1)),
+    p50LatencyMs: ms(before, after, 0.5),
+    p99LatencyMs: ms(before, after, 0.99),
     latencyOrdersObserved: observed,
+    registered: percentiles('registered'),
+    producedToValidated: percentiles('producedToValidated'),
+    validatedToRegistered: percentiles('validatedToRegistered'),
   };
 }
 

@@ -3,7 +3,13 @@ export { ProcessorMeter, type ProcessorSnapshot } from './processor-meter.js';
 export { produceOrders, type ProduceOrdersTracing } from './produce-orders.js';
 export { endSpans, publishTraced, withSpans, type SendTrace } from './publish-traced.js';
 export { startHeartbeat, type Heartbeat, type HeartbeatOptions } from './heartbeat.js';
-export { createProcessMetrics, type BatchObserver, type ProcessMetrics } from './process-metrics.js';
+export {
+  createProcessMetrics,
+  type BatchObserver,
+  type HopObserver,
+  type PipelineHop,
+  type ProcessMetrics,
+} from './process-metrics.js';
 export { currentBuild, type BuildInfo } from './build-info.js';
 export { runAudit, type AuditDeps, type AuditPhase, type AuditProgress } from './audit.js';
 export { traceOrder, type TraceOrderDeps, type TraceOrderOptions } from './trace-order.js';

@@ -7,6 +7,15 @@ import { RETAINED_TABLES, type RetainedTable } from './store-retention.js';
 export type BatchObserver = (processor: string, seconds: number, latenciesSeconds: readonly number[]) => void;
 
 /**
+ * The hops of the registry path, which split its end-to-end latency where the time goes:
+ * `produced_to_validated` from the order's timestamp to its validation (the result's timestamp: the
+ * fetch of `orders` and the wait for the batch before it), `validated_to_registered` from there to the
+ * registration being durable (publishing the result, the fetch of `registry`, the store's writes).
+ */
+export type PipelineHop = 'produced_to_validated' | 'validated_to_registered';
+export type HopObserver = (hop: PipelineHop, latenciesSeconds: readonly number[]) => void;
+
+/**
  * The one Prometheus registry of a process. The composition code creates it; processors report their
  * batches through `observeBatch` and the monitor registers its own series into `registry`, so every
  * family appears once, whatever services share the process.
@@ -15,6 +24,8 @@ export interface ProcessMetrics {
   readonly registry: Registry;
   readonly contentType: string;
   readonly observeBatch: BatchObserver;
+  /** Records the latency of one hop of the registry path for each order of a batch. */
+  readonly observeHop: HopObserver;
   /** Counts pending orders the registry processor of this process decided as expired. */
   readonly countExpired: (count: number) => void;
   /** Counts a consumer group's reset to the log start (retention deleted its position). */
@@ -63,6 +74,13 @@ export function createProcessMetrics(build: BuildInfo): ProcessMetrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
   });
+  const hopSeconds = new Histogram({
+    name: 'kafka_monitor_hop_latency_seconds',
+    help: 'Latency of one hop of the registry path per registered order: produced_to_validated (order timestamp to its validation), validated_to_registered (validation to registration durable) (this process only).',
+    labelNames: ['hop'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
   // In every process, at 0 where no registry processor runs, so a sum over instances always has its terms.
   const expired = new Counter({
     name: 'kafka_monitor_review_expired_total',
@@ -90,6 +108,9 @@ export function createProcessMetrics(build: BuildInfo): ProcessMetrics {
     observeBatch(processor, seconds, latencies) {
       batchSeconds.observe({ processor }, seconds);
       for (const latency of latencies) latencySeconds.observe({ processor }, latency);
+    },
+    observeHop(hop, latencies) {
+      for (const latency of latencies) hopSeconds.observe({ hop }, latency);
     },
     countExpired(count) {
       expired.inc(count);

@@ -205,6 +205,28 @@ describe('Cassandra store', () => {
     await dropKeyspaces(prefix);
   });
 
+  it('migrates from several processes at once, as services starting together do', async () => {
+    const prefix = `t${runId}_together_`;
+    const stores = [1, 2, 3, 4].map(() => createCassandraStore(optionsFor(prefix)));
+    try {
+      const results = await Promise.allSettled(stores.map((s) => s.migrate()));
+      expect(results.map((r) => (r.status === 'rejected' ? String(r.reason) : 'migrated'))).toEqual([
+        'migrated',
+        'migrated',
+        'migrated',
+        'migrated',
+      ]);
+      const columns = await admin.execute(
+        'SELECT column_name FROM system_schema.columns WHERE keyspace_name = ? AND table_name = ? AND column_name = ?',
+        [`${prefix}query_processor`, 'counted_orders', 'applied_at'],
+      );
+      expect(columns.rowLength).toBe(1);
+    } finally {
+      await Promise.all(stores.map((s) => s.close()));
+      await dropKeyspaces(prefix);
+    }
+  });
+
   it("describes itself with a size read from the node's size estimates", async () => {
     const prefix = `t${runId}_size_`;
     const store = createCassandraStore(optionsFor(prefix));

@@ -331,14 +331,24 @@ export async function createViewKeyspace(
 
 /**
  * ALTER TABLE … ADD has no IF NOT EXISTS before Cassandra 5, so the schema is asked first: a migration
- * interrupted after the ALTER is applied again without failing.
+ * interrupted after the ALTER is applied again without failing. Services starting together migrate at
+ * once, so another one may add the column between the read and the ALTER: an ALTER that fails is
+ * accepted when the schema, asked again, has the column.
  */
 async function addColumn(session: Session, keyspace: string, table: string, column: string, type: string) {
-  const existing = await session.rows(
-    'SELECT column_name FROM system_schema.columns WHERE keyspace_name = ? AND table_name = ? AND column_name = ?',
-    [keyspace, table, column],
-  );
-  if (existing.length === 0) await session.ddl(`ALTER TABLE ${keyspace}.${table} ADD ${column} ${type}`);
+  const hasColumn = async (): Promise<boolean> =>
+    (
+      await session.rows(
+        'SELECT column_name FROM system_schema.columns WHERE keyspace_name = ? AND table_name = ? AND column_name = ?',
+        [keyspace, table, column],
+      )
+    ).length > 0;
+  if (await hasColumn()) return;
+  try {
+    await session.ddl(`ALTER TABLE ${keyspace}.${table} ADD ${column} ${type}`);
+  } catch (error) {
+    if (!(await hasColumn())) throw error;
+  }
 }
 
 const fill = (cql: string, ks: Keyspaces): string =>

@@ -47,6 +47,7 @@ await runProcess(
       const processor = createRegistryProcessor({
         ...shared,
         registry: store.registry,
+        observeHop: metrics.observeHop,
         expiry: reviewExpiryFrom(config),
         countExpired: metrics.countExpired,
         ruleLimits: config.ruleLimits,

@@ -14,6 +14,7 @@ await runProcess(
       now: Date.now,
       tracing,
       observeBatch: metrics.observeBatch,
+      observeHop: metrics.observeHop,
       expiry: reviewExpiryFrom(config),
       countExpired: metrics.countExpired,
       ruleLimits: config.ruleLimits,

@@ -31,6 +31,7 @@ import {
   withSpans,
   type BatchObserver,
   type Heartbeat,
+  type HopObserver,
   type SendTrace,
 } from '@kafka-monitor/pipeline';
 import { expireOverdue, type ReviewExpirySettings } from './review-expiry.js';
@@ -46,6 +47,8 @@ export interface RegistryProcessorDeps {
   readonly onDecided?: (decisions: readonly DecisionRecord[]) => void;
   /** Told how long each batch took and how old its orders were when they were registered. */
   readonly observeBatch?: BatchObserver;
+  /** Told, per order, how long its validation and its registration each took (the hops of the registry path). */
+  readonly observeHop?: HopObserver;
   /** Traces each validation, its registry message and its registration in the order's trace (off when absent). */
   readonly tracing?: MessageTracing;
   /** REVIEW_EXPIRY and REVIEW_SLA_MINUTES; no expiry when absent. */
@@ -135,6 +138,23 @@ export function createRegistryProcessor(deps: RegistryProcessorDeps): RegistryPr
       (performance.now() - startedAt) / 1000,
       outcome.registered.map((r) => Math.max(0, doneAt - r.order.timestamp) / 1000),
     );
+    if (deps.observeHop !== undefined && outcome.registered.length > 0) {
+      // The two hops split the end-to-end latency: the validation's timestamp is when it was decided.
+      const validatedAt = new Map<string, number>();
+      for (const entry of entries) {
+        if (entry.content?.kind === 'validation') validatedAt.set(entry.content.order.orderId, entry.content.timestamp);
+      }
+      const toValidated: number[] = [];
+      const toRegistered: number[] = [];
+      for (const r of outcome.registered) {
+        const at = validatedAt.get(r.order.orderId);
+        if (at === undefined) continue;
+        toValidated.push(Math.max(0, at - r.order.timestamp) / 1000);
+        toRegistered.push(Math.max(0, doneAt - at) / 1000);
+      }
+      deps.observeHop('produced_to_validated', toValidated);
+      deps.observeHop('validated_to_registered', toRegistered);
+    }
     if (outcome.decisions.length > 0) deps.onDecided?.(outcome.decisions);
     const expired = outcome.decisions.filter((d) => d.applied && isExpiryRequest(d.requestId)).length;
     if (expired > 0) deps.countExpired?.(expired);
