@@ -33,3 +33,11 @@ export {
   type SimulationReport,
   type TailRange,
 } from './rule-analytics.js';
+export {
+  RETAINED_TABLES,
+  startStoreRetention,
+  type RetainedTable,
+  type RetentionTask,
+  type StoreRetention,
+  type StoreRetentionOptions,
+} from './store-retention.js';

@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { OffsetReset } from '@kafka-monitor/domain';
 import type { BuildInfo } from './build-info.js';
+import { RETAINED_TABLES, type RetainedTable } from './store-retention.js';
 
 /** Told how long one consumed batch took and how old its orders were when their effect became durable. */
 export type BatchObserver = (processor: string, seconds: number, latenciesSeconds: readonly number[]) => void;
@@ -29,6 +30,8 @@ export interface ProcessMetrics {
   readonly countExpired: (count: number) => void;
   /** Counts a consumer group's reset to the log start (retention deleted its position). */
   readonly countOffsetReset: (group: string, reset: OffsetReset) => void;
+  /** Counts rows the store retention of this process deleted from one table. */
+  readonly countRowsExpired: (table: RetainedTable, count: number) => void;
   /** Adds families written as text by their owner (the monitor's per-request counts) to every scrape. */
   addExposition(source: () => string): void;
   /** Everything a scrape reads, in the text exposition format of `contentType`. */
@@ -90,6 +93,14 @@ export function createProcessMetrics(build: BuildInfo): ProcessMetrics {
     labelNames: ['group', 'topic', 'partition'],
     registers: [registry],
   });
+  // Every table at 0 in every process, so a sum over instances has its terms before the first deletion.
+  const rowsExpired = new Counter({
+    name: 'kafka_monitor_store_rows_expired_total',
+    help: 'Rows the store retention of this process deleted, by table (produced_orders, idempotency_keys, status_decisions, registry_changes, dead_letters).',
+    labelNames: ['table'],
+    registers: [registry],
+  });
+  for (const table of RETAINED_TABLES) rowsExpired.inc({ table }, 0);
   const texts: (() => string)[] = [];
   return {
     registry,
@@ -106,6 +117,9 @@ export function createProcessMetrics(build: BuildInfo): ProcessMetrics {
     },
     countOffsetReset(group, reset) {
       offsetResets.inc({ group, topic: reset.topic, partition: String(reset.partition) });
+    },
+    countRowsExpired(table, count) {
+      rowsExpired.inc({ table }, count);
     },
     addExposition(source) {
       texts.push(source);

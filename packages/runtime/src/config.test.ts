@@ -43,6 +43,45 @@ describe('loadConfig: rule limits', () => {
   });
 });
 
+describe('loadConfig: store retention', () => {
+  const problems = (env: Environment): readonly string[] => {
+    try {
+      loadConfig(env);
+      return [];
+    } catch (error) {
+      return (error as ConfigError).problems;
+    }
+  };
+
+  it('keeps keys a day, produced orders a week, resolved dead letters 30 days, the Cassandra timeline a week', () => {
+    const config = loadConfig({});
+    expect(config.storeRetention).toEqual({
+      idempotencyKeysMs: 86_400_000,
+      producedOrdersMs: 604_800_000,
+      resolvedDeadLettersMs: 2_592_000_000,
+      decisionsMs: 604_800_000,
+      changeFeedMs: 86_400_000,
+      checkIntervalMs: 60_000,
+    });
+    expect(config.timelineTtlMs).toBe(604_800_000);
+    expect(
+      loadConfig({ PRODUCED_ORDER_RETENTION_MS: '-1', IDEMPOTENCY_KEY_RETENTION_MS: '-1' }).storeRetention,
+    ).toMatchObject({ idempotencyKeysMs: -1, producedOrdersMs: -1 });
+  });
+
+  it('refuses a key kept less than a minute, and produced orders kept less long than the keys that name them', () => {
+    expect(problems({ IDEMPOTENCY_KEY_RETENTION_MS: '1000' })).toEqual([
+      "IDEMPOTENCY_KEY_RETENTION_MS must be -1 or at least 60000 (a client's retries must find the key); got '1000'",
+    ]);
+    expect(problems({ PRODUCED_ORDER_RETENTION_MS: '3600000' })).toEqual([
+      'PRODUCED_ORDER_RETENTION_MS (3600000) must be at least IDEMPOTENCY_KEY_RETENTION_MS (86400000; -1 needs -1): a replayed request answers with the order its key produced',
+    ]);
+    expect(problems({ IDEMPOTENCY_KEY_RETENTION_MS: '-1' })).toHaveLength(1);
+    expect(problems({ DECISION_RETENTION_MS: '0' })).toHaveLength(1);
+    expect(problems({ DEAD_LETTER_RETENTION_MS: '-2', STORE_RETENTION_CHECK_INTERVAL_MS: '10' })).toHaveLength(2);
+  });
+});
+
 describe('loadConfig', () => {
   it('defaults to the embedded single-process setup', () => {
     const config = loadConfig({});

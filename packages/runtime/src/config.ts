@@ -354,6 +354,54 @@ export const CONFIG_VARIABLES = [
     secret: false,
   },
   {
+    name: 'IDEMPOTENCY_KEY_RETENTION_MS',
+    default: '86400000',
+    description:
+      'store: forget an Idempotency-Key of POST /api/orders this long after its first use (24 h; -1 = never; at least 60000)',
+    secret: false,
+  },
+  {
+    name: 'PRODUCED_ORDER_RETENTION_MS',
+    default: '604800000',
+    description:
+      'store: delete the row of a produced order this long after its timestamp (7 days; -1 = never; at least IDEMPOTENCY_KEY_RETENTION_MS)',
+    secret: false,
+  },
+  {
+    name: 'DEAD_LETTER_RETENTION_MS',
+    default: '2592000000',
+    description:
+      'store: delete a redriven or discarded dead letter and its audit trail this long after it was resolved (30 days; -1 = never); pending ones are kept',
+    secret: false,
+  },
+  {
+    name: 'DECISION_RETENTION_MS',
+    default: '604800000',
+    description:
+      "store: forget a decision's request record (GET /api/status-requests/{id}, its journey position) this long after it was decided (7 days; -1 = never; at least 60000)",
+    secret: false,
+  },
+  {
+    name: 'CHANGE_FEED_RETENTION_MS',
+    default: '86400000',
+    description:
+      'store: delete changes of the registry change feed (what /api/stream resumes from by Last-Event-ID) older than this (24 h; -1 = never)',
+    secret: false,
+  },
+  {
+    name: 'STORE_RETENTION_CHECK_INTERVAL_MS',
+    default: '60000',
+    description: 'store: how often the processes that own those rows delete what the store retentions allow',
+    secret: false,
+  },
+  {
+    name: 'TIMELINE_TTL_MS',
+    default: '604800000',
+    description:
+      'Cassandra: TTL of a timeline row (7 days; -1 = kept); the embedded store keeps TIMELINE_RETENTION entries',
+    secret: false,
+  },
+  {
     name: 'OTEL_EXPORTER_OTLP_ENDPOINT',
     default: null,
     unset: 'no tracing',
@@ -474,8 +522,26 @@ export interface Config {
   readonly diskWarnFreeBytes: number;
   /** The embedded log's default retention (Kafka's log.retention.ms / log.retention.bytes; -1 unlimited). */
   readonly logRetention: { readonly ms: number; readonly bytes: number; readonly checkIntervalMs: number };
+  /** How long the store keeps what grows with orders and is no business record (-1: kept); docs/storage.md. */
+  readonly storeRetention: StoreRetentionSettings;
+  /** TIMELINE_TTL_MS: Cassandra's timeline rows live this long (-1: kept). */
+  readonly timelineTtlMs: number;
   readonly tracing: TracingSettings;
 }
+
+export interface StoreRetentionSettings {
+  readonly idempotencyKeysMs: number;
+  readonly producedOrdersMs: number;
+  readonly resolvedDeadLettersMs: number;
+  readonly decisionsMs: number;
+  readonly changeFeedMs: number;
+  readonly checkIntervalMs: number;
+}
+
+/** Cassandra's TTL limit (20 years); retentions that become TTLs stay below it. */
+const MAX_TTL_MS = 630_720_000_000;
+/** An idempotency key must outlive a client's retries: a minute is the shortest that still means one. */
+const MIN_IDEMPOTENCY_KEY_RETENTION_MS = 60_000;
 
 /** Traces over OTLP/HTTP: on exactly when an endpoint is set. */
 export interface TracingSettings {
@@ -866,6 +932,8 @@ export function loadConfig(env: Environment = process.env): Config {
       bytes: number('LOG_RETENTION_BYTES', -1, Number.MAX_SAFE_INTEGER, true),
       checkIntervalMs: number('LOG_RETENTION_CHECK_INTERVAL_MS', 100, 86_400_000, true),
     },
+    storeRetention: storeRetention(read, problems),
+    timelineTtlMs: number('TIMELINE_TTL_MS', -1, MAX_TTL_MS, true),
     tracing: tracingSettings(read),
   };
   if (problems.length > 0) throw new ConfigError(problems);
@@ -879,4 +947,39 @@ export function loadConfig(env: Environment = process.env): Config {
 export function metricsPortOf(config: Config, services: readonly ServiceName[]): number | undefined {
   if (config.metricsPort !== undefined) return config.metricsPort;
   return services.includes('monitor') ? undefined : DEFAULT_METRICS_PORT;
+}
+
+/**
+ * The store's retentions. A replayed POST /api/orders answers with the produced order its key names,
+ * so produced orders are kept at least as long as the keys.
+ */
+function storeRetention(read: Reader, problems: string[]): StoreRetentionSettings {
+  const settings = {
+    idempotencyKeysMs: read.number('IDEMPOTENCY_KEY_RETENTION_MS', -1, MAX_TTL_MS, true),
+    producedOrdersMs: read.number('PRODUCED_ORDER_RETENTION_MS', -1, MAX_TTL_MS, true),
+    resolvedDeadLettersMs: read.number('DEAD_LETTER_RETENTION_MS', -1, Number.MAX_SAFE_INTEGER, true),
+    decisionsMs: read.number('DECISION_RETENTION_MS', -1, MAX_TTL_MS, true),
+    changeFeedMs: read.number('CHANGE_FEED_RETENTION_MS', -1, Number.MAX_SAFE_INTEGER, true),
+    checkIntervalMs: read.number('STORE_RETENTION_CHECK_INTERVAL_MS', 100, 86_400_000, true),
+  };
+  // A decision record answers a request id decided once: a copy of its message in the log (a producer's
+  // retry) must still find it, and a client polling its status request must too.
+  if (settings.decisionsMs >= 0 && settings.decisionsMs < MIN_IDEMPOTENCY_KEY_RETENTION_MS) {
+    problems.push(
+      `DECISION_RETENTION_MS must be -1 or at least ${MIN_IDEMPOTENCY_KEY_RETENTION_MS} (a repeated request must find its decision); got '${settings.decisionsMs}'`,
+    );
+  }
+  const keys = settings.idempotencyKeysMs;
+  if (keys >= 0 && keys < MIN_IDEMPOTENCY_KEY_RETENTION_MS) {
+    problems.push(
+      `IDEMPOTENCY_KEY_RETENTION_MS must be -1 or at least ${MIN_IDEMPOTENCY_KEY_RETENTION_MS} (a client's retries must find the key); got '${keys}'`,
+    );
+  }
+  const produced = settings.producedOrdersMs;
+  if (produced >= 0 && (keys < 0 || produced < keys)) {
+    problems.push(
+      `PRODUCED_ORDER_RETENTION_MS (${produced}) must be at least IDEMPOTENCY_KEY_RETENTION_MS (${keys}; -1 needs -1): a replayed request answers with the order its key produced`,
+    );
+  }
+  return settings;
 }

@@ -9,6 +9,7 @@ import { createSqliteStore, type SqliteStoreOptions } from '@kafka-monitor/store
 import type { Config, TlsSettings } from './config.js';
 import type { DiskWatch } from './disk-watch.js';
 import { prefixEventBus } from './prefixed-bus.js';
+import { ttlSecondsOf } from './store-retention.js';
 
 export interface Infrastructure {
   readonly bus: EventBus;
@@ -145,6 +146,11 @@ export async function openStore(
     password,
     tls: tls === undefined ? undefined : tlsFiles(tls),
     ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
+    // TTLs beside the retention passes: rows expire even where no process that owns them runs.
+    timelineTtlSeconds: ttlSecondsOf(config.timelineTtlMs),
+    idempotencyKeyTtlSeconds: ttlSecondsOf(config.storeRetention.idempotencyKeysMs),
+    producedTtlSeconds: ttlSecondsOf(config.storeRetention.producedOrdersMs),
+    decisionTtlSeconds: ttlSecondsOf(config.storeRetention.decisionsMs),
     onServerWarning: (warning) => cassandraLogger.warn({ warning }, 'Cassandra warned about a request'),
   });
 }

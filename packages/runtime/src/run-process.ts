@@ -1,5 +1,5 @@
 import type { Logger, MessageTracing } from '@kafka-monitor/domain';
-import { createProcessMetrics, currentBuild, type ProcessMetrics } from '@kafka-monitor/pipeline';
+import { createProcessMetrics, currentBuild, startStoreRetention, type ProcessMetrics } from '@kafka-monitor/pipeline';
 import { loadConfig, metricsPortOf, type Config, type ServiceName } from './config.js';
 import { createDiskWatch, type DiskWatch } from './disk-watch.js';
 import { openInfrastructure, type Infrastructure } from './infrastructure.js';
@@ -10,6 +10,7 @@ import { startOpsServer, type OpsServer } from './ops-server.js';
 import { createReadiness, reasonOf, type Readiness } from './readiness.js';
 import { retryStart } from './retry-start.js';
 import { openTracing } from './tracing.js';
+import { retentionTasksFor } from './store-retention.js';
 
 export interface ProcessContext {
   readonly config: Config;
@@ -113,6 +114,15 @@ export async function runProcess(
       tracing: tracing.tracing,
       announceMonitor: (url) => (monitor = url),
     });
+    const retention = startStoreRetention({
+      tasks: retentionTasksFor(options.services ?? config.services, infrastructure.store, config.storeRetention),
+      intervalMs: config.storeRetention.checkIntervalMs,
+      now: Date.now,
+      logger: logger.child({ component: 'store-retention' }),
+      onExpired: (table, count) => metrics.countRowsExpired(table, count),
+    });
+    // Last in the list, so stopped first: no step runs once the services stop and the store closes.
+    stoppables = [...stoppables, retention];
     readiness.ready();
     const metricsUrl =
       ops === undefined

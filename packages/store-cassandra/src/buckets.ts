@@ -95,3 +95,40 @@ async function walkBuckets<T>(
   }
   return out.slice(0, limit);
 }
+
+/** What one bucket's expiry did: rows it removed, and whether the bucket is empty now. */
+export interface BucketExpiry {
+  readonly removed: number;
+  readonly emptied: boolean;
+}
+
+/**
+ * Retention over a bucketed series: walks the buckets that ended at or before `before`, oldest first,
+ * removes their rows through `expireBucket` (at most `limit` in all) and forgets a bucket's mark once
+ * it is empty, so the next pass starts at the oldest bucket still holding rows. Whole buckets only, as
+ * Kafka deletes whole segments: a row outlives `before` by up to one bucket's width.
+ */
+export async function expireBuckets(
+  session: Session,
+  keyspace: string,
+  series: string,
+  firstKept: number,
+  limit: number,
+  expireBucket: (bucket: number, remaining: number) => Promise<BucketExpiry>,
+): Promise<number> {
+  let removed = 0;
+  const buckets = await session.rows(
+    `SELECT bucket_id FROM ${keyspace}.time_buckets WHERE series = ? AND bucket_id < ? ORDER BY bucket_id ASC LIMIT ?`,
+    [series, firstKept, PAGE],
+  );
+  for (const row of buckets) {
+    if (removed >= limit) break;
+    const bucket = row.bucket_id as number;
+    const expired = await expireBucket(bucket, limit - removed);
+    removed += expired.removed;
+    if (expired.emptied) {
+      await session.write(`DELETE FROM ${keyspace}.time_buckets WHERE series = ? AND bucket_id = ?`, [series, bucket]);
+    }
+  }
+  return removed;
+}

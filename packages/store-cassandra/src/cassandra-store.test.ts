@@ -568,6 +568,56 @@ describe('Cassandra adapter (offline)', () => {
     });
   });
 
+  it('indexes the idempotency keys a keyspace held before retention when it upgrades, so they expire too', async () => {
+    const session = new MemorySession();
+    const store = createStoreOnSession(session, memoryOptions);
+    await store.migrate();
+    const day = 86_400_000;
+    const now = 1_700_000_000_000;
+    await store.control.reserveIdempotencyKey('before-retention', 'order-1', 'f', now - 3 * day);
+    // As a keyspace migrated before version 7: the key without its hour index, version 7 not recorded.
+    session.tables.get('order_processor.idempotency_keys_by_hour')?.rows.clear();
+    session.tables.get('order_processor.schema_migrations')?.rows.delete(JSON.stringify([7]));
+    expect(await store.control.expireIdempotencyKeys(now - day, 10)).toBe(0);
+    const upgraded = createStoreOnSession(session, memoryOptions);
+    await upgraded.migrate();
+    expect(await upgraded.control.expireIdempotencyKeys(now - day, 10)).toBe(1);
+    expect((await upgraded.control.reserveIdempotencyKey('before-retention', 'order-2', 'g', now)).created).toBe(true);
+  });
+
+  it('keeps the change feed numbered from its newest row when every older row expired', async () => {
+    const store = createStoreOnSession(new MemorySession(), memoryOptions);
+    await store.migrate();
+    const registry = { consumer: 'registry-processor', topic: 'registry', partition: 0 };
+    const validation = (order: ReturnType<typeof makeOrder>): RegistryMessage => ({
+      kind: 'validation',
+      order,
+      result: validateOrder(order),
+      timestamp: 1,
+    });
+    await store.registry.applyRegistryMessages(
+      registry,
+      [{ offset: 0, content: validation(makeOrder({ orderId: 'a' })) }],
+      1_000,
+    );
+    await store.registry.applyRegistryMessages(
+      registry,
+      [{ offset: 1, content: validation(makeOrder({ orderId: 'b' })) }],
+      2_000,
+    );
+    const newest = await store.registry.latestCursor();
+    expect(await store.registry.expireChanges(10_000, 100)).toBe(1);
+    expect(await store.registry.latestCursor()).toBe(newest);
+    await store.registry.applyRegistryMessages(
+      registry,
+      [{ offset: 2, content: validation(makeOrder({ orderId: 'c' })) }],
+      3_000,
+    );
+    const next = await store.registry.changesSince(0, 10);
+    expect(next.map((c) => c.orderId)).toEqual(['b', 'c']);
+    expect(next[1]?.cursor).toBeGreaterThan(newest);
+  });
+
   it('escapes product claim keys injectively and never to an empty key', () => {
     const ids = ['', '\u0000', '\u0000\u0000', 'a', '\u0000a', 'PROD-001'];
     const keys = ids.map(productClaimKey);

@@ -42,6 +42,12 @@ export interface CassandraStoreOptions {
   readonly timelineBucketMs?: number;
   /** Seconds a timeline row lives; default 0 (kept; buckets already bound each partition). */
   readonly timelineTtlSeconds?: number;
+  /** Seconds an idempotency key lives (TTL, beside the retention pass); default 0 (kept until expired by a pass). */
+  readonly idempotencyKeyTtlSeconds?: number;
+  /** Seconds a produced order's rows live (TTL, beside the retention pass); default 0. */
+  readonly producedTtlSeconds?: number;
+  /** Seconds a decision record (status_decisions) lives (TTL, beside the retention pass); default 0. */
+  readonly decisionTtlSeconds?: number;
   /** Told each warning Cassandra sends back with an answer; the runtime logs them. */
   readonly onServerWarning?: (warning: string) => void;
   /**
@@ -101,9 +107,12 @@ export function createStoreOnSession(session: Session, options: CassandraStoreOp
   return {
     views: routeViewGenerations(viewGenerations),
     viewGenerations,
-    registry: createCassandraRegistryStore(session, ks),
-    produced: createCassandraProducedStore(session, ks, { bucketMs }),
-    control: createCassandraControlStore(session, ks),
+    registry: createCassandraRegistryStore(session, ks, { decisionTtlSeconds: options.decisionTtlSeconds ?? 0 }),
+    produced: createCassandraProducedStore(session, ks, { bucketMs, ttlSeconds: options.producedTtlSeconds ?? 0 }),
+    control: createCassandraControlStore(session, ks, {
+      bucketMs,
+      idempotencyKeyTtlSeconds: options.idempotencyKeyTtlSeconds ?? 0,
+    }),
     deadLetters: createCassandraDeadLetterStore(session, ks),
     migrate: () => migrate(session, ks, replication),
     ping: async () => {

@@ -1,6 +1,7 @@
 import { DependencyError } from '@kafka-monitor/domain';
 import type { Order, OrderStatus, RegistryChange } from '@kafka-monitor/domain';
 import type { BucketMarks } from './buckets.js';
+import { QUERIES_IN_FLIGHT, forEachLimited } from './concurrency.js';
 import { num, str } from './rows.js';
 import type { Session } from './session.js';
 
@@ -45,6 +46,10 @@ export function createChangeFeed(session: Session, keyspace: string, marks: Buck
     newestBuckets: `SELECT bucket_id FROM ${keyspace}.time_buckets WHERE series = ? LIMIT 2`,
     bucketsFrom: `SELECT bucket_id FROM ${keyspace}.time_buckets WHERE series = ? AND bucket_id >= ? ORDER BY bucket_id ASC LIMIT 16`,
     rowsFrom: `SELECT seq, changes FROM ${keyspace}.registry_changes WHERE bucket_id = ? AND seq >= ? ORDER BY seq ASC LIMIT ?`,
+    oldestBuckets: `SELECT bucket_id FROM ${keyspace}.time_buckets WHERE series = ? ORDER BY bucket_id ASC LIMIT 16`,
+    oldestRows: `SELECT seq, written_at FROM ${keyspace}.registry_changes WHERE bucket_id = ? ORDER BY seq ASC LIMIT ?`,
+    deleteRow: `DELETE FROM ${keyspace}.registry_changes WHERE bucket_id = ? AND seq = ?`,
+    forgetBucket: `DELETE FROM ${keyspace}.time_buckets WHERE series = ? AND bucket_id = ?`,
   };
 
   /** The newest row (seq and how many changes it holds), or seq 0 for an empty feed. */
@@ -91,6 +96,8 @@ export function createChangeFeed(session: Session, keyspace: string, marks: Buck
      * same version) are left out, so a client of the feed sees each change once.
      */
     async append(changes: readonly FeedChange[], options: { repeated?: boolean } = {}): Promise<void> {
+      // The time of the row's newest change (when its batch was applied): what retention compares.
+      const writtenAt = changes.reduce((newest, c) => Math.max(newest, c.at), 0);
       const pending = options.repeated === true ? await withoutRecorded(changes) : changes;
       for (let from = 0; from < pending.length; from += SLOTS) {
         const text = JSON.stringify(pending.slice(from, from + SLOTS));
@@ -107,10 +114,38 @@ export function createChangeFeed(session: Session, keyspace: string, marks: Buck
           const seq = (attempt === 1 && lastAppended > 0 ? lastAppended : (await latest(true)).seq) + 1;
           const bucket = Math.floor(seq / ROWS_PER_BUCKET);
           await marks.touch(SERIES, bucket);
-          appended = (await session.lwt(cql.append, [bucket, seq, text, Date.now()])).applied;
+          appended = (await session.lwt(cql.append, [bucket, seq, text, writtenAt])).applied;
           if (appended) lastAppended = Math.max(lastAppended, seq);
         }
       }
+    },
+
+    /**
+     * Deletes the oldest rows written before `before`, a prefix of the feed that never reaches its
+     * newest row: appenders number the next row from the newest one, so it must stay. A bucket emptied
+     * below the newest row's is forgotten, and a reader resuming in it walks on to the oldest kept.
+     */
+    async expire(before: number, limit: number): Promise<number> {
+      const newest = (await latest(false)).seq;
+      if (newest === 0) return 0;
+      // The newest row's bucket and any newer one (marked by a writer about to append) are never forgotten.
+      const newestBucket = Math.floor(newest / ROWS_PER_BUCKET);
+      let removed = 0;
+      for (const { bucket_id: bucket } of await session.rows(cql.oldestBuckets, [SERIES])) {
+        if (typeof bucket !== 'number' || bucket > newestBucket) break;
+        const wanted = limit - removed;
+        const rows = await session.rows(cql.oldestRows, [bucket, wanted]);
+        const due: number[] = [];
+        for (const row of rows) {
+          if (num(row, 'seq') >= newest || num(row, 'written_at') >= before) break;
+          due.push(num(row, 'seq'));
+        }
+        await forEachLimited(due, QUERIES_IN_FLIGHT, (seq) => session.write(cql.deleteRow, [bucket, seq]));
+        removed += due.length;
+        if (due.length < rows.length || removed >= limit) break;
+        if (rows.length < wanted && bucket < newestBucket) await session.write(cql.forgetBucket, [SERIES, bucket]);
+      }
+      return removed;
     },
 
     async latestCursor(): Promise<number> {

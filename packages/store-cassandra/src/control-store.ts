@@ -1,12 +1,15 @@
 import type { ControlStore, InstanceReport } from '@kafka-monitor/domain';
+import { bucketMarks, expireBuckets } from './buckets.js';
 import { QUERIES_IN_FLIGHT, forEachLimited } from './concurrency.js';
-import { num, optNum, str } from './rows.js';
+import { bucketOf, num, optNum, str } from './rows.js';
 import type { Keyspaces } from './schema.js';
 import type { Row, Session } from './session.js';
 
 /** All instances in one partition: a handful of processes, read whole by the monitor. */
 const INSTANCES = 'instances';
 const SETTINGS_ID = 1;
+/** The time_buckets series of idempotency_keys_by_hour. */
+const KEYS_SERIES = 'idempotency-keys';
 
 const instanceFromRow = (r: Row): InstanceReport => ({
   processor: str(r, 'processor'),
@@ -19,10 +22,26 @@ const instanceFromRow = (r: Row): InstanceReport => ({
   lastProcessedAt: optNum(r, 'last_processed_at'),
 });
 
-export function createCassandraControlStore(session: Session, ks: Keyspaces): ControlStore {
+/**
+ * Idempotency keys live in a table keyed by the key alone; retention finds them by creation time through
+ * idempotency_keys_by_hour (one partition per hour of creation, walked through time_buckets), and each
+ * key is written with a TTL so it expires even where no pass runs.
+ */
+export function createCassandraControlStore(
+  session: Session,
+  ks: Keyspaces,
+  options: { readonly bucketMs: number; readonly idempotencyKeyTtlSeconds: number },
+): ControlStore {
   const o = ks.order;
+  const marks = bucketMarks(session, o);
   const cql = {
-    reserve: `INSERT INTO ${o}.idempotency_keys (key, order_id, fingerprint, created_at) VALUES (?, ?, ?, ?) IF NOT EXISTS`,
+    reserve: `INSERT INTO ${o}.idempotency_keys (key, order_id, fingerprint, created_at) VALUES (?, ?, ?, ?)
+      IF NOT EXISTS USING TTL ?`,
+    indexKey: `INSERT INTO ${o}.idempotency_keys_by_hour (bucket_id, created_at, key) VALUES (?, ?, ?) USING TTL ?`,
+    expiring: `SELECT created_at, key FROM ${o}.idempotency_keys_by_hour WHERE bucket_id = ? LIMIT ?`,
+    // Conditional: a key reserved again since (after an expiry or a release) keeps its new reservation.
+    expireKey: `DELETE FROM ${o}.idempotency_keys WHERE key = ? IF created_at = ?`,
+    unindexKey: `DELETE FROM ${o}.idempotency_keys_by_hour WHERE bucket_id = ? AND created_at = ? AND key = ?`,
     // Conditional, so a request that lost the key cannot release the winner's reservation.
     release: `DELETE FROM ${o}.idempotency_keys WHERE key = ? IF order_id = ?`,
     settings: `SELECT * FROM ${o}.generator_settings WHERE id = ?`,
@@ -38,7 +57,12 @@ export function createCassandraControlStore(session: Session, ks: Keyspaces): Co
 
   return {
     async reserveIdempotencyKey(key, orderId, fingerprint, now) {
-      const result = await session.lwt(cql.reserve, [key, orderId, fingerprint, now]);
+      // Indexed before it is reserved, so a crash in between leaves an index row (cleared by the next
+      // pass) rather than a key no pass would find.
+      const bucket = bucketOf(now, options.bucketMs);
+      await marks.touch(KEYS_SERIES, bucket);
+      await session.write(cql.indexKey, [bucket, now, key, options.idempotencyKeyTtlSeconds]);
+      const result = await session.lwt(cql.reserve, [key, orderId, fingerprint, now, options.idempotencyKeyTtlSeconds]);
       if (result.applied || result.current === undefined) {
         return { key, orderId, fingerprint, createdAt: now, created: true };
       }
@@ -53,6 +77,17 @@ export function createCassandraControlStore(session: Session, ks: Keyspaces): Co
     },
     async releaseIdempotencyKey(key, orderId) {
       await session.lwt(cql.release, [key, orderId]);
+    },
+    expireIdempotencyKeys(before, limit) {
+      const firstKept = bucketOf(before, options.bucketMs);
+      return expireBuckets(session, o, KEYS_SERIES, firstKept, limit, async (bucket, remaining) => {
+        const rows = await session.rows(cql.expiring, [bucket, remaining]);
+        await forEachLimited(rows, QUERIES_IN_FLIGHT, async (row) => {
+          await session.lwt(cql.expireKey, [str(row, 'key'), row.created_at]);
+          await session.write(cql.unindexKey, [bucket, row.created_at, str(row, 'key')]);
+        });
+        return { removed: rows.length, emptied: rows.length < remaining };
+      });
     },
     async generatorSettings() {
       const [row] = await session.rows(cql.settings, [SETTINGS_ID]);

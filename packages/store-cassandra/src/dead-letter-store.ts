@@ -7,7 +7,7 @@ import type {
   DeadLetterStatus,
   DeadLetterStore,
 } from '@kafka-monitor/domain';
-import { MAX_IN_KEYS, QUERIES_IN_FLIGHT, chunksOf, mapLimited } from './concurrency.js';
+import { MAX_IN_KEYS, QUERIES_IN_FLIGHT, chunksOf, forEachLimited, mapLimited } from './concurrency.js';
 import { num, optNum, optStr, str } from './rows.js';
 import type { Keyspaces } from './schema.js';
 import type { Row, Session } from './session.js';
@@ -75,7 +75,14 @@ export function createCassandraDeadLetterStore(session: Session, ks: Keyspaces):
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     actions: `SELECT * FROM ${o}.dead_letter_actions WHERE dead_letter_id = ?`,
     byKey: `SELECT * FROM ${o}.dead_letters WHERE message_key = ?`,
+    indexedAt: `SELECT id, failed_at FROM ${o}.dead_letters_by_status WHERE status = ?`,
+    // Conditional, so the deletion (and its count below) happens once however many passes race.
+    expire: `DELETE FROM ${o}.dead_letters WHERE id = ? IF status = ?`,
+    expireActions: `DELETE FROM ${o}.dead_letter_actions WHERE dead_letter_id = ?`,
+    countExpired: `UPDATE ${o}.dead_letters_expired SET expired = expired + ? WHERE source_topic = ? AND reason = ? AND status = ?`,
+    expired: `SELECT source_topic, reason, status, expired FROM ${o}.dead_letters_expired`,
   };
+  const RESOLVED: readonly DeadLetterStatus[] = ['redriven', 'discarded'];
 
   /** The dead letters of the given ids, in IN reads of MAX_IN_KEYS, bounded in flight however many. */
   const byIds = async (ids: readonly string[]): Promise<DeadLetter[]> =>
@@ -166,12 +173,16 @@ export function createCassandraDeadLetterStore(session: Session, ks: Keyspaces):
         }
       }
       const counts = new Map<string, DeadLetterReasonCount>();
+      const add = (topic: string, reason: string, status: DeadLetterStatus, count: number) => {
+        const key = JSON.stringify([topic, reason, status]);
+        counts.set(key, { topic, reason, status, count: (counts.get(key)?.count ?? 0) + count });
+      };
+      for (const row of await session.rows(cql.expired, [])) {
+        add(str(row, 'source_topic'), str(row, 'reason'), str(row, 'status') as DeadLetterStatus, num(row, 'expired'));
+      }
       for (const [id, { reason, statuses }] of indexed) {
         const topic = topicOfDeadLetterId(id) ?? id;
-        for (const status of statuses) {
-          const key = JSON.stringify([topic, reason, status]);
-          counts.set(key, { topic, reason, status, count: (counts.get(key)?.count ?? 0) + 1 });
-        }
+        for (const status of statuses) add(topic, reason, status, 1);
       }
       return [...counts.values()];
     },
@@ -206,6 +217,32 @@ export function createCassandraDeadLetterStore(session: Session, ks: Keyspaces):
       // Through the secondary index on message_key: the few dead letters of one order, from every node.
       const letters = (await session.rows(cql.byKey, [key])).map(fromRow);
       return letters.sort((a, b) => a.failedAt - b.failedAt || (a.id < b.id ? -1 : 1)).slice(0, limit);
+    },
+    // The resolved statuses' index partitions are read whole, as `counts` reads them: a few thousand
+    // small rows. A crash after the conditional delete leaves an index row without its dead letter,
+    // which the next pass clears (and may leave that one dead letter out of the expired counts).
+    async expireResolved(before, limit) {
+      let removed = 0;
+      for (const status of RESOLVED) {
+        if (removed >= limit) break;
+        const index = await session.rows(cql.indexedAt, [status]);
+        const letters = new Map((await byIds(index.map((r) => str(r, 'id')))).map((l) => [l.id, l]));
+        const orphans = index.filter((r) => !letters.has(str(r, 'id')));
+        const due = [...letters.values()]
+          .filter((l) => l.status === status && l.updatedAt < before)
+          .sort((a, b) => a.updatedAt - b.updatedAt)
+          .slice(0, limit - removed);
+        await forEachLimited(due, QUERIES_IN_FLIGHT, async (letter) => {
+          const result = await session.lwt(cql.expire, [letter.id, status]);
+          if (!result.applied) return;
+          await session.write(cql.expireActions, [letter.id]);
+          await session.write(cql.countExpired, [1, letter.topic, letter.reason, status]);
+          await session.write(cql.unindex, [status, letter.failedAt, letter.id]);
+          removed++;
+        });
+        for (const row of orphans) await session.write(cql.unindex, [status, row.failed_at, str(row, 'id')]);
+      }
+      return removed;
     },
   };
 }

@@ -147,7 +147,7 @@ export class MemorySession implements Session {
     const [, columns = '*', name = '', where, , direction, limitText] = m;
     if (name === 'system.local') return [{ release_version: 'memory' }];
     // Columns are not declared here (rows take any column), so every column is new to an ALTER.
-    if (name === 'system_schema.columns') return [];
+    if (name === 'system_schema.columns' || name === 'system_schema.tables') return [];
     if (name === 'system.size_estimates') return [...(this.sizeEstimates.get(String(params[0])) ?? [])];
     const table = this.table(name);
     const conditions = where === undefined ? [] : this.conditions(where, params);
@@ -194,9 +194,14 @@ export class MemorySession implements Session {
     const stamp = ++this.clock;
     if (text.startsWith('SELECT')) return { rows: this.select(text, params) };
     const insert =
-      /^INSERT INTO (\S+) \((.+?)\) VALUES \((.+?)\)(?: USING (TIMESTAMP|TTL) (\?|\d+))?( IF NOT EXISTS)?$/.exec(text);
+      /^INSERT INTO (\S+) \((.+?)\) VALUES \((.+?)\)(?: USING (TIMESTAMP|TTL) (\?|\d+))?( IF NOT EXISTS)?(?: USING (TTL) (\?|\d+))?$/.exec(
+        text,
+      );
     if (insert !== null) {
-      const [, name = '', columns = '', , using, usingValue, ifNotExists] = insert;
+      // A TTL is taken and ignored: rows here live as long as the test.
+      const [, name = '', columns = '', , usingBefore, valueBefore, ifNotExists, usingAfter, valueAfter] = insert;
+      const using = usingBefore ?? usingAfter;
+      const usingValue = valueBefore ?? valueAfter;
       const table = this.table(name);
       const values = Object.fromEntries(columns.split(',').map((c) => [c.trim(), plain(params.shift())] as const));
       const option = using === undefined ? undefined : usingValue === '?' ? params.shift() : Number(usingValue);
@@ -239,7 +244,15 @@ export class MemorySession implements Session {
     if (del !== null) {
       const [, name = '', where = '', ifs] = del;
       const table = this.table(name);
-      const key = Object.fromEntries(this.conditions(where, params).map((c) => [c.column, c.value]));
+      const whereConditions = this.conditions(where, params);
+      const key = Object.fromEntries(whereConditions.map((c) => [c.column, c.value]));
+      // Without every clustering column, the whole partition (or the rows matching the prefix) goes.
+      if (ifs === undefined && table.clustering.some((c) => !(c.name in key))) {
+        for (const [rowKey, row] of table.rows) {
+          if (MemorySession.matches(row.values, whereConditions)) table.rows.delete(rowKey);
+        }
+        return { rows: [] };
+      }
       const rowKey = MemorySession.keyOf(table, key);
       const existing = table.rows.get(rowKey);
       if (ifs !== undefined) {

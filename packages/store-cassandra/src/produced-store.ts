@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Order, ProducedOrderStore } from '@kafka-monitor/domain';
-import { newestFirst, bucketMarks } from './buckets.js';
+import { bucketMarks, expireBuckets, newestFirst } from './buckets.js';
 import { QUERIES_IN_FLIGHT, forEachLimited } from './concurrency.js';
 import { bucketOf, orderFromRow, str } from './rows.js';
 import type { Keyspaces } from './schema.js';
@@ -20,7 +20,7 @@ const sha1 = (text: string): Buffer => createHash('sha1').update(`kafka-monitor:
 export function createCassandraProducedStore(
   session: Session,
   ks: Keyspaces,
-  options: { readonly bucketMs: number },
+  options: { readonly bucketMs: number; readonly ttlSeconds: number },
 ): ProducedOrderStore {
   const o = ks.order;
   const marks = bucketMarks(session, o);
@@ -28,12 +28,15 @@ export function createCassandraProducedStore(
     insert: `INSERT INTO ${o}.orders
         (order_id, customer_id, product_id, quantity, unit_price, total, timestamp, status, order_key,
          unit_price_cents, total_cents)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TTL ?`,
     insertRecent: `INSERT INTO ${o}.orders_recent
         (bucket_id, timestamp, order_id, customer_id, product_id, quantity, unit_price_cents, total_cents, status)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) USING TTL ?`,
     byId: `SELECT * FROM ${o}.orders WHERE order_id = ?`,
     recent: `SELECT * FROM ${o}.orders_recent WHERE bucket_id = ? LIMIT ?`,
+    expiring: `SELECT timestamp, order_id FROM ${o}.orders_recent WHERE bucket_id = ? LIMIT ?`,
+    deleteById: `DELETE FROM ${o}.orders WHERE order_id = ?`,
+    deleteRecent: `DELETE FROM ${o}.orders_recent WHERE bucket_id = ? AND timestamp = ? AND order_id = ?`,
     count: `UPDATE ${o}.statistics SET value = value + ? WHERE metric = ?`,
   };
 
@@ -56,6 +59,7 @@ export function createCassandraProducedStore(
           order.orderId,
           order.unitPriceCents,
           order.totalCents,
+          options.ttlSeconds,
         ],
       },
       {
@@ -71,6 +75,7 @@ export function createCassandraProducedStore(
           order.unitPriceCents,
           order.totalCents,
           order.status,
+          options.ttlSeconds,
         ],
       },
     ];
@@ -96,6 +101,19 @@ export function createCassandraProducedStore(
       return newestFirst(session, o, SERIES, limit, async (bucket, remaining) =>
         (await session.rows(cql.recent, [bucket, remaining])).map((row) => orderFromRow(row)),
       );
+    },
+    // The TTL bounds both tables even when no pass runs; the pass deletes by the configured horizon
+    // whatever TTL the rows were written with (rows written before retention have none).
+    expireProduced(before, limit) {
+      return expireBuckets(session, o, SERIES, bucketOf(before, options.bucketMs), limit, async (bucket, remaining) => {
+        const rows = await session.rows(cql.expiring, [bucket, remaining]);
+        await forEachLimited(rows, QUERIES_IN_FLIGHT, async (row) => {
+          const orderId = str(row, 'order_id');
+          await session.write(cql.deleteById, [uuidFor(orderId, sha1)]);
+          await session.write(cql.deleteRecent, [bucket, row.timestamp, orderId]);
+        });
+        return { removed: rows.length, emptied: rows.length < remaining };
+      });
     },
     async produced(orderId) {
       const [row] = await session.rows(cql.byId, [uuidFor(orderId, sha1)]);

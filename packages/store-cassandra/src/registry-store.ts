@@ -1,8 +1,8 @@
 import type { EffectSource, OrderStatus, RegistryChange, RegistryStore } from '@kafka-monitor/domain';
-import { bucketMarks, newestFirst, oldestFirst } from './buckets.js';
+import { bucketMarks, expireBuckets, newestFirst, oldestFirst } from './buckets.js';
 import { createChangeFeed } from './change-feed.js';
-import { MAX_IN_KEYS, QUERIES_IN_FLIGHT, chunksOf, mapLimited } from './concurrency.js';
-import { num, optStr, positionOfToken, str } from './rows.js';
+import { MAX_IN_KEYS, QUERIES_IN_FLIGHT, chunksOf, forEachLimited, mapLimited } from './concurrency.js';
+import { bucketOf, num, optStr, positionOfToken, str } from './rows.js';
 import { CLAIM_SETTINGS, claimsPerOrder, type Keyspaces } from './schema.js';
 import type { Session } from './session.js';
 import { createRegistryApply } from './registry/apply-messages.js';
@@ -11,7 +11,7 @@ import { createLookups } from './registry/lookups.js';
 import { createRegistration } from './registry/register.js';
 import { decisionFromRow, updateFromRow } from './registry/rows.js';
 import { createShards } from './registry/shards.js';
-import { GROUP, registryStatements, type RegistryContext } from './registry/statements.js';
+import { DECISIONS_SERIES, GROUP, HOUR_MS, registryStatements, type RegistryContext } from './registry/statements.js';
 import { createStatusIndex } from './registry/status-index.js';
 import { sumStats } from './views/positions.js';
 
@@ -26,10 +26,20 @@ export { REGISTRY_PROCESSOR_ID } from './registry/statements.js';
  * after a crash recognises its own earlier writes and counts them exactly once in its shard row,
  * which (as for the views) is written USING TIMESTAMP <next offset> and carries the counts.
  */
-export function createCassandraRegistryStore(session: Session, ks: Keyspaces): RegistryStore {
+export function createCassandraRegistryStore(
+  session: Session,
+  ks: Keyspaces,
+  options: { readonly decisionTtlSeconds: number } = { decisionTtlSeconds: 0 },
+): RegistryStore {
   const r = ks.registry;
   const marks = bucketMarks(session, r);
-  const context: RegistryContext = { session, cql: registryStatements(r), keyspace: r, marks };
+  const context: RegistryContext = {
+    session,
+    cql: registryStatements(r),
+    keyspace: r,
+    marks,
+    decisionTtlSeconds: options.decisionTtlSeconds,
+  };
   const { cql } = context;
   const feed = createChangeFeed(session, r, marks);
   const lookups = createLookups(context);
@@ -37,6 +47,23 @@ export function createCassandraRegistryStore(session: Session, ks: Keyspaces): R
   const shards = createShards(context);
 
   return {
+    expireDecisions(before, limit) {
+      return expireBuckets(
+        session,
+        r,
+        DECISIONS_SERIES,
+        bucketOf(before, HOUR_MS),
+        limit,
+        async (bucket, remaining) => {
+          const rows = await session.rows(cql.expiringDecisions, [bucket, remaining]);
+          await forEachLimited(rows, QUERIES_IN_FLIGHT, async (row) => {
+            await session.lwt(cql.expireDecision, [str(row, 'request_id'), row.decided_at]);
+            await session.write(cql.unindexDecision, [bucket, row.decided_at, str(row, 'request_id')]);
+          });
+          return { removed: rows.length, emptied: rows.length < remaining };
+        },
+      );
+    },
     ...createRegistryApply({
       context,
       shards,
@@ -116,5 +143,6 @@ export function createCassandraRegistryStore(session: Session, ks: Keyspaces): R
     },
     changesSince: (cursor, limit): Promise<readonly RegistryChange[]> => feed.since(cursor, limit),
     latestCursor: () => feed.latestCursor(),
+    expireChanges: (before, limit) => feed.expire(before, limit),
   };
 }

@@ -241,7 +241,65 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     },
   },
+  {
+    version: 7,
+    description: 'retention: idempotency keys and decisions by hour, expired dead letters still counted',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS {order}.idempotency_keys_by_hour (
+         bucket_id int, created_at timestamp, key text,
+         PRIMARY KEY ((bucket_id), created_at, key))`,
+      `CREATE TABLE IF NOT EXISTS {registry}.status_decisions_by_hour (
+         bucket_id int, decided_at timestamp, request_id text,
+         PRIMARY KEY ((bucket_id), decided_at, request_id))`,
+      `CREATE TABLE IF NOT EXISTS {order}.dead_letters_expired (
+         source_topic text, reason text, status text, expired counter,
+         PRIMARY KEY ((source_topic), reason, status))`,
+    ],
+    async after(session, ks) {
+      await timeWindowCompaction(session, ks.order, 'idempotency_keys_by_hour', 'HOURS');
+      await timeWindowCompaction(session, ks.registry, 'status_decisions_by_hour', 'HOURS');
+      await timeWindowCompaction(session, ks.query, 'orders_timeline', 'DAYS');
+      // Keys reserved before this version get their index row, so retention finds them too (the table
+      // holds only keys clients sent, a small one; a repeat writes the same rows).
+      const bucketMs = 3_600_000;
+      for (const row of await session.rows(`SELECT key, created_at FROM ${ks.order}.idempotency_keys`, [])) {
+        const createdAt = typeof row.created_at === 'number' ? row.created_at : 0;
+        const bucket = Math.floor(createdAt / bucketMs);
+        await session.write(`INSERT INTO ${ks.order}.time_buckets (series, bucket_id) VALUES (?, ?)`, [
+          'idempotency-keys',
+          bucket,
+        ]);
+        await session.write(
+          `INSERT INTO ${ks.order}.idempotency_keys_by_hour (bucket_id, created_at, key) VALUES (?, ?, ?)`,
+          [bucket, createdAt, row.key],
+        );
+      }
+    },
+  },
 ];
+
+/**
+ * Time-window compaction for a table whose rows are written once and expire by age (TTL or a retention
+ * pass): whole SSTables of expired windows are dropped instead of compacted. Altered only when the table
+ * has another strategy, so a restart changes nothing and an operator's own window is kept.
+ */
+async function timeWindowCompaction(
+  session: Session,
+  keyspace: string,
+  table: string,
+  unit: 'HOURS' | 'DAYS',
+): Promise<void> {
+  const [current] = await session.rows(
+    'SELECT compaction FROM system_schema.tables WHERE keyspace_name = ? AND table_name = ?',
+    [keyspace, table],
+  );
+  const strategy = (current?.compaction as Record<string, string> | undefined)?.class ?? '';
+  if (current === undefined || strategy.endsWith('TimeWindowCompactionStrategy')) return;
+  await session.ddl(
+    `ALTER TABLE ${keyspace}.${table} WITH compaction = {'class': 'TimeWindowCompactionStrategy', ` +
+      `'compaction_window_unit': '${unit}', 'compaction_window_size': 1}`,
+  );
+}
 
 /**
  * The keyspace of a views generation: generation 0 is query_processor itself, generation N its
@@ -268,6 +326,7 @@ export async function createViewKeyspace(
     }
   }
   await addColumn(session, keyspace, 'counted_orders', 'applied_at', 'bigint');
+  await timeWindowCompaction(session, keyspace, 'orders_timeline', 'DAYS');
 }
 
 /**

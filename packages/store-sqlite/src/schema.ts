@@ -216,4 +216,16 @@ export const STORE_MIGRATIONS: readonly string[] = [
      lease_until INTEGER
    );
    INSERT INTO view_generations VALUES (1, 0, 0, NULL, NULL);`,
+  // Retention (docs/storage.md): what expires is found by age through an index, and dead letters
+  // deleted once resolved stay counted in the status they ended in, so the received counter never falls.
+  `CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at);
+   CREATE INDEX status_decisions_by_age ON status_decisions (decided_at);
+   CREATE INDEX dead_letters_resolved ON dead_letters (status, updated_at);
+   CREATE TABLE dead_letters_expired (
+     source_topic TEXT NOT NULL,
+     reason TEXT NOT NULL,
+     status TEXT NOT NULL,
+     count INTEGER NOT NULL,
+     PRIMARY KEY (source_topic, reason, status)
+   ) WITHOUT ROWID;`,
 ];

@@ -31,6 +31,10 @@ export function createSqliteControlStore(db: SqliteDatabase, settle: Settle): Co
     ),
     key: db.prepare('SELECT * FROM idempotency_keys WHERE key = ?'),
     release: db.prepare('DELETE FROM idempotency_keys WHERE key = ? AND order_id = ?'),
+    expireKeys: db.prepare(
+      `DELETE FROM idempotency_keys WHERE rowid IN
+         (SELECT rowid FROM idempotency_keys WHERE created_at < ? ORDER BY created_at LIMIT ?)`,
+    ),
     settings: db.prepare('SELECT * FROM generator_settings WHERE id = 1'),
     saveSettings: db.prepare(
       'INSERT OR REPLACE INTO generator_settings (id, order_rate, anomaly_rate, updated_at) VALUES (1, ?, ?, ?)',
@@ -52,6 +56,7 @@ export function createSqliteControlStore(db: SqliteDatabase, settle: Settle): Co
     reserveIdempotencyKey: (key, orderId, fingerprint, now) =>
       settle(() => reserve.immediate(key, orderId, fingerprint, now)),
     releaseIdempotencyKey: (key, orderId) => settle(() => void sql.release.run(key, orderId)),
+    expireIdempotencyKeys: (before, limit) => settle(() => sql.expireKeys.run(before, limit).changes),
     generatorSettings: () =>
       settle(() => {
         const row = sql.settings.get() as { order_rate: number; anomaly_rate: number; updated_at: number } | undefined;

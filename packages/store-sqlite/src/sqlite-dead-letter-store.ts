@@ -83,8 +83,22 @@ export function createSqliteDeadLetterStore(db: SqliteDatabase, settle: Settle):
       'SELECT reason, COUNT(*) AS count FROM dead_letters WHERE status = ? GROUP BY reason ORDER BY count DESC, reason',
     ),
     counts: db.prepare(
-      `SELECT source_topic AS topic, reason, status, COUNT(*) AS count FROM dead_letters
-       GROUP BY source_topic, reason, status`,
+      `SELECT topic, reason, status, SUM(count) AS count FROM (
+         SELECT source_topic AS topic, reason, status, COUNT(*) AS count FROM dead_letters
+         GROUP BY source_topic, reason, status
+         UNION ALL
+         SELECT source_topic AS topic, reason, status, count FROM dead_letters_expired
+       ) GROUP BY topic, reason, status`,
+    ),
+    expirable: db.prepare(
+      `SELECT id, source_topic, reason, status FROM dead_letters
+       WHERE status = ? AND updated_at < ? ORDER BY updated_at LIMIT ?`,
+    ),
+    deleteLetter: db.prepare('DELETE FROM dead_letters WHERE id = ?'),
+    deleteActions: db.prepare('DELETE FROM dead_letter_actions WHERE dead_letter_id = ?'),
+    countExpired: db.prepare(
+      `INSERT INTO dead_letters_expired (source_topic, reason, status, count) VALUES (?, ?, ?, 1)
+       ON CONFLICT (source_topic, reason, status) DO UPDATE SET count = count + 1`,
     ),
     transition: db.prepare('UPDATE dead_letters SET status = ?, updated_at = ? WHERE id = ? AND status = ?'),
     audit: db.prepare(
@@ -115,6 +129,25 @@ export function createSqliteDeadLetterStore(db: SqliteDatabase, settle: Settle):
       const groups = JSON.parse(row.groups) as string[];
       if (!groups.includes(l.group)) sql.setGroups.run(JSON.stringify([...groups, l.group].sort()), l.id);
     }
+  });
+  const RESOLVED: readonly DeadLetterStatus[] = ['redriven', 'discarded'];
+  // One transaction: a dead letter leaves the table and enters the expired counts together.
+  const expireResolved = db.transaction((before: number, limit: number) => {
+    let deleted = 0;
+    for (const status of RESOLVED) {
+      const rows = sql.expirable.all(status, before, limit - deleted) as Pick<
+        DeadLetterRow,
+        'id' | 'source_topic' | 'reason' | 'status'
+      >[];
+      for (const r of rows) {
+        sql.deleteActions.run(r.id);
+        sql.deleteLetter.run(r.id);
+        sql.countExpired.run(r.source_topic, r.reason, r.status);
+      }
+      deleted += rows.length;
+      if (deleted >= limit) break;
+    }
+    return deleted;
   });
   return {
     record: (letters, now) => settle(() => record.immediate(letters, now)),
@@ -151,5 +184,6 @@ export function createSqliteDeadLetterStore(db: SqliteDatabase, settle: Settle):
       ),
     actions: (id) => settle(() => (sql.actions.all(id) as ActionRow[]).map(actionFromRow)),
     byKey: (key, limit) => settle(() => (sql.byKey.all(key, limit) as DeadLetterRow[]).map(fromRow)),
+    expireResolved: (before, limit) => settle(() => expireResolved.immediate(before, limit)),
   };
 }

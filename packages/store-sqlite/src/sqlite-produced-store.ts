@@ -10,6 +10,10 @@ export function createSqliteProducedStore(db: SqliteDatabase, settle: Settle): P
   );
   const recent = db.prepare('SELECT * FROM orders ORDER BY timestamp DESC, order_id DESC LIMIT ?');
   const byId = db.prepare('SELECT * FROM orders WHERE order_id = ?');
+  // Oldest first through orders_newest; rowids, so each step is one short delete of at most `limit` rows.
+  const expire = db.prepare(
+    'DELETE FROM orders WHERE rowid IN (SELECT rowid FROM orders WHERE timestamp < ? ORDER BY timestamp LIMIT ?)',
+  );
   const saveAll = db.transaction((orders: readonly Order[]) => {
     for (const order of orders) insert.run(...orderParams(order));
   });
@@ -21,5 +25,6 @@ export function createSqliteProducedStore(db: SqliteDatabase, settle: Settle): P
         const row = byId.get(orderId) as OrderRow | undefined;
         return row && orderFromRow(row);
       }),
+    expireProduced: (before, limit) => settle(() => expire.run(before, limit).changes),
   };
 }

@@ -134,6 +134,10 @@ export function createSqliteRegistryStore(db: SqliteDatabase, checkpoints: Check
       "SELECT * FROM registered_orders WHERE status = 'pending' ORDER BY registration_seq ASC LIMIT ?",
     ),
     decision: db.prepare('SELECT * FROM status_decisions WHERE request_id = ?'),
+    expireDecisions: db.prepare(
+      `DELETE FROM status_decisions WHERE rowid IN
+         (SELECT rowid FROM status_decisions WHERE decided_at < ? ORDER BY decided_at LIMIT ?)`,
+    ),
     insertDecision: db.prepare(
       `INSERT INTO status_decisions
          (request_id, order_id, applied, reason, decided_at, source_topic, source_partition, source_offset)
@@ -149,6 +153,8 @@ export function createSqliteRegistryStore(db: SqliteDatabase, checkpoints: Check
        WHERE c.cursor > ? ORDER BY c.cursor LIMIT ?`,
     ),
     latestCursor: db.prepare('SELECT coalesce(max(cursor), 0) AS cursor FROM registry_changes'),
+    oldestChanges: db.prepare('SELECT cursor, at FROM registry_changes ORDER BY cursor LIMIT ?'),
+    deleteChangesTo: db.prepare('DELETE FROM registry_changes WHERE cursor <= ?'),
     statuses: db.prepare(
       'SELECT order_id, status FROM registered_orders WHERE order_id IN (SELECT value FROM json_each(?))',
     ),
@@ -373,7 +379,23 @@ export function createSqliteRegistryStore(db: SqliteDatabase, checkpoints: Check
     },
   );
 
+  // The feed's oldest rows, read in cursor order up to the first one kept: no index on `at` is needed,
+  // and the newest change stays so the cursor never goes back.
+  const expireChanges = db.transaction((before: number, limit: number): number => {
+    const newest = (sql.latestCursor.get() as { cursor: number }).cursor;
+    let last: number | undefined;
+    let count = 0;
+    for (const row of sql.oldestChanges.all(limit) as { cursor: number; at: number }[]) {
+      if (row.at >= before || row.cursor >= newest) break;
+      last = row.cursor;
+      count++;
+    }
+    if (last !== undefined) sql.deleteChangesTo.run(last);
+    return count;
+  });
+
   return {
+    expireChanges: (before, limit) => settle(() => expireChanges.immediate(before, limit)),
     applyRegistryMessages: (source, entries, now) => settle(() => applyMessages.immediate(source, entries, now)),
     recordValidations: (source, entries, now) => settle(() => recordValidations.immediate(source, entries, now)),
     registered: (orderId) =>
@@ -386,6 +408,7 @@ export function createSqliteRegistryStore(db: SqliteDatabase, checkpoints: Check
       settle(() => (sql.byStatus.all(status, limit) as RegisteredRow[]).map(registeredFromRow)),
     oldestPending: (limit) => settle(() => (sql.oldestPending.all(limit) as RegisteredRow[]).map(registeredFromRow)),
     totals: () => settle(() => totals.get()),
+    expireDecisions: (before, limit) => settle(() => sql.expireDecisions.run(before, limit).changes),
     decision: (requestId) =>
       settle(() => {
         const row = sql.decision.get(requestId) as DecisionRow | undefined;

@@ -36,6 +36,18 @@ const source = (partition = 0, topic = 'orders', consumer = 'query-processor'): 
   partition,
 });
 
+const DAY_MS = 86_400_000;
+
+/** Calls an expiry step until it deletes fewer than `limit` (as the background retention does); the total deleted. */
+async function drain(step: (limit: number) => Promise<number>, limit: number): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const deleted = await step(limit);
+    total += deleted;
+    if (deleted < limit) return total;
+  }
+}
+
 const consumed = <T>(contents: readonly (T | null)[], firstOffset = 0): Consumed<T>[] =>
   contents.map((content, i) => ({ offset: firstOffset + i, content }));
 
@@ -458,6 +470,27 @@ export function describeStoreContract(
         ]);
       });
 
+      it('expires decision records decided before the horizon, keeping the order, its history and newer ones', async () => {
+        const store = await open();
+        const registry = source(0, 'registry', 'registry-processor');
+        const orders = ['d1', 'd2', 'd3'].map((orderId) => makeOrder({ orderId, totalCents: 5_000 }));
+        await store.registry.applyRegistryMessages(registry, consumed(orders.map(validation)), NOW - 3 * DAY_MS);
+        await store.registry.applyRegistryMessages(
+          registry,
+          consumed([change('d1', 'accepted', 'old-1'), change('d2', 'denied', 'old-2')], 3),
+          NOW - 3 * DAY_MS,
+        );
+        await store.registry.applyRegistryMessages(registry, consumed([change('d3', 'accepted', 'new-3')], 5), NOW);
+        expect(await store.registry.expireDecisions(NOW - 4 * DAY_MS, 10)).toBe(0);
+        expect(await drain((limit) => store.registry.expireDecisions(NOW - DAY_MS, limit), 1)).toBe(2);
+        expect(await store.registry.decision('old-1')).toBeUndefined();
+        expect(await store.registry.decision('old-2')).toBeUndefined();
+        expect(await store.registry.decision('new-3')).toMatchObject({ orderId: 'd3', applied: true });
+        expect((await store.registry.registered('d1'))?.status).toBe('accepted');
+        expect((await store.registry.history('d2')).map((u) => u.newStatus)).toEqual(['denied', 'pending']);
+        expect(await store.registry.expireDecisions(NOW - DAY_MS, 10)).toBe(0);
+      });
+
       it('lists pending orders oldest registration first, leaving decided ones out', async () => {
         const store = await open();
         const ids = ['p-b', 'p-a', 'p-c', 'p-d'];
@@ -493,6 +526,30 @@ export function describeStoreContract(
 
     describe('registry change feed', () => {
       const feedSource = source(0, 'registry', 'registry-processor');
+      it('expires the oldest changes made before the horizon, never the newest, and resumes old cursors at the oldest kept', async () => {
+        const store = await open();
+        const registry = source(0, 'registry', 'registry-processor');
+        const orders = ['f1', 'f2', 'f3', 'f4'].map((orderId) => makeOrder({ orderId, totalCents: 5_000 }));
+        // One change per call: a store may keep a batch's changes in one row.
+        for (const [i, order] of orders.entries()) {
+          const at = i < 3 ? NOW - 3 * DAY_MS + i : NOW;
+          await store.registry.applyRegistryMessages(registry, consumed([validation(order)], i), at);
+        }
+        const before = await store.registry.changesSince(0, 10);
+        expect(before.map((c) => c.orderId)).toEqual(['f1', 'f2', 'f3', 'f4']);
+        expect(await store.registry.expireChanges(NOW - 4 * DAY_MS, 10)).toBe(0);
+        expect(await drain((limit) => store.registry.expireChanges(NOW - DAY_MS, limit), 2)).toBe(3);
+        const kept = await store.registry.changesSince(0, 10);
+        expect(kept).toEqual(before.slice(3));
+        expect(await store.registry.latestCursor()).toBe(before[3]?.cursor);
+        // The newest change stays however old, so the cursor never goes back.
+        expect(await store.registry.expireChanges(NOW + DAY_MS, 10)).toBe(0);
+        await store.registry.applyRegistryMessages(registry, consumed([change('f1', 'accepted')], 4), NOW);
+        const next = await store.registry.changesSince(before[3]?.cursor ?? 0, 10);
+        expect(next.map((c) => [c.orderId, c.kind])).toEqual([['f1', 'status']]);
+        expect(next[0]?.cursor).toBeGreaterThan(before[3]?.cursor ?? 0);
+      });
+
       it('lists registrations and applied decisions in order after a cursor, with current statuses', async () => {
         const store = await open();
         expect(await store.registry.latestCursor()).toBe(0);
@@ -535,6 +592,22 @@ export function describeStoreContract(
         expect((await store.control.reserveIdempotencyKey('k', 'order-3', 'f3', NOW)).orderId).toBe('order-1');
         await store.control.releaseIdempotencyKey('k', 'order-1');
         expect((await store.control.reserveIdempotencyKey('k', 'order-3', 'f3', NOW)).created).toBe(true);
+      });
+
+      it('expires idempotency keys created before the horizon, in steps, keeping newer ones', async () => {
+        const store = await open();
+        const old = Array.from({ length: 5 }, (_, i) => `old-${i}`);
+        for (const [i, key] of old.entries()) {
+          await store.control.reserveIdempotencyKey(key, `order-${key}`, 'f', NOW - 3 * DAY_MS + i);
+        }
+        await store.control.reserveIdempotencyKey('new', 'order-new', 'f', NOW);
+        expect(await store.control.expireIdempotencyKeys(NOW - 4 * DAY_MS, 10)).toBe(0);
+        expect(await drain((limit) => store.control.expireIdempotencyKeys(NOW - DAY_MS, limit), 2)).toBe(5);
+        // An expired key is free again; the newer one still holds its order.
+        expect((await store.control.reserveIdempotencyKey('old-0', 'order-again', 'g', NOW)).created).toBe(true);
+        const kept = await store.control.reserveIdempotencyKey('new', 'order-other', 'f', NOW);
+        expect(kept).toMatchObject({ created: false, orderId: 'order-new' });
+        expect(await store.control.expireIdempotencyKeys(NOW - DAY_MS, 10)).toBe(0);
       });
 
       it('keeps generator settings and instance heartbeats', async () => {
@@ -713,6 +786,65 @@ export function describeStoreContract(
       });
     });
 
+    describe('dead letter retention', () => {
+      const letter = (offset: number, reason = 'not JSON'): CollectedDeadLetter => ({
+        id: deadLetterId({ topic: 'orders', partition: 2, offset }),
+        topic: 'orders',
+        partition: 2,
+        offset,
+        key: `k-${offset}`,
+        value: encoder.encode('{'),
+        headers: {},
+        group: 'query-processor',
+        reason,
+        failedAt: NOW - 5 * DAY_MS + offset,
+      });
+
+      it('deletes resolved dead letters with their audit trail, never a pending one, and keeps them counted', async () => {
+        const store = await open();
+        const old = NOW - 5 * DAY_MS;
+        await store.deadLetters.record(
+          [1, 2, 3, 4, 5].map((o) => letter(o)),
+          old,
+        );
+        await store.deadLetters.record([letter(6, 'other')], old);
+        expect(await store.deadLetters.transition(letter(1).id, 'pending', 'redriven', old + 10)).toBe(true);
+        expect(await store.deadLetters.transition(letter(2).id, 'pending', 'discarded', old + 20)).toBe(true);
+        expect(await store.deadLetters.transition(letter(6).id, 'pending', 'discarded', old + 30)).toBe(true);
+        // Resolved recently: kept whatever its failure time.
+        expect(await store.deadLetters.transition(letter(3).id, 'pending', 'discarded', NOW)).toBe(true);
+        const action = {
+          deadLetterId: letter(1).id,
+          action: 'redrive' as const,
+          at: old + 10,
+          actor: 'ops',
+          note: null,
+          editedPayload: null,
+          redrivenTo: { topic: 'orders', partition: 0, offset: 9 },
+        };
+        await store.deadLetters.audit(action);
+        const countsBefore = await store.deadLetters.counts();
+
+        expect(await store.deadLetters.expireResolved(old, 10)).toBe(0);
+        expect(await drain((limit) => store.deadLetters.expireResolved(NOW - DAY_MS, limit), 2)).toBe(3);
+        for (const offset of [1, 2, 6]) expect(await store.deadLetters.deadLetter(letter(offset).id)).toBeUndefined();
+        expect(await store.deadLetters.actions(letter(1).id)).toEqual([]);
+        expect((await store.deadLetters.deadLetter(letter(3).id))?.status).toBe('discarded');
+        for (const offset of [4, 5]) {
+          expect((await store.deadLetters.deadLetter(letter(offset).id))?.status).toBe('pending');
+        }
+        expect(await store.deadLetters.list('discarded', undefined, 10)).toHaveLength(1);
+        expect(await store.deadLetters.reasons('discarded')).toEqual([{ reason: 'not JSON', count: 1 }]);
+        // Pending dead letters are never deleted, however old.
+        expect(await store.deadLetters.expireResolved(NOW + DAY_MS, 10)).toBe(1);
+        expect(await store.deadLetters.list('pending', undefined, 10)).toHaveLength(2);
+        const key = (c: { topic: string; reason: string; status: string }) => `${c.topic}|${c.status}|${c.reason}`;
+        const sorted = (counts: readonly { topic: string; reason: string; status: string; count: number }[]) =>
+          [...counts].sort((a, b) => key(a).localeCompare(key(b)));
+        expect(sorted(await store.deadLetters.counts())).toEqual(sorted(countsBefore));
+      });
+    });
+
     describe('journey sources', () => {
       it('keeps the position that counted an order into the views, not a later copy', async () => {
         const store = await open();
@@ -779,6 +911,21 @@ export function describeStoreContract(
         expect((await store.produced.recentProduced(10)).map((o) => o.orderId)).toEqual(['newer', 'older']);
         expect(await store.produced.produced('older')).toEqual(older);
         expect(await store.produced.produced('none')).toBeUndefined();
+      });
+
+      it('expires orders older than the horizon, oldest first and in steps, keeping newer ones', async () => {
+        const store = await open();
+        const old = Array.from({ length: 5 }, (_, i) =>
+          makeOrder({ orderId: `old-${i}`, timestamp: NOW - 3 * DAY_MS + i }),
+        );
+        const kept = makeOrder({ orderId: 'kept', timestamp: NOW });
+        await store.produced.saveProduced([...old, kept]);
+        expect(await store.produced.expireProduced(NOW - 4 * DAY_MS, 10)).toBe(0);
+        expect(await drain((limit) => store.produced.expireProduced(NOW - DAY_MS, limit), 2)).toBe(5);
+        expect(await store.produced.produced('old-0')).toBeUndefined();
+        expect(await store.produced.produced('kept')).toEqual(kept);
+        expect((await store.produced.recentProduced(10)).map((o) => o.orderId)).toEqual(['kept']);
+        expect(await store.produced.expireProduced(NOW - DAY_MS, 10)).toBe(0);
       });
     });
 

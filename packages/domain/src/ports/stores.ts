@@ -187,6 +187,13 @@ export interface RegistryStore {
   oldestPending(limit: number): Promise<readonly RegisteredOrder[]>;
   totals(): Promise<RegistryTotals>;
   decision(requestId: string): Promise<DecisionRecord | undefined>;
+  /**
+   * Retention: deletes up to about `limit` decision records (`decision`) decided before `before`, and
+   * answers how many it removed (fewer than `limit` when none older is left). The order's status and
+   * history stay; its journey no longer names the decision's log position. A store that keeps them in
+   * time buckets deletes whole buckets only, so a record may outlive `before` by one bucket's width.
+   */
+  expireDecisions(before: number, limit: number): Promise<number>;
   /** Log positions of the order's registration and decisions (one key lookup per decision). */
   sources(orderId: string): Promise<RegistrySources>;
   processingStats(processorId: string): Promise<ProcessingStats | undefined>;
@@ -196,6 +203,14 @@ export interface RegistryStore {
   changesSince(cursor: number, limit: number): Promise<readonly RegistryChange[]>;
   /** The cursor of the newest change (0 when there is none). */
   latestCursor(): Promise<number>;
+  /**
+   * Retention: deletes up to about `limit` changes from the start of the feed that were made before
+   * `before`, never the newest, and answers how many it removed (fewer than `limit` when none older is
+   * left). Only a prefix goes, as a log's retention: a change kept keeps every later one, so a reader
+   * whose cursor is older resumes at the oldest change kept. A store that keeps several changes per row
+   * deletes whole rows.
+   */
+  expireChanges(before: number, limit: number): Promise<number>;
 }
 
 /** order_processor.orders: what the order processor produced. Saving an order twice keeps one row. */
@@ -204,6 +219,13 @@ export interface ProducedOrderStore {
   /** Newest first, by order timestamp. */
   recentProduced(limit: number): Promise<readonly Order[]>;
   produced(orderId: string): Promise<Order | undefined>;
+  /**
+   * Retention: deletes up to about `limit` produced orders whose timestamp is before `before`, oldest
+   * first, and answers how many it deleted (fewer than `limit` when none older is left). A store that
+   * keeps them in time buckets deletes whole buckets only, so an order may outlive `before` by up to
+   * one bucket's width. Safe to run from several processes at once.
+   */
+  expireProduced(before: number, limit: number): Promise<number>;
 }
 
 export interface IdempotencyRecord {
@@ -239,6 +261,12 @@ export interface ControlStore {
   /** Records the key with the order id unless it exists; returns the record that holds. */
   reserveIdempotencyKey(key: string, orderId: string, fingerprint: string, now: number): Promise<IdempotencyRecord>;
   releaseIdempotencyKey(key: string, orderId: string): Promise<void>;
+  /**
+   * Retention: deletes up to about `limit` idempotency keys created before `before`, and answers how
+   * many it deleted (fewer than `limit` when none older is left). A store that keeps them in time
+   * buckets deletes whole buckets only, so a key may outlive `before` by up to one bucket's width.
+   */
+  expireIdempotencyKeys(before: number, limit: number): Promise<number>;
   generatorSettings(): Promise<GeneratorSettingsRecord | undefined>;
   saveGeneratorSettings(settings: GeneratorSettingsRecord): Promise<void>;
   heartbeat(report: InstanceReport): Promise<void>;
@@ -290,8 +318,8 @@ export interface DeadLetterStore {
   reasons(status: DeadLetterStatus): Promise<readonly ReasonCount[]>;
   /**
    * Every dead letter recorded, counted per source topic, reason and status, in no particular order;
-   * dead letters are never deleted, so the counts of one topic and reason over the statuses are all
-   * ever collected. One row per distinct triple: many dead letters share a reason, so this is read
+   * a resolved dead letter deleted by `expireResolved` still counts in the status it ended in, so the
+   * counts of one topic and reason over the statuses are all ever collected. One row per distinct triple: many dead letters share a reason, so this is read
    * at every scrape (`countByReasonClass` folds it into bounded metric labels).
    */
   counts(): Promise<readonly DeadLetterReasonCount[]>;
@@ -302,6 +330,12 @@ export interface DeadLetterStore {
   actions(id: string): Promise<readonly DeadLetterAction[]>;
   /** Dead letters whose message key is `key` (an order id), any status, oldest failure first, at most `limit`. */
   byKey(key: string, limit: number): Promise<readonly DeadLetter[]>;
+  /**
+   * Retention: deletes up to `limit` resolved dead letters (redriven or discarded) whose status last
+   * changed before `before`, with their audit trails, and answers how many it deleted (fewer than
+   * `limit` when none older is left). A pending dead letter is never deleted.
+   */
+  expireResolved(before: number, limit: number): Promise<number>;
 }
 
 export type StoreKind = 'sqlite' | 'cassandra';

@@ -1,10 +1,10 @@
 import { decideStatus } from '@kafka-monitor/domain';
 import type { DecisionRecord, RegisteredOrder, StatusChange, StatusUpdate } from '@kafka-monitor/domain';
 import type { FeedChange } from '../change-feed.js';
-import { optStr } from '../rows.js';
+import { bucketOf, optStr } from '../rows.js';
 import type { RegistryLookups } from './lookups.js';
 import { decisionFromRow, feedChange, registeredFromRow, updateFromRowOr, updateValues } from './rows.js';
-import type { RegistryContext } from './statements.js';
+import { DECISIONS_SERIES, HOUR_MS, type RegistryContext } from './statements.js';
 import type { StatusIndex } from './status-index.js';
 import type { Tally } from './tally.js';
 
@@ -14,7 +14,11 @@ export type Decide = ReturnType<typeof createDecide>;
  * Operators' decisions: each request id decided once (status_decisions, IF NOT EXISTS), applied to a
  * pending order with a compare-and-set on its version; a replay after a crash redoes the effects.
  */
-export function createDecide({ session, cql }: RegistryContext, lookups: RegistryLookups, statusIndex: StatusIndex) {
+export function createDecide(
+  { session, cql, marks, decisionTtlSeconds }: RegistryContext,
+  lookups: RegistryLookups,
+  statusIndex: StatusIndex,
+) {
   const { readRegistered, readRegisteredRow } = lookups;
   const { moveStatusIndex } = statusIndex;
 
@@ -107,6 +111,10 @@ export function createDecide({ session, cql }: RegistryContext, lookups: Registr
         }
         // Someone changed the order in between: read again and decide on what is there now.
       }
+      // Indexed for retention before the record is written, so no record is left where no pass finds it.
+      const bucket = bucketOf(record.decidedAt, HOUR_MS);
+      await marks.touch(DECISIONS_SERIES, bucket);
+      await session.write(cql.indexDecision, [bucket, record.decidedAt, record.requestId, decisionTtlSeconds]);
       const claim = await session.lwt(cql.insertDecision, [
         record.requestId,
         record.orderId,
@@ -115,6 +123,7 @@ export function createDecide({ session, cql }: RegistryContext, lookups: Registr
         record.decidedAt,
         applied?.registered.status ?? null,
         token,
+        decisionTtlSeconds,
       ]);
       if (!claim.applied && claim.current?.decided_by !== token) return undefined;
       if (!claim.applied) tally.repeated = true;

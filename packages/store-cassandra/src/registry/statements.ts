@@ -6,6 +6,9 @@ export const GROUP = 'registry';
 export const REGISTRY_PROCESSOR_ID = 'registry-processor';
 /** Status index buckets are days of the registration time. */
 export const DAY_MS = 86_400_000;
+/** The time_buckets series of status_decisions_by_hour, and its bucket width. */
+export const DECISIONS_SERIES = 'decisions';
+export const HOUR_MS = 3_600_000;
 
 /** The CQL of the registry tables of keyspace `r`. */
 export function registryStatements(r: string) {
@@ -43,7 +46,13 @@ export function registryStatements(r: string) {
     decision: `SELECT * FROM ${r}.status_decisions WHERE request_id = ?`,
     insertDecision: `INSERT INTO ${r}.status_decisions
       (request_id, order_id, applied, reason, decided_at, new_status, decided_by)
-    VALUES (?, ?, ?, ?, ?, ?, ?) IF NOT EXISTS`,
+    VALUES (?, ?, ?, ?, ?, ?, ?) IF NOT EXISTS USING TTL ?`,
+    indexDecision: `INSERT INTO ${r}.status_decisions_by_hour (bucket_id, decided_at, request_id) VALUES (?, ?, ?)
+      USING TTL ?`,
+    expiringDecisions: `SELECT decided_at, request_id FROM ${r}.status_decisions_by_hour WHERE bucket_id = ? LIMIT ?`,
+    // Conditional: only the record this index row was written for.
+    expireDecision: `DELETE FROM ${r}.status_decisions WHERE request_id = ? IF decided_at = ?`,
+    unindexDecision: `DELETE FROM ${r}.status_decisions_by_hour WHERE bucket_id = ? AND decided_at = ? AND request_id = ?`,
     indexStatus: `INSERT INTO ${r}.registered_by_status (status, bucket_id, registered_at, order_id) VALUES (?, ?, ?, ?)`,
     unindexStatus: `DELETE FROM ${r}.registered_by_status
     WHERE status = ? AND bucket_id = ? AND registered_at = ? AND order_id = ?`,
@@ -64,4 +73,6 @@ export interface RegistryContext {
   readonly cql: RegistryStatements;
   readonly keyspace: string;
   readonly marks: BucketMarks;
+  /** Seconds a decision record lives (0 = forever). */
+  readonly decisionTtlSeconds: number;
 }
