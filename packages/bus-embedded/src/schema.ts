@@ -61,4 +61,25 @@ export const LOG_MIGRATIONS: readonly string[] = [
      count INTEGER NOT NULL,
      PRIMARY KEY (grp, topic, partition)
    ) WITHOUT ROWID;`,
+  // Snapshots: what retention folded of a topic's messages before deleting them, so the folded
+  // prefix of the log outlives it (see snapshots.ts). Entries are found by key (the first of a key
+  // wins) and read in log order; the horizon per partition says how far the snapshot reaches.
+  `CREATE TABLE snapshot_topics (
+     topic TEXT PRIMARY KEY
+   ) WITHOUT ROWID;
+   CREATE TABLE snapshot_horizons (
+     topic TEXT NOT NULL,
+     partition INTEGER NOT NULL,
+     horizon INTEGER NOT NULL,
+     PRIMARY KEY (topic, partition)
+   ) WITHOUT ROWID;
+   CREATE TABLE snapshot_entries (
+     topic TEXT NOT NULL,
+     key TEXT NOT NULL,
+     partition INTEGER NOT NULL,
+     offset INTEGER NOT NULL,
+     value TEXT NOT NULL,
+     PRIMARY KEY (topic, key)
+   ) WITHOUT ROWID;
+   CREATE INDEX snapshot_entries_by_position ON snapshot_entries (topic, partition, offset);`,
 ];

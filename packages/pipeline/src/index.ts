@@ -27,3 +27,4 @@ export {
   type SimulationReport,
   type TailRange,
 } from './rule-analytics.js';
+export { pipelineSnapshotFolds, readSnapshot, readSnapshotRange, snapshotHorizons } from './snapshot.js';

@@ -1,17 +1,22 @@
-import { GROUPS, TOPICS, decodeOrder } from '@kafka-monitor/domain';
+import { GROUPS, TOPICS, decodeOrder, orderOfSnapshot } from '@kafka-monitor/domain';
 import type {
   Consumed,
   ControlStore,
   EventBus,
   Order,
   RebuildLease,
+  SnapshotEntry,
   SourcePartition,
   StoredMessage,
   ViewGenerationStore,
   ViewPointer,
 } from '@kafka-monitor/domain';
+import { readSnapshot, readSnapshotRange, snapshotHorizons } from './snapshot.js';
 
-/** One partition of `orders` as the rebuild replays it: from the first offset to the cut. */
+/**
+ * One partition of `orders` as the rebuild replays it from the log: from the snapshot's horizon (0
+ * without one) to the cut; what retention folded below the horizon comes from the snapshot.
+ */
 export interface RebuildPartitionPlan {
   readonly topic: string;
   readonly partition: number;
@@ -94,6 +99,11 @@ const HEARTBEAT_WINDOW_MS = 10_000;
 /** Catch-up rounds before the switch at most: each starts from the live end the previous one saw. */
 const CATCH_UP_ROUNDS = 3;
 
+/** A snapshot entry as the query processor would have taken its message (the snapshot keeps only orders). */
+function consumedEntry(entry: SnapshotEntry): Consumed<Order> {
+  return { offset: entry.offset, content: orderOfSnapshot(entry.value) ?? null };
+}
+
 /** The message as the query processor takes it: an order, or null for what it dead-letters. */
 function consumedOrder(message: StoredMessage): Consumed<Order> {
   let text: string;
@@ -142,15 +152,18 @@ function targetOf(pointer: ViewPointer): { from: number; to: number; resumes: bo
  * its end offsets, the cut) and an estimate of the time. Reads only.
  */
 export async function planRebuild(deps: RebuildDeps): Promise<RebuildPlan> {
-  const [pointer, ends, lease] = [
+  const [pointer, horizons, ends, lease] = [
     await deps.generations.pointer({ fresh: true }),
+    await snapshotHorizons(deps.bus, TOPICS.orders),
     await ordersEnd(deps.bus),
     await deps.generations.lease(),
   ];
   const { from, to, resumes } = targetOf(pointer);
   const partitions = await Promise.all(
     ends.map(async (toOffset, partition) => {
-      const fromOffset = resumes ? Math.min(toOffset, await deps.generations.position(to, sourceOf(partition))) : 0;
+      const fromOffset = resumes
+        ? Math.min(toOffset, await deps.generations.position(to, sourceOf(partition)))
+        : Math.min(toOffset, horizons[partition] ?? 0);
       return { topic: TOPICS.orders, partition, fromOffset, toOffset, messages: toOffset - fromOffset };
     }),
   );
@@ -230,6 +243,20 @@ export async function runRebuild(deps: RebuildDeps): Promise<RebuildReport> {
             continue;
           }
           emptyReads = 0;
+          const first = messages[0]?.offset ?? offset;
+          if (first > offset) {
+            // Below the log start: folded into the snapshot before retention deleted it, either
+            // seeded already (the snapshot's entries below its horizon when the rebuild began) or
+            // folded since, while the rebuild ran.
+            const folded: SnapshotEntry[] = [];
+            if (!(await readSnapshotRange(deps.bus, TOPICS.orders, partition, offset, first, (e) => folded.push(e)))) {
+              throw new Error(
+                `cannot rebuild: retention deleted orders/${partition} offsets ${offset} to ${first - 1} and no ` +
+                  'snapshot of the log covers them, so the views cannot be recomputed from the log (nothing was switched)',
+              );
+            }
+            if (folded.length > 0) await views.applyOrders(sourceOf(partition), folded.map(consumedEntry), deps.now());
+          }
           await views.applyOrders(sourceOf(partition), messages.map(consumedOrder), deps.now());
           const next = (messages.at(-1)?.offset ?? offset) + 1;
           done += next - offset;
@@ -240,7 +267,42 @@ export async function runRebuild(deps: RebuildDeps): Promise<RebuildReport> {
       return done;
     };
 
-    if (!plan.resumes) await generations.create(to);
+    /**
+     * The new generation starts from the snapshot: its entries, the first occurrence of each order
+     * retention deleted, applied as the query processor applied their messages, at their positions.
+     * Then the log is replayed from there; a position between the last entry and the horizon only
+     * re-reads what the snapshot left out because it changed nothing (a repeated or undecodable order).
+     */
+    const seed = async (at: RebuildPlan): Promise<void> => {
+      const horizons = at.partitions.map((p) => p.fromOffset);
+      let pending: SnapshotEntry[] = [];
+      const flush = async (): Promise<void> => {
+        const head = pending[0];
+        if (head === undefined) return;
+        await renew();
+        await views.applyOrders(sourceOf(head.partition), pending.map(consumedEntry), deps.now());
+        pending = [];
+      };
+      progress({ phase: 'replaying', done: 0, total: at.messages });
+      await readSnapshot(
+        deps.bus,
+        TOPICS.orders,
+        horizons,
+        async (entry) => {
+          if (pending.length >= batch || (pending[0] !== undefined && pending[0].partition !== entry.partition)) {
+            await flush();
+          }
+          pending.push(entry);
+        },
+        batch,
+      );
+      await flush();
+    };
+
+    if (!plan.resumes) {
+      await generations.create(to);
+      await seed(plan);
+    }
     const replayed = await replayTo(
       plan.partitions.map((p) => p.toOffset),
       'replaying',
