@@ -122,7 +122,7 @@ export function adaptersFromConfig(options: { pingTimeoutMs: number; kafkaPackag
             retention: { ms: config.logRetention.ms, bytes: config.logRetention.bytes },
             // delete-records on orders or registry folds what it deletes into their snapshots, as
             // the services' retention does.
-            snapshots: pipelineSnapshotFolds(busNames(config.busPrefix).onBus),
+            snapshots: pipelineSnapshotFolds((topic) => busNames(config.busPrefix).onBus(topic)),
           });
         } catch (error) {
           throw new DependencyError('bus', `cannot open the embedded log at ${file}`, { cause: error });

@@ -95,7 +95,7 @@ async function openAdapter(config: Config, logger: Logger, files: EmbeddedFileOp
       retentionCheckIntervalMs: config.logRetention.checkIntervalMs,
       // What retention deletes of orders and registry is folded into their snapshots first, so the
       // audit and the rebuild still recompute the views from snapshot + retained log.
-      snapshots: pipelineSnapshotFolds(busNames(config.busPrefix).onBus),
+      snapshots: pipelineSnapshotFolds((topic) => busNames(config.busPrefix).onBus(topic)),
       onRetention: (pass) => {
         if (pass.deletedMessages > 0) retentionLogger.debug(pass, 'retention deleted old messages');
       },

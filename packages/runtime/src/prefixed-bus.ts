@@ -63,12 +63,11 @@ function snapshotsOf(
   names: BusNames,
   run: <T>(work: () => Promise<T>) => Promise<T>,
 ): Pick<EventBus, 'snapshotHorizons' | 'snapshotEntries'> {
-  const { snapshotHorizons, snapshotEntries } = bus;
-  if (snapshotHorizons === undefined || snapshotEntries === undefined) return {};
+  if (bus.snapshotHorizons === undefined || bus.snapshotEntries === undefined) return {};
   return {
-    snapshotHorizons: (topic) => run(() => snapshotHorizons.call(bus, names.onBus(topic))),
+    snapshotHorizons: (topic) => run(async () => (await bus.snapshotHorizons?.(names.onBus(topic))) ?? []),
     snapshotEntries: (topic, horizons, after, limit) =>
-      run(() => snapshotEntries.call(bus, names.onBus(topic), horizons, after, limit)),
+      run(async () => (await bus.snapshotEntries?.(names.onBus(topic), horizons, after, limit)) ?? []),
   };
 }
 
