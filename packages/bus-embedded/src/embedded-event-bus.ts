@@ -87,6 +87,7 @@ const MAX_RETRY_DELAY_MS = 5_000;
 
 /** The embedded log serves both roles on one SQLite connection; callers that only need one see only it. */
 export type EmbeddedEventBus = EventBus &
+  Required<Pick<EventBus, 'snapshotHorizons' | 'snapshotEntries'>> &
   EventBusAdmin & {
     /** One retention pass now (what the background check does); resolves with what it deleted. */
     enforceRetention(): Promise<RetentionPass>;
@@ -410,7 +411,7 @@ export function createEmbeddedEventBus(options: EmbeddedBusOptions): EmbeddedEve
     return handle;
   }
 
-  const bus: EventBus = {
+  const bus: EventBus & Required<Pick<EventBus, 'snapshotHorizons' | 'snapshotEntries'>> = {
     ensureTopics: (specs: readonly TopicSpec[]) =>
       settle(() => {
         assertOpen();
