@@ -62,8 +62,9 @@ export const LOG_MIGRATIONS: readonly string[] = [
      PRIMARY KEY (grp, topic, partition)
    ) WITHOUT ROWID;`,
   // Snapshots: what retention folded of a topic's messages before deleting them, so the folded
-  // prefix of the log outlives it (see snapshots.ts). Entries are found by key (the first of a key
-  // wins) and read in log order; the horizon per partition says how far the snapshot reaches.
+  // prefix of the log outlives it (see snapshots.ts). Entries are stored in log order (appends at
+  // the end of the table) and unique by key (the first of a key wins: the smaller index takes the
+  // random inserts); the horizon per partition says how far the snapshot reaches.
   `CREATE TABLE snapshot_topics (
      topic TEXT PRIMARY KEY
    ) WITHOUT ROWID;
@@ -75,11 +76,11 @@ export const LOG_MIGRATIONS: readonly string[] = [
    ) WITHOUT ROWID;
    CREATE TABLE snapshot_entries (
      topic TEXT NOT NULL,
-     key TEXT NOT NULL,
      partition INTEGER NOT NULL,
      offset INTEGER NOT NULL,
+     key TEXT NOT NULL,
      value TEXT NOT NULL,
-     PRIMARY KEY (topic, key)
+     PRIMARY KEY (topic, partition, offset)
    ) WITHOUT ROWID;
-   CREATE INDEX snapshot_entries_by_position ON snapshot_entries (topic, partition, offset);`,
+   CREATE UNIQUE INDEX snapshot_entries_by_key ON snapshot_entries (topic, key);`,
 ];

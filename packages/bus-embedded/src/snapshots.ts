@@ -68,7 +68,7 @@ export function createSnapshots(db: SqliteDatabase, folds: ReadonlyMap<string, S
           timestamp,
         };
         const entry = fold(message);
-        if (entry !== null) sql.insert.run(topic, entry.key, partition, offset, entry.value);
+        if (entry !== null) sql.insert.run(topic, partition, offset, entry.key, entry.value);
       }
       sql.setHorizon.run(topic, partition, upTo);
     },
@@ -107,7 +107,7 @@ function prepare(db: SqliteDatabase) {
     // The first entry of a key wins, as the folds' own rule does (an order counts once, a request
     // is decided once); later ones are ignored.
     insert: db.prepare(
-      'INSERT OR IGNORE INTO snapshot_entries (topic, key, partition, offset, value) VALUES (?, ?, ?, ?, ?)',
+      'INSERT OR IGNORE INTO snapshot_entries (topic, partition, offset, key, value) VALUES (?, ?, ?, ?, ?)',
     ),
     entries: db.prepare(
       `SELECT partition, offset, value FROM snapshot_entries
