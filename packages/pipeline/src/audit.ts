@@ -185,8 +185,9 @@ async function inPool<T>(items: Iterable<T>, concurrency: number, work: (item: T
  * 1. Cut: the end offsets of both topics. Then it waits (up to `catchUpTimeoutMs`) until the query
  *    processor has consumed `orders` and the registry processor `registry` up to the cut, so what
  *    they had yet to apply is not reported as drift.
- * 2. Streams both logs up to the cut through the domain's folds (`ViewsFold`, `RegistryFold`): memory
- *    grows with distinct orders, customers and products, never with messages.
+ * 2. Streams both logs up to the cut through the domain's folds (`ViewsFold`, `RegistryFold`): first
+ *    the snapshot of what retention deleted (horizons read before the cut), then each partition from
+ *    its horizon. Memory grows with distinct orders, customers and products, never with messages.
  * 3. Reads the stored views and each registered order the log knows, and compares.
  * 4. Reads what was appended after the cut, up to the end offsets once the store has been read: a row
  *    those messages touch may rightly differ from the cut, so it is counted as skipped, not as drift.

@@ -148,8 +148,9 @@ function targetOf(pointer: ViewPointer): { from: number; to: number; resumes: bo
 }
 
 /**
- * What a rebuild would do now: per partition of `orders`, the offsets it replays (the whole log up to
- * its end offsets, the cut) and an estimate of the time. Reads only.
+ * What a rebuild would do now: per partition of `orders`, the offsets it replays from the log (from
+ * the snapshot's horizon, 0 without one, up to its end offsets, the cut) and an estimate of the time
+ * (of the log's part; the snapshot's entries come first). Reads only.
  */
 export async function planRebuild(deps: RebuildDeps): Promise<RebuildPlan> {
   const [pointer, horizons, ends, lease] = [
