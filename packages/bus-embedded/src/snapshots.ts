@@ -42,9 +42,14 @@ export interface Snapshots {
 
 export function createSnapshots(db: SqliteDatabase, folds: ReadonlyMap<string, SnapshotFold>): Snapshots {
   const sql = prepare(db);
-  db.transaction(() => {
-    for (const topic of folds.keys()) sql.register.run(topic);
-  }).immediate();
+  try {
+    db.transaction(() => {
+      for (const topic of folds.keys()) sql.register.run(topic);
+    }).immediate();
+  } catch {
+    // A full disk must not keep the log from opening: `keep` registers the topic again in the
+    // transaction of its first fold, before anything of it is deleted.
+  }
   const guarded = (): ReadonlySet<string> =>
     new Set((sql.registered.all() as { topic: string }[]).map((row) => row.topic));
   // Registrations only ever grow, and a pass reads them once per topic: one query is cheap enough.
@@ -57,6 +62,7 @@ export function createSnapshots(db: SqliteDatabase, folds: ReadonlyMap<string, S
     keep(topic, partition, rows, upTo) {
       const fold = folds.get(topic);
       if (fold === undefined) return;
+      sql.register.run(topic);
       for (const [offset, timestamp, , key, value, headers] of rows) {
         const message: StoredMessage = {
           topic,
