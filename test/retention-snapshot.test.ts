@@ -148,6 +148,7 @@ describe('views stay provable after retention (embedded default)', () => {
     const totals = await store.views.totals();
     // Most orders came from the snapshot: the log alone holds only the last seconds.
     expect(report.read.orders).toBeLessThan(totals.totalOrders);
+    expect(report.read.snapshot).toBeGreaterThan(totals.totalOrders / 2);
     expect(report.compared.registeredOrders).toBe((await store.registry.totals()).registeredCount);
     expect(report.compared.registeredOrders).toBeGreaterThan(report.read.registry / 2);
   }, 60_000);

@@ -8,7 +8,7 @@ import { cliHarness } from './testing.js';
 interface VerifyJson {
   readonly drifts: readonly unknown[];
   readonly compared: Record<string, number>;
-  readonly read: { readonly orders: number };
+  readonly read: { readonly orders: number; readonly snapshot: number };
 }
 
 describe('verify after retention', () => {
@@ -35,6 +35,8 @@ describe('verify after retention', () => {
     expect(after?.drifts).toEqual(before?.drifts);
     expect(after?.compared).toEqual(before?.compared);
     expect(after?.read.orders).toBe((before?.read.orders ?? 0) - 5);
+    expect(before?.read.snapshot).toBe(0);
+    expect(after?.read.snapshot).toBeGreaterThan(0);
   });
 
   it('refuses, naming the range, when messages were deleted with no snapshot covering them, and reports no drift', async () => {

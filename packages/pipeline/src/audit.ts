@@ -233,12 +233,14 @@ export async function runAudit(deps: AuditDeps): Promise<AuditReport> {
   progress({ phase: 'reading', done, total });
   const views = new ViewsFold();
   const registry = new RegistryFold();
-  const read = { orders: 0, registry: 0, undecodable: 0 };
+  const read = { orders: 0, registry: 0, undecodable: 0, snapshot: 0 };
   const foldOrder = (entry: SnapshotEntry): void => {
     if (!addOrderSnapshot(views, entry.value)) read.undecodable++;
+    read.snapshot++;
   };
   const foldRegistry = (entry: SnapshotEntry): void => {
     if (!addRegistrySnapshot(registry, entry.value)) read.undecodable++;
+    read.snapshot++;
   };
   // The snapshots first: they hold the oldest messages of each partition, the retained log the rest.
   await readSnapshot(deps.bus, TOPICS.orders, horizons.orders, (entry) => {

@@ -404,7 +404,7 @@ export const OPERATION_EXAMPLES: Readonly<Record<string, OperationExamples>> = {
             { topic: 'registry', partition: 0, 'end-offset': 3_409 },
           ],
           'caught-up': true,
-          read: { orders: 3_412, registry: 3_409, undecodable: 3 },
+          read: { orders: 3_412, registry: 3_409, undecodable: 3, snapshot: 0 },
           compared: { customers: 100, products: 5, 'registered-orders': 3_409, totals: 2 },
           'skipped-after-cut': 0,
           drifts: [{ view: 'customer', key: '42', field: 'totalSpentCents', expected: 153_240, stored: 153_241 }],
