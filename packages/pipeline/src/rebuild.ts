@@ -245,7 +245,7 @@ export async function runRebuild(deps: RebuildDeps): Promise<RebuildReport> {
           }
           emptyReads = 0;
           const first = messages[0]?.offset ?? offset;
-          if (first > offset) {
+          if (first > offset && deps.bus.snapshotEntries !== undefined) {
             // Below the log start: folded into the snapshot before retention deleted it, either
             // seeded already (the snapshot's entries below its horizon when the rebuild began) or
             // folded since, while the rebuild ran.
