@@ -70,7 +70,10 @@ export function createSnapshots(db: SqliteDatabase, folds: ReadonlyMap<string, S
           offset,
           key,
           value,
-          headers: headers === null ? {} : (JSON.parse(headers) as Record<string, string>),
+          // Parsed only for a fold that looks at them: the pipeline's do not.
+          get headers() {
+            return headers === null ? {} : (JSON.parse(headers) as Record<string, string>);
+          },
           timestamp,
         };
         const entry = fold(message);
