@@ -1,6 +1,14 @@
 import { statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GROUPS, TOPICS, encodeStatusChange, silentLogger, type EventBus } from '@kafka-monitor/domain';
+import {
+  GROUPS,
+  TOPICS,
+  encodeOrder,
+  encodeStatusChange,
+  generateOrder,
+  silentLogger,
+  type EventBus,
+} from '@kafka-monitor/domain';
 import { createOrderProcessor, type OrderProcessor } from '@kafka-monitor/order-processor';
 import { runAudit, runRebuild } from '@kafka-monitor/pipeline';
 import { createQueryProcessor, type QueryProcessor } from '@kafka-monitor/query-processor';
@@ -12,7 +20,7 @@ import {
   openInfrastructure,
   type Infrastructure,
 } from '@kafka-monitor/runtime';
-import { snapshotViews, waitFor } from '@kafka-monitor/testkit';
+import { seededRandom, snapshotViews, waitFor } from '@kafka-monitor/testkit';
 import { temporaryDirectory, totalLag } from './helpers.js';
 
 const RETENTION_MS = 1_500;
@@ -26,6 +34,22 @@ async function logRange(bus: EventBus, topic: string): Promise<{ start: number; 
 }
 
 const sum = (values: readonly number[]): number => values.reduce((s, v) => s + v, 0);
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The bus, but its first read of `orders` waits until retention has deleted what is kept now. */
+function retentionDuringFirstRead(bus: EventBus): EventBus {
+  let armed = true;
+  return {
+    ...bus,
+    read: async (topic, partition, fromOffset, limit) => {
+      if (armed && topic === TOPICS.orders) {
+        armed = false;
+        await pause(RETENTION_MS + 1_000);
+      }
+      return bus.read(topic, partition, fromOffset, limit);
+    },
+  };
+}
 
 /**
  * The embedded default composed as the launcher composes it (runtime's infrastructure with its
@@ -163,5 +187,55 @@ describe('views stay provable after retention (embedded default)', () => {
     const audit = await runAudit({ bus, views: store.views, registry: store.registry, now: Date.now });
     expect(audit.drifts).toEqual([]);
     expect(audit.clean).toBe(true);
+  }, 60_000);
+
+  it('retention deleting while the audit and a rebuild read: what went is read from the snapshot, zero drift', async () => {
+    const { bus, store } = infrastructure;
+    const caughtUp = async () => {
+      for (const group of [GROUPS.queryProcessor, GROUPS.registryProcessor]) {
+        await waitFor(
+          `${group} caught up`,
+          () => totalLag(bus, group),
+          (lag) => lag === 0,
+          60_000,
+        );
+      }
+    };
+    const random = seededRandom(5);
+    const publish = async (): Promise<void> => {
+      const orders = Array.from({ length: 300 }, () =>
+        generateOrder(random, { orderId: newTimeOrderedId(), timestamp: Date.now() }, 0.1),
+      );
+      await bus.publish(
+        TOPICS.orders,
+        orders.map((o) => ({ key: o.orderId, value: encodeOrder(o) })),
+      );
+      await caughtUp();
+    };
+
+    await publish();
+    const kept = sum((await logRange(bus, TOPICS.orders)).map((p) => p.end - p.start));
+    expect(kept).toBeGreaterThan(0);
+    const audit = await runAudit({
+      bus: retentionDuringFirstRead(bus),
+      views: store.views,
+      registry: store.registry,
+      now: Date.now,
+    });
+    expect(audit.drifts).toEqual([]);
+    expect(sum((await logRange(bus, TOPICS.orders)).map((p) => p.end - p.start))).toBe(0);
+
+    await publish();
+    const before = await snapshotViews(store.views);
+    const report = await runRebuild({
+      bus: retentionDuringFirstRead(bus),
+      generations: store.viewGenerations,
+      now: Date.now,
+      owner: 'test',
+    });
+    expect(report.plan.toGeneration).toBe(2);
+    expect(await snapshotViews(store.views)).toEqual(before);
+    const after = await runAudit({ bus, views: store.views, registry: store.registry, now: Date.now });
+    expect(after.drifts).toEqual([]);
   }, 60_000);
 });

@@ -27,4 +27,4 @@ export {
   type SimulationReport,
   type TailRange,
 } from './rule-analytics.js';
-export { pipelineSnapshotFolds, readSnapshot, readSnapshotRange, snapshotHorizons } from './snapshot.js';
+export { pipelineSnapshotFolds, readSnapshot, readFoldedSince, snapshotHorizons } from './snapshot.js';

@@ -11,7 +11,7 @@ import type {
   ViewGenerationStore,
   ViewPointer,
 } from '@kafka-monitor/domain';
-import { readSnapshot, readSnapshotRange, snapshotHorizons } from './snapshot.js';
+import { readFoldedSince, readSnapshot, snapshotHorizons } from './snapshot.js';
 
 /**
  * One partition of `orders` as the rebuild replays it from the log: from the snapshot's horizon (0
@@ -234,30 +234,39 @@ export async function runRebuild(deps: RebuildDeps): Promise<RebuildReport> {
         let emptyReads = 0;
         while (offset < end) {
           await renew();
+          // Deleted since the rebuild began (or, right after the seed, left out of the snapshot as a
+          // repeated or undecodable order): folded into the snapshot first, so applied from there.
+          const folded: SnapshotEntry[] = [];
+          const foldedUpTo = await readFoldedSince(deps.bus, TOPICS.orders, partition, offset, end, (e) => {
+            folded.push(e);
+          });
+          if (foldedUpTo > offset) {
+            if (folded.length > 0) await views.applyOrders(sourceOf(partition), folded.map(consumedEntry), deps.now());
+            done += foldedUpTo - offset;
+            offset = foldedUpTo;
+            progress({ phase, done, total });
+            continue;
+          }
           const messages = (
             await deps.bus.read(TOPICS.orders, partition, offset, Math.min(batch, end - offset))
           ).filter((m) => m.offset >= offset && m.offset < end);
-          if (messages.length === 0) {
+          // A log with snapshots starting past `offset` was trimmed between the two reads: the next
+          // round finds that range in the snapshot. Elsewhere (Kafka) what is there is read, as before.
+          const trimmed = deps.bus.snapshotEntries !== undefined && (messages[0]?.offset ?? offset) > offset;
+          if (messages.length === 0 || trimmed) {
             // Kafka may answer a fetch empty; the range is below an end offset read before, so it exists.
-            if (++emptyReads > 20) throw new Error(`orders/${partition}: no message at offset ${offset} below ${end}`);
-            await sleep(50);
+            if (++emptyReads > 20) {
+              throw new Error(
+                trimmed
+                  ? `cannot rebuild: retention deleted orders/${partition} from offset ${offset} and no snapshot ` +
+                      'of the log covers it, so the views cannot be recomputed from the log (nothing was switched)'
+                  : `orders/${partition}: no message at offset ${offset} below ${end}`,
+              );
+            }
+            if (!trimmed) await sleep(50);
             continue;
           }
           emptyReads = 0;
-          const first = messages[0]?.offset ?? offset;
-          if (first > offset && deps.bus.snapshotEntries !== undefined) {
-            // Below the log start: folded into the snapshot before retention deleted it, either
-            // seeded already (the snapshot's entries below its horizon when the rebuild began) or
-            // folded since, while the rebuild ran.
-            const folded: SnapshotEntry[] = [];
-            if (!(await readSnapshotRange(deps.bus, TOPICS.orders, partition, offset, first, (e) => folded.push(e)))) {
-              throw new Error(
-                `cannot rebuild: retention deleted orders/${partition} offsets ${offset} to ${first - 1} and no ` +
-                  'snapshot of the log covers them, so the views cannot be recomputed from the log (nothing was switched)',
-              );
-            }
-            if (folded.length > 0) await views.applyOrders(sourceOf(partition), folded.map(consumedEntry), deps.now());
-          }
           await views.applyOrders(sourceOf(partition), messages.map(consumedOrder), deps.now());
           const next = (messages.at(-1)?.offset ?? offset) + 1;
           done += next - offset;

@@ -5,7 +5,14 @@ import {
   orderSnapshotRecord,
   registrySnapshotRecord,
 } from '@kafka-monitor/domain';
-import type { Decoded, EventBus, SnapshotEntry, SnapshotFold, StoredMessage } from '@kafka-monitor/domain';
+import type {
+  Decoded,
+  EventBus,
+  SnapshotEntry,
+  SnapshotFold,
+  SnapshotPosition,
+  StoredMessage,
+} from '@kafka-monitor/domain';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -79,29 +86,31 @@ export async function readSnapshot(
 }
 
 /**
- * Entries of one partition's snapshot in [from, to), for a reader that found that range deleted while
- * it read (retention folds a range into the snapshot before it deletes it, in one transaction). False,
- * and nothing visited, when the snapshot does not reach `to`: the range is gone without a snapshot.
+ * For a reader of one partition at `from`: when the topic's snapshot now reaches past `from`
+ * (retention folded and deleted that part since the reader read the horizons), hands the snapshot's
+ * entries of [from, min(horizon, to)) to `visit` and returns where the log is to be read from next;
+ * otherwise returns `from`. A bus without snapshots (Kafka) always returns `from`.
  */
-export async function readSnapshotRange(
+export async function readFoldedSince(
   bus: EventBus,
   topic: string,
   partition: number,
   from: number,
   to: number,
-  visit: (entry: SnapshotEntry) => void,
+  visit: (entry: SnapshotEntry) => Promise<void> | void,
   pageSize = 2_000,
-): Promise<boolean> {
-  if (bus.snapshotHorizons === undefined || bus.snapshotEntries === undefined) return false;
+): Promise<number> {
+  if (bus.snapshotHorizons === undefined || bus.snapshotEntries === undefined) return from;
   const horizons = await bus.snapshotHorizons(topic);
-  if ((horizons[partition] ?? 0) < to) return false;
-  let after: SnapshotEntry | { partition: number; offset: number } = { partition, offset: from - 1 };
+  const until = Math.min(horizons[partition] ?? 0, to);
+  if (until <= from) return from;
+  let after: SnapshotPosition = { partition, offset: from - 1 };
   for (;;) {
     const page = await bus.snapshotEntries(topic, horizons, after, pageSize);
-    const within = page.filter((e) => e.partition === partition && e.offset >= from && e.offset < to);
-    for (const entry of within) visit(entry);
+    const within = page.filter((e) => e.partition === partition && e.offset < until);
+    for (const entry of within) await visit(entry);
     const last = page.at(-1);
-    if (last === undefined || within.length < page.length || page.length < pageSize) return true;
+    if (last === undefined || within.length < page.length || page.length < pageSize) return until;
     after = last;
   }
 }
