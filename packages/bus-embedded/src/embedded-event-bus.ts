@@ -87,7 +87,7 @@ const MAX_RETRY_DELAY_MS = 5_000;
 
 /** The embedded log serves both roles on one SQLite connection; callers that only need one see only it. */
 export type EmbeddedEventBus = EventBus &
-  Required<Pick<EventBus, 'snapshotHorizons' | 'snapshotEntries'>> &
+  Required<Pick<EventBus, 'snapshotHorizons' | 'snapshotEntries' | 'snapshotEntryCount'>> &
   EventBusAdmin & {
     /** One retention pass now (what the background check does); resolves with what it deleted. */
     enforceRetention(): Promise<RetentionPass>;
@@ -411,7 +411,7 @@ export function createEmbeddedEventBus(options: EmbeddedBusOptions): EmbeddedEve
     return handle;
   }
 
-  const bus: EventBus & Required<Pick<EventBus, 'snapshotHorizons' | 'snapshotEntries'>> = {
+  const bus: EventBus & Required<Pick<EventBus, 'snapshotHorizons' | 'snapshotEntries' | 'snapshotEntryCount'>> = {
     ensureTopics: (specs: readonly TopicSpec[]) =>
       settle(() => {
         assertOpen();
@@ -496,6 +496,12 @@ export function createEmbeddedEventBus(options: EmbeddedBusOptions): EmbeddedEve
       settle(() => {
         assertOpen();
         return snapshots.horizons(topic, partitionCount(topic));
+      }),
+
+    snapshotEntryCount: (topic) =>
+      settle(() => {
+        assertOpen();
+        return snapshots.entryCount(topic);
       }),
 
     snapshotEntries: (topic, horizons, after, limit) =>

@@ -72,6 +72,7 @@ export const LOG_MIGRATIONS: readonly string[] = [
      topic TEXT NOT NULL,
      partition INTEGER NOT NULL,
      horizon INTEGER NOT NULL,
+     entries INTEGER NOT NULL DEFAULT 0,
      PRIMARY KEY (topic, partition)
    ) WITHOUT ROWID;
    CREATE TABLE snapshot_entries (

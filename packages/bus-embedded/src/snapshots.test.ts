@@ -71,6 +71,7 @@ describe('snapshots of the embedded log', () => {
     await bus.enforceRetention();
     const horizons = await bus.snapshotHorizons('t');
     expect(horizons).toEqual([5, 1]);
+    expect(await bus.snapshotEntryCount('t')).toBe(4);
     expect(await allEntries(bus, horizons)).toEqual([
       { partition: 0, offset: 0, value: 'a1' },
       { partition: 0, offset: 1, value: 'b1' },

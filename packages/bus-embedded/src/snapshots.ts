@@ -30,6 +30,8 @@ export interface Snapshots {
   /** Inside retention's transaction, before the rows below `upTo` are deleted: folds them, moves the horizon. */
   keep(topic: string, partition: number, rows: readonly FoldedRow[], upTo: number): void;
   horizons(topic: string, partitions: number): readonly number[];
+  /** How many entries the topic's snapshot holds (counted as they are written). */
+  entryCount(topic: string): number;
   entries(
     topic: string,
     horizons: readonly number[],
@@ -63,6 +65,7 @@ export function createSnapshots(db: SqliteDatabase, folds: ReadonlyMap<string, S
       const fold = folds.get(topic);
       if (fold === undefined) return;
       sql.register.run(topic);
+      let written = 0;
       for (const [offset, timestamp, , key, value, headers] of rows) {
         const message: StoredMessage = {
           topic,
@@ -77,14 +80,17 @@ export function createSnapshots(db: SqliteDatabase, folds: ReadonlyMap<string, S
           timestamp,
         };
         const entry = fold(message);
-        if (entry !== null) sql.insert.run(topic, partition, offset, entry.key, entry.value);
+        if (entry !== null) written += sql.insert.run(topic, partition, offset, entry.key, entry.value).changes;
       }
-      sql.setHorizon.run(topic, partition, upTo);
+      sql.setHorizon.run(topic, partition, upTo, written);
     },
     horizons(topic, partitions) {
       const rows = sql.horizons.all(topic) as { partition: number; horizon: number }[];
       const byPartition = new Map(rows.map((row) => [row.partition, row.horizon]));
       return Array.from({ length: partitions }, (_, p) => byPartition.get(p) ?? 0);
+    },
+    entryCount(topic) {
+      return (sql.entryCount.get(topic) as { entries: number }).entries;
     },
     entries(topic, horizons, after, limit) {
       // Entries at or above the caller's horizons were written after it read them: not its snapshot.
@@ -109,9 +115,11 @@ function prepare(db: SqliteDatabase) {
     registered: db.prepare('SELECT topic FROM snapshot_topics'),
     horizon: db.prepare('SELECT horizon FROM snapshot_horizons WHERE topic = ? AND partition = ?'),
     horizons: db.prepare('SELECT partition, horizon FROM snapshot_horizons WHERE topic = ?'),
+    entryCount: db.prepare('SELECT coalesce(sum(entries), 0) AS entries FROM snapshot_horizons WHERE topic = ?'),
     setHorizon: db.prepare(
-      `INSERT INTO snapshot_horizons (topic, partition, horizon) VALUES (?, ?, ?)
-       ON CONFLICT (topic, partition) DO UPDATE SET horizon = max(horizon, excluded.horizon)`,
+      `INSERT INTO snapshot_horizons (topic, partition, horizon, entries) VALUES (?, ?, ?, ?)
+       ON CONFLICT (topic, partition) DO UPDATE
+       SET horizon = max(horizon, excluded.horizon), entries = entries + excluded.entries`,
     ),
     // The first entry of a key wins, as the folds' own rule does (an order counts once, a request
     // is decided once); later ones are ignored.

@@ -32,7 +32,10 @@ export interface RebuildPlan {
   /** True when an interrupted rebuild's switch is finished instead of starting a new generation. */
   readonly resumes: boolean;
   readonly partitions: readonly RebuildPartitionPlan[];
+  /** Messages replayed from the log (the partitions' sum). */
   readonly messages: number;
+  /** Orders applied from the snapshot of what retention deleted, before the log (0 when resuming). */
+  readonly snapshotEntries: number;
   /** Messages per second the estimate assumes, and where that figure comes from. */
   readonly ratePerSecond: number | null;
   readonly rateBasis: 'last rebuild' | 'query-processor throughput' | 'unknown';
@@ -169,6 +172,7 @@ export async function planRebuild(deps: RebuildDeps): Promise<RebuildPlan> {
     }),
   );
   const messages = partitions.reduce((sum, p) => sum + p.messages, 0);
+  const snapshotEntries = resumes ? 0 : ((await deps.bus.snapshotEntryCount?.(TOPICS.orders)) ?? 0);
   const rate = await estimateRate(deps);
   return {
     fromGeneration: from,
@@ -176,8 +180,9 @@ export async function planRebuild(deps: RebuildDeps): Promise<RebuildPlan> {
     resumes,
     partitions,
     messages,
+    snapshotEntries,
     ...rate,
-    estimatedSeconds: rate.ratePerSecond === null ? null : Math.ceil(messages / rate.ratePerSecond),
+    estimatedSeconds: rate.ratePerSecond === null ? null : Math.ceil((messages + snapshotEntries) / rate.ratePerSecond),
     running: lease !== undefined && lease.until >= deps.now() ? lease : null,
   };
 }

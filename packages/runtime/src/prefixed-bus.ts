@@ -62,12 +62,13 @@ function snapshotsOf(
   bus: EventBus,
   names: BusNames,
   run: <T>(work: () => Promise<T>) => Promise<T>,
-): Pick<EventBus, 'snapshotHorizons' | 'snapshotEntries'> {
+): Pick<EventBus, 'snapshotHorizons' | 'snapshotEntries' | 'snapshotEntryCount'> {
   if (bus.snapshotHorizons === undefined || bus.snapshotEntries === undefined) return {};
   return {
     snapshotHorizons: (topic) => run(async () => (await bus.snapshotHorizons?.(names.onBus(topic))) ?? []),
     snapshotEntries: (topic, horizons, after, limit) =>
       run(async () => (await bus.snapshotEntries?.(names.onBus(topic), horizons, after, limit)) ?? []),
+    snapshotEntryCount: (topic) => run(async () => (await bus.snapshotEntryCount?.(names.onBus(topic))) ?? 0),
   };
 }
 

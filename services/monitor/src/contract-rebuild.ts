@@ -22,6 +22,10 @@ export const RebuildPlanDto = Type.Object({
     }),
   ),
   messages: Type.Integer({ minimum: 0 }),
+  'snapshot-entries': Type.Integer({
+    minimum: 0,
+    description: 'orders applied first from the snapshot the embedded log keeps of what retention deleted',
+  }),
   'rate-per-second': Type.Union([Type.Number({ minimum: 0 }), Type.Null()], {
     description: 'messages per second the estimate assumes; null when nothing tells',
   }),

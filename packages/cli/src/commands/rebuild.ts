@@ -42,7 +42,10 @@ function printPlan(context: CommandContext, plan: RebuildPlan): void {
       ? 'no estimate (no throughput known yet)'
       : `about ${formatSeconds(plan.estimatedSeconds * 1000)} at ${count(Math.round(plan.ratePerSecond))} messages/s (${plan.rateBasis})`;
   context.out.line(
-    `${count(plan.messages)} messages to replay, ${estimate}; messages appended meanwhile are applied before the switch.`,
+    (plan.snapshotEntries > 0
+      ? `${count(plan.snapshotEntries)} orders from the snapshot of what retention deleted, then `
+      : '') +
+      `${count(plan.messages)} messages to replay, ${estimate}; messages appended meanwhile are applied before the switch.`,
   );
   if (plan.running !== null) {
     context.out.line(

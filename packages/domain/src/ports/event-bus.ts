@@ -172,6 +172,8 @@ export interface EventBus {
     after: SnapshotPosition | null,
     limit: number,
   ): Promise<readonly SnapshotEntry[]>;
+  /** How many entries the topic's snapshot holds now (one read, for estimates). */
+  snapshotEntryCount?(topic: string): Promise<number>;
   /** Resolves when the bus answers; rejects with the reason otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -246,6 +246,7 @@ const rebuildPlan = {
     { topic: 'orders', partition: 2, 'from-offset': 0, 'to-offset': 16_760, messages: 16_760 },
   ],
   messages: 50_412,
+  'snapshot-entries': 0,
   'rate-per-second': 21_500,
   'rate-basis': 'last rebuild',
   'estimated-seconds': 3,

@@ -36,6 +36,7 @@ export function planDto(plan: RebuildPlan): RebuildPlanDto {
       messages: p.messages,
     })),
     messages: plan.messages,
+    'snapshot-entries': plan.snapshotEntries,
     'rate-per-second': plan.ratePerSecond,
     'rate-basis': plan.rateBasis,
     'estimated-seconds': plan.estimatedSeconds,

@@ -62,7 +62,10 @@ export function RebuildCard() {
                 <>
                   <p data-testid="rebuild-plan-summary">
                     {shownPlan.resumes ? 'Resume generation' : 'Generation'} {shownPlan['from-generation']} →{' '}
-                    {shownPlan['to-generation']}: {formatCount(shownPlan.messages)} messages, {estimate(shownPlan)}
+                    {shownPlan['to-generation']}: {formatCount(shownPlan.messages)} messages
+                    {shownPlan['snapshot-entries'] > 0 &&
+                      ` after ${formatCount(shownPlan['snapshot-entries'])} orders from the snapshot of what retention deleted`}
+                    , {estimate(shownPlan)}
                   </p>
                   <table data-testid="rebuild-plan">
                     <thead>
