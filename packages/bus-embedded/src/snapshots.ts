@@ -54,7 +54,8 @@ export function createSnapshots(db: SqliteDatabase, folds: ReadonlyMap<string, S
   }
   const guarded = (): ReadonlySet<string> =>
     new Set((sql.registered.all() as { topic: string }[]).map((row) => row.topic));
-  // Registrations only ever grow, and a pass reads them once per topic: one query is cheap enough.
+  // Read again at each step of a topic this process has no fold for: another process may have
+  // registered it since, and the table holds a handful of rows.
   return {
     foldOf: (topic) => folds.get(topic),
     guards: (topic) => folds.has(topic) || guarded().has(topic),
@@ -79,6 +80,7 @@ export function createSnapshots(db: SqliteDatabase, folds: ReadonlyMap<string, S
           },
           timestamp,
         };
+        // A fold that throws fails the step, so nothing is deleted unfolded; the next pass retries.
         const entry = fold(message);
         if (entry !== null) written += sql.insert.run(topic, partition, offset, entry.key, entry.value).changes;
       }
