@@ -185,6 +185,7 @@ describe('views stay provable after retention (embedded default)', () => {
     // Every distinct order retention deleted is an entry; the log holds the rest.
     expect(report.plan.snapshotEntries + report.plan.messages).toBeGreaterThanOrEqual(before.totals.totalOrders);
     expect(report.plan.snapshotEntries).toBeGreaterThan(before.totals.totalOrders / 2);
+    expect(report.fromSnapshot).toBe(report.plan.snapshotEntries);
     expect(await store.viewGenerations.pointer({ fresh: true })).toEqual({ reads: 1, writes: 1 });
     expect(await snapshotViews(store.views)).toEqual(before);
     const audit = await runAudit({ bus, views: store.views, registry: store.registry, now: Date.now });

@@ -60,7 +60,9 @@ export interface RebuildReport {
   /** Messages the rebuild applied to the new generation: the plan's, then those appended since. */
   readonly replayed: number;
   readonly caughtUp: number;
-  /** Messages applied per second, over the whole rebuild. */
+  /** Orders applied from the snapshot of what retention deleted, before the log. */
+  readonly fromSnapshot: number;
+  /** Messages (and snapshot entries) applied per second, over the whole rebuild. */
   readonly ratePerSecond: number;
 }
 
@@ -288,17 +290,20 @@ export async function runRebuild(deps: RebuildDeps): Promise<RebuildReport> {
      * Then the log is replayed from there; a position between the last entry and the horizon only
      * re-reads what the snapshot left out because it changed nothing (a repeated or undecodable order).
      */
-    const seed = async (at: RebuildPlan): Promise<void> => {
+    const seed = async (at: RebuildPlan): Promise<number> => {
       const horizons = at.partitions.map((p) => p.fromOffset);
       let pending: SnapshotEntry[] = [];
+      let done = 0;
       const flush = async (): Promise<void> => {
         const head = pending[0];
         if (head === undefined) return;
         await renew();
         await views.applyOrders(sourceOf(head.partition), pending.map(consumedEntry), deps.now());
+        done += pending.length;
         pending = [];
+        progress({ phase: 'replaying', done, total: Math.max(done, at.snapshotEntries) });
       };
-      progress({ phase: 'replaying', done: 0, total: at.messages });
+      progress({ phase: 'replaying', done, total: at.snapshotEntries });
       await readSnapshot(
         deps.bus,
         TOPICS.orders,
@@ -312,11 +317,13 @@ export async function runRebuild(deps: RebuildDeps): Promise<RebuildReport> {
         batch,
       );
       await flush();
+      return done;
     };
 
+    let fromSnapshot = 0;
     if (!plan.resumes) {
       await generations.create(to);
-      await seed(plan);
+      fromSnapshot = await seed(plan);
     }
     const replayed = await replayTo(
       plan.partitions.map((p) => p.toOffset),
@@ -347,7 +354,8 @@ export async function runRebuild(deps: RebuildDeps): Promise<RebuildReport> {
       plan,
       replayed,
       caughtUp,
-      ratePerSecond: Math.round(((replayed + caughtUp) * 1000) / Math.max(1, finishedAt - startedAt)),
+      fromSnapshot,
+      ratePerSecond: Math.round(((fromSnapshot + replayed + caughtUp) * 1000) / Math.max(1, finishedAt - startedAt)),
     };
   } finally {
     await generations.releaseLease(deps.owner).catch(() => undefined);

@@ -95,7 +95,7 @@ export async function rebuildViews(context: CommandContext, options: RebuildOpti
   }
   printPlan(context, report.plan);
   context.out.line(
-    `Rebuilt: ${count(report.replayed)} messages replayed and ${count(report.caughtUp)} appended meanwhile applied in ` +
+    `Rebuilt: ${report.fromSnapshot > 0 ? `${count(report.fromSnapshot)} orders from the snapshot, ` : ''}${count(report.replayed)} messages replayed and ${count(report.caughtUp)} appended meanwhile applied in ` +
       `${formatSeconds(report.finishedAt - report.startedAt)} (${count(report.ratePerSecond)} messages/s); ` +
       `generation ${report.plan.toGeneration} answers, generation ${report.plan.fromGeneration} dropped.`,
   );

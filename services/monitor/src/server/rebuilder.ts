@@ -114,6 +114,7 @@ export function createRebuilder(deps: RebuilderDeps): Rebuilder {
                 'to-generation': report.plan.toGeneration,
                 replayed: report.replayed,
                 'caught-up': report.caughtUp,
+                'from-snapshot': report.fromSnapshot,
                 'rate-per-second': report.ratePerSecond,
               },
             });

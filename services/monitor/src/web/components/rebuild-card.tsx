@@ -114,7 +114,10 @@ export function RebuildCard() {
                     <dt>Last rebuild</dt>
                     <dd data-testid="rebuild-result">
                       generation {r.report['to-generation']}: {formatCount(r.report.replayed + r.report['caught-up'])}{' '}
-                      messages at {formatCount(Math.round(r.report['rate-per-second']))}/s
+                      messages
+                      {r.report['from-snapshot'] > 0 &&
+                        ` after ${formatCount(r.report['from-snapshot'])} orders from the snapshot`}{' '}
+                      at {formatCount(Math.round(r.report['rate-per-second']))}/s
                     </dd>
                     <dt>Finished</dt>
                     <dd>{formatTime(r.report['finished-at'])}</dd>
