@@ -38,6 +38,12 @@ const STATUS_CACHE_MS = 1_100;
  * rows and index entries (measured about 1.3 KB; rounded up so page slack does not fail a run).
  */
 const LOG_BYTES_PER_ORDER = 2_048;
+/**
+ * Bytes the snapshots of `orders` and `registry` keep per order once retention folded it (decision
+ * 19; `scripts/bench/snapshot-size.ts` measured about 510 with time-ordered ids; rounded up). They
+ * grow with the orders, as the store does: the bound allows them for every order of the run.
+ */
+const SNAPSHOT_BYTES_PER_ORDER = 768;
 /** The log's write-ahead file may hold this much before the background checkpoints' backstop (decision 7). */
 const WAL_ALLOWANCE_BYTES = 64 * 2 ** 20;
 /**
@@ -207,9 +213,13 @@ async function main(): Promise<void> {
       `event-loop delay p99 grew ${(loop.ratio * 100).toFixed(0)} % after the warm-up (${loop.first} → ${loop.last} ms)`,
     );
   }
-  // What retention allows: the orders of one retention period and one check interval, plus the WAL.
+  // What retention allows: the orders of one retention period and one check interval, plus the WAL,
+  // plus the snapshots of every order of the run.
   const logBoundMb =
-    (RATE * ((RETENTION_MS + CHECK_INTERVAL_MS) / 1000) * LOG_BYTES_PER_ORDER + WAL_ALLOWANCE_BYTES) / 2 ** 20;
+    (RATE * ((RETENTION_MS + CHECK_INTERVAL_MS) / 1000) * LOG_BYTES_PER_ORDER +
+      RATE * SECONDS * SNAPSHOT_BYTES_PER_ORDER +
+      WAL_ALLOWANCE_BYTES) /
+    2 ** 20;
   const logPeakMb = Math.max(0, ...samples.map((s) => s.logMb));
   if (logPeakMb > logBoundMb) {
     failures.push(`the log took ${logPeakMb} MB, above the ${logBoundMb.toFixed(0)} MB its retention allows`);

@@ -10,6 +10,7 @@ import type {
 import type { SqliteDatabase } from '@kafka-monitor/sqlite';
 import type { Settle } from './errors.js';
 import type { Retention, RetentionSettings } from './retention.js';
+import type { Snapshots } from './snapshots.js';
 
 /** What the admin role shares with the bus it belongs to: the connection and the group membership rules. */
 export interface EmbeddedAdminContext {
@@ -24,6 +25,7 @@ export interface EmbeddedAdminContext {
   /** Runs the connection's work as a promise, as the bus does. */
   readonly settle: Settle;
   readonly retention: Retention;
+  readonly snapshots: Snapshots;
   /** What topics without their own settings get (log.retention.ms, log.retention.bytes). */
   readonly retentionDefaults: RetentionSettings;
   readonly retentionCheckIntervalMs: number | undefined;
@@ -92,6 +94,7 @@ export function createEmbeddedAdmin(context: EmbeddedAdminContext): EventBusAdmi
     statements.deleteTopicOffsets.run(topic);
     statements.deleteTopicResets.run(topic);
     statements.deleteTopicConfigs.run(topic);
+    context.snapshots.forget(topic);
     statements.deleteTopic.run(topic);
   });
 

@@ -1,7 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeEventBusAdminContract, describeEventBusContract } from '@kafka-monitor/testkit';
+import {
+  describeEventBusAdminContract,
+  describeEventBusContract,
+  describeLogSnapshotContract,
+  valueByKey,
+} from '@kafka-monitor/testkit';
 import { createEmbeddedEventBus } from './embedded-event-bus.js';
 
 describeEventBusContract('embedded SQLite log', () => {
@@ -24,6 +29,24 @@ describeEventBusAdminContract('embedded SQLite log', () => {
   return Promise.resolve({
     bus,
     admin: bus,
+    cleanup: async () => {
+      await bus.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  });
+});
+
+describeLogSnapshotContract('embedded SQLite log', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bus-snapshot-'));
+  const bus = createEmbeddedEventBus({
+    file: join(dir, 'log.db'),
+    pollIntervalMs: 10,
+    snapshots: new Map([['folded', valueByKey]]),
+  });
+  return Promise.resolve({
+    bus,
+    admin: bus,
+    topic: 'folded',
     cleanup: async () => {
       await bus.close();
       rmSync(dir, { recursive: true, force: true });

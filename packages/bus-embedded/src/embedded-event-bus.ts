@@ -13,6 +13,7 @@ import type {
   OutgoingMessage,
   PartitionLag,
   RecordedOffsetReset,
+  SnapshotFold,
   StoredMessage,
   TopicInfo,
   TopicSpec,
@@ -36,6 +37,7 @@ import {
   type RetentionSettings,
 } from './retention.js';
 import { LOG_MIGRATIONS } from './schema.js';
+import { createSnapshots } from './snapshots.js';
 
 export { EmbeddedBusError, type EmbeddedBusErrorCode } from './errors.js';
 
@@ -63,6 +65,13 @@ export interface EmbeddedBusOptions {
    * log.retention.check.interval.ms). Unset: never by itself, only through `enforceRetention`.
    */
   readonly retentionCheckIntervalMs?: number;
+  /**
+   * Topics whose deleted messages are folded into a snapshot first, by topic (see `SnapshotFold`):
+   * retention never deletes past a snapshot's horizon, and `snapshotHorizons` / `snapshotEntries`
+   * read it. Once a topic has one, every process opening the log keeps it (one without the fold
+   * deletes nothing past the horizon).
+   */
+  readonly snapshots?: ReadonlyMap<string, SnapshotFold>;
   /** Told what each background retention pass deleted, or why it failed. */
   readonly onRetention?: (pass: RetentionPass) => void;
   readonly onRetentionError?: (error: unknown) => void;
@@ -78,6 +87,7 @@ const MAX_RETRY_DELAY_MS = 5_000;
 
 /** The embedded log serves both roles on one SQLite connection; callers that only need one see only it. */
 export type EmbeddedEventBus = EventBus &
+  Required<Pick<EventBus, 'snapshotHorizons' | 'snapshotEntries' | 'snapshotEntryCount'>> &
   EventBusAdmin & {
     /** One retention pass now (what the background check does); resolves with what it deleted. */
     enforceRetention(): Promise<RetentionPass>;
@@ -107,7 +117,8 @@ export function createEmbeddedEventBus(options: EmbeddedBusOptions): EmbeddedEve
 
   const statements = prepare(db);
   const retentionDefaults = options.retention ?? UNLIMITED_RETENTION;
-  const retention = createRetention(db, now, retentionDefaults);
+  const snapshots = createSnapshots(db, options.snapshots ?? new Map());
+  const retention = createRetention(db, now, retentionDefaults, snapshots);
   const retentionTimer =
     options.retentionCheckIntervalMs === undefined
       ? undefined
@@ -400,7 +411,7 @@ export function createEmbeddedEventBus(options: EmbeddedBusOptions): EmbeddedEve
     return handle;
   }
 
-  const bus: EventBus = {
+  const bus: EventBus & Required<Pick<EventBus, 'snapshotHorizons' | 'snapshotEntries' | 'snapshotEntryCount'>> = {
     ensureTopics: (specs: readonly TopicSpec[]) =>
       settle(() => {
         assertOpen();
@@ -481,6 +492,24 @@ export function createEmbeddedEventBus(options: EmbeddedBusOptions): EmbeddedEve
         return readRange(topic, partition, fromOffset, limit);
       }),
 
+    snapshotHorizons: (topic) =>
+      settle(() => {
+        assertOpen();
+        return snapshots.horizons(topic, partitionCount(topic));
+      }),
+
+    snapshotEntryCount: (topic) =>
+      settle(() => {
+        assertOpen();
+        return snapshots.entryCount(topic);
+      }),
+
+    snapshotEntries: (topic, horizons, after, limit) =>
+      settle(() => {
+        assertOpen();
+        return snapshots.entries(topic, horizons, after, limit);
+      }),
+
     ping: () =>
       settle(() => {
         assertOpen();
@@ -506,6 +535,7 @@ export function createEmbeddedEventBus(options: EmbeddedBusOptions): EmbeddedEve
     liveMembers,
     settle,
     retention,
+    snapshots,
     retentionDefaults,
     retentionCheckIntervalMs: options.retentionCheckIntervalMs,
   });

@@ -1,6 +1,7 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { BusAdminError } from '@kafka-monitor/domain';
 import type { SqliteDatabase } from '@kafka-monitor/sqlite';
+import type { FoldedRow, Snapshots } from './snapshots.js';
 
 /** Kafka's retention settings of a topic; -1 is unlimited. */
 export interface RetentionSettings {
@@ -21,6 +22,11 @@ type RetentionConfigName = (typeof RETENTION_CONFIG_NAMES)[number];
  * (a few hundred rows deleted), so a producer in this or another process waits at most that long.
  */
 const STEP_ROWS = 500;
+/**
+ * Messages per transaction on a topic with a snapshot: folding one (decode, insert its entry) costs
+ * about ten times its deletion (decision 19), so fewer per step keep the lock as short.
+ */
+const FOLD_STEP_ROWS = 100;
 
 export interface RetentionPass {
   readonly deletedMessages: number;
@@ -36,7 +42,7 @@ interface DeleteRule {
   readonly maxBytes: number;
 }
 
-type OldestRow = [offset: number, timestamp: number, size: number];
+type OldestRow = [offset: number, timestamp: number, size: number, ...rest: unknown[]];
 
 export interface Retention {
   /** The topic's effective settings: its own, else the log's defaults. */
@@ -73,7 +79,12 @@ export function parseRetentionValue(name: string, value: string): number {
  * message that is not old enough keeps everything after it. SQLite puts the freed pages on its free
  * list and the next appends reuse them, so the file stops growing once retention keeps pace.
  */
-export function createRetention(db: SqliteDatabase, now: () => number, defaults: RetentionSettings): Retention {
+export function createRetention(
+  db: SqliteDatabase,
+  now: () => number,
+  defaults: RetentionSettings,
+  snapshots: Snapshots,
+): Retention {
   const statements = prepare(db);
 
   function settingsOf(topic: string): RetentionSettings & { overridden: ReadonlySet<RetentionConfigName> } {
@@ -93,27 +104,37 @@ export function createRetention(db: SqliteDatabase, now: () => number, defaults:
     }
   });
 
-  /** Deletes the oldest messages the rule selects, up to one step's worth; returns what went. */
+  /**
+   * Deletes the oldest messages the rule selects, up to one step's worth; returns what went. A topic
+   * with a snapshot folds them into it first, in the same transaction, so its horizon and its log
+   * start move together; a topic whose snapshot this process cannot fold keeps everything from the
+   * horizon on.
+   */
   const step = db.transaction((topic: string, partition: number, rule: DeleteRule) => {
     const size = (statements.size.get(topic, partition) as { bytes: number } | undefined)?.bytes ?? 0;
-    const rows = statements.oldest.all(topic, partition, STEP_ROWS) as OldestRow[];
+    const folds = snapshots.foldOf(topic) !== undefined;
+    const ceiling = !folds && snapshots.guards(topic) ? snapshots.horizon(topic, partition) : Number.POSITIVE_INFINITY;
+    const stepRows = folds ? FOLD_STEP_ROWS : STEP_ROWS;
+    const rows = (folds ? statements.oldestWhole : statements.oldest).all(topic, partition, stepRows) as OldestRow[];
     let remaining = size;
     let upTo: number | undefined;
     let deleted = 0;
     for (const [offset, timestamp, bytes] of rows) {
       const goes =
-        offset < rule.beforeOffset ||
-        (rule.cutoff !== null && timestamp < rule.cutoff) ||
-        (rule.maxBytes >= 0 && remaining > rule.maxBytes);
+        offset < ceiling &&
+        (offset < rule.beforeOffset ||
+          (rule.cutoff !== null && timestamp < rule.cutoff) ||
+          (rule.maxBytes >= 0 && remaining > rule.maxBytes));
       if (!goes) break;
       upTo = offset + 1;
       remaining -= bytes;
       deleted++;
     }
     if (upTo === undefined) return { messages: 0, bytes: 0, more: false };
+    if (folds) snapshots.keep(topic, partition, rows.slice(0, deleted) as unknown as FoldedRow[], upTo);
     statements.deleteBelow.run(topic, partition, upTo);
     statements.setSize.run(Math.max(0, remaining), topic, partition);
-    return { messages: deleted, bytes: size - remaining, more: deleted === rows.length && rows.length === STEP_ROWS };
+    return { messages: deleted, bytes: size - remaining, more: deleted === rows.length && rows.length === stepRows };
   });
 
   async function drain(topic: string, partition: number, rule: DeleteRule): Promise<RetentionPass> {
@@ -232,6 +253,14 @@ function prepare(db: SqliteDatabase) {
       .prepare(
         `SELECT offset, timestamp,
                 length(value) + coalesce(length(CAST(key AS BLOB)), 0) + coalesce(length(CAST(headers AS BLOB)), 0)
+         FROM messages WHERE topic = ? AND partition = ? ORDER BY offset LIMIT ?`,
+      )
+      .raw(true),
+    oldestWhole: db
+      .prepare(
+        `SELECT offset, timestamp,
+                length(value) + coalesce(length(CAST(key AS BLOB)), 0) + coalesce(length(CAST(headers AS BLOB)), 0),
+                key, value, headers
          FROM messages WHERE topic = ? AND partition = ? ORDER BY offset LIMIT ?`,
       )
       .raw(true),

@@ -61,4 +61,27 @@ export const LOG_MIGRATIONS: readonly string[] = [
      count INTEGER NOT NULL,
      PRIMARY KEY (grp, topic, partition)
    ) WITHOUT ROWID;`,
+  // Snapshots: what retention folded of a topic's messages before deleting them, so the folded
+  // prefix of the log outlives it (see snapshots.ts). Entries are stored in log order (appends at
+  // the end of the table) and unique by key (the first of a key wins: the smaller index takes the
+  // random inserts); the horizon per partition says how far the snapshot reaches.
+  `CREATE TABLE snapshot_topics (
+     topic TEXT PRIMARY KEY
+   ) WITHOUT ROWID;
+   CREATE TABLE snapshot_horizons (
+     topic TEXT NOT NULL,
+     partition INTEGER NOT NULL,
+     horizon INTEGER NOT NULL,
+     entries INTEGER NOT NULL DEFAULT 0,
+     PRIMARY KEY (topic, partition)
+   ) WITHOUT ROWID;
+   CREATE TABLE snapshot_entries (
+     topic TEXT NOT NULL,
+     partition INTEGER NOT NULL,
+     offset INTEGER NOT NULL,
+     key TEXT NOT NULL,
+     value TEXT NOT NULL,
+     PRIMARY KEY (topic, partition, offset)
+   ) WITHOUT ROWID;
+   CREATE UNIQUE INDEX snapshot_entries_by_key ON snapshot_entries (topic, key);`,
 ];

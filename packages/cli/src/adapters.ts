@@ -1,7 +1,9 @@
 import { createEmbeddedEventBus, type EmbeddedEventBus } from '@kafka-monitor/bus-embedded';
 import { DependencyError } from '@kafka-monitor/domain';
 import type { EventBus, EventBusAdmin, Store } from '@kafka-monitor/domain';
+import { pipelineSnapshotFolds } from '@kafka-monitor/pipeline';
 import {
+  busNames,
   embeddedFiles,
   kafkaSecurityOptions,
   openStore,
@@ -118,6 +120,9 @@ export function adaptersFromConfig(options: { pingTimeoutMs: number; kafkaPackag
           bus = createEmbeddedEventBus({
             file,
             retention: { ms: config.logRetention.ms, bytes: config.logRetention.bytes },
+            // delete-records on orders or registry folds what it deletes into their snapshots, as
+            // the services' retention does.
+            snapshots: pipelineSnapshotFolds((topic) => busNames(config.busPrefix).onBus(topic)),
           });
         } catch (error) {
           throw new DependencyError('bus', `cannot open the embedded log at ${file}`, { cause: error });

@@ -3,6 +3,8 @@ import {
   RegistryFold,
   TOPICS,
   ViewsFold,
+  addOrderSnapshot,
+  addRegistrySnapshot,
   byRow,
   compareRegistration,
   compareRegistryTotals,
@@ -17,9 +19,11 @@ import type {
   Drift,
   EventBus,
   RegistryStore,
+  SnapshotEntry,
   StoredMessage,
   ViewStore,
 } from '@kafka-monitor/domain';
+import { readFoldedSince, readSnapshot, snapshotHorizons } from './snapshot.js';
 
 export type AuditPhase = 'catching-up' | 'reading' | 'comparing';
 
@@ -73,14 +77,11 @@ async function endOffsets(bus: EventBus, topic: string): Promise<readonly number
 }
 
 /**
- * Reads one partition from `from` up to (not including) `to`, a batch at a time, handing each message
- * to `visit`: only a batch is held, whatever the log's size. The range is below an end offset read
- * earlier, so it exists; a read that returns nothing is retried briefly (Kafka may answer a fetch empty).
- */
-/**
- * The views are a fold of the whole log: once retention deleted the start of a partition the audit
- * has no way to prove the store's rows, and comparing against what is left would report every
- * customer and product as drift. Say so instead, naming the partition and its log start.
+ * The views are a fold of the whole log. Where retention folded what it deleted into a snapshot, the
+ * audit starts from the snapshot and reads the log from its horizon; a range deleted with no snapshot
+ * covering it (Kafka's retention, or deletions from before the log kept snapshots) cannot be proved,
+ * and comparing against what is left would report every customer and product as drift. Say so
+ * instead, naming the partition and its log start.
  */
 async function refuseDeletedHistory(
   deps: AuditDeps,
@@ -94,15 +95,24 @@ async function refuseDeletedHistory(
     const first = (await deps.bus.read(topic, partition, from, 1))[0];
     if (first !== undefined && first.offset <= from) continue;
     const logStart = first?.offset ?? end;
+    // Deleted since the snapshot was read: folded into it on the way (see `scan`).
+    if (((await snapshotHorizons(deps.bus, topic))[partition] ?? 0) >= logStart) continue;
     throw new Error(
       `cannot audit: ${topic}/${partition} starts at offset ${logStart}, retention deleted offsets ` +
-        `${from} to ${logStart - 1}, so the views cannot be proved from the log alone (no drift was checked); ` +
-        'keep whole logs where the audit must run (retention.ms=-1, retention.bytes=-1: LOG_RETENTION_MS, ' +
-        'LOG_RETENTION_BYTES or alter-topic-config)',
+        `${from} to ${logStart - 1} and no snapshot of the log covers them, so the views cannot be proved ` +
+        'from the log (no drift was checked); keep whole logs where the audit must run on a log without ' +
+        "snapshots (on Kafka: the topics' retention.ms=-1 and retention.bytes=-1)",
     );
   }
 }
 
+/**
+ * Reads one partition from `from` up to (not including) `to`, a batch at a time, handing each message
+ * to `visit`: only a batch is held, whatever the log's size. The range is below an end offset read
+ * earlier, so it exists, or retention deleted part of it since: then it was folded into the topic's
+ * snapshot first, and that part is read from there (`visitEntry`). A read that returns nothing is
+ * retried briefly (Kafka may answer a fetch empty).
+ */
 async function scan(
   deps: AuditDeps,
   topic: string,
@@ -110,17 +120,35 @@ async function scan(
   from: number,
   to: number,
   visit: (message: StoredMessage) => void,
+  visitEntry: (entry: SnapshotEntry) => void,
   onBatch: (count: number) => void,
 ): Promise<void> {
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   let offset = from;
   let emptyReads = 0;
   while (offset < to) {
+    // Deleted since the horizons were read: folded into the snapshot first, so read from there.
+    const folded = await readFoldedSince(deps.bus, topic, partition, offset, to, visitEntry);
+    if (folded > offset) {
+      onBatch(folded - offset);
+      offset = folded;
+      continue;
+    }
     const messages = await deps.bus.read(topic, partition, offset, Math.min(deps.readBatch ?? 2_000, to - offset));
     const within = messages.filter((m) => m.offset >= offset && m.offset < to);
-    if (within.length === 0) {
-      if (++emptyReads > 20) throw new Error(`${topic}/${partition}: no message at offset ${offset} below ${to}`);
-      await sleep(50);
+    // A log with snapshots starting past `offset` was trimmed between the two reads: the next round
+    // finds that range in the snapshot. Elsewhere (Kafka) what is there is read, as before.
+    const trimmed = deps.bus.snapshotEntries !== undefined && (within[0]?.offset ?? offset) > offset;
+    if (within.length === 0 || trimmed) {
+      if (++emptyReads > 20) {
+        throw new Error(
+          trimmed
+            ? `cannot audit: retention deleted ${topic}/${partition} from offset ${offset} and no snapshot of the ` +
+                'log covers it (no drift was checked)'
+            : `${topic}/${partition}: no message at offset ${offset} below ${to}`,
+        );
+      }
+      if (!trimmed) await sleep(50);
       continue;
     }
     emptyReads = 0;
@@ -165,8 +193,9 @@ async function inPool<T>(items: Iterable<T>, concurrency: number, work: (item: T
  * 1. Cut: the end offsets of both topics. Then it waits (up to `catchUpTimeoutMs`) until the query
  *    processor has consumed `orders` and the registry processor `registry` up to the cut, so what
  *    they had yet to apply is not reported as drift.
- * 2. Streams both logs up to the cut through the domain's folds (`ViewsFold`, `RegistryFold`): memory
- *    grows with distinct orders, customers and products, never with messages.
+ * 2. Streams both logs up to the cut through the domain's folds (`ViewsFold`, `RegistryFold`): first
+ *    the snapshot of what retention deleted (horizons read before the cut), then each partition from
+ *    its horizon. Memory grows with distinct orders, customers and products, never with messages.
  * 3. Reads the stored views and each registered order the log knows, and compares.
  * 4. Reads what was appended after the cut, up to the end offsets once the store has been read: a row
  *    those messages touch may rightly differ from the cut, so it is counted as skipped, not as drift.
@@ -174,6 +203,11 @@ async function inPool<T>(items: Iterable<T>, concurrency: number, work: (item: T
 export async function runAudit(deps: AuditDeps): Promise<AuditReport> {
   const startedAt = deps.now();
   const progress = deps.onProgress ?? (() => undefined);
+  // Before the cut, so each horizon is at most the log start at the cut.
+  const horizons = {
+    orders: await snapshotHorizons(deps.bus, TOPICS.orders),
+    registry: await snapshotHorizons(deps.bus, TOPICS.registry),
+  };
   const [ordersEnd, registryEnd] = [
     await endOffsets(deps.bus, TOPICS.orders),
     await endOffsets(deps.bus, TOPICS.registry),
@@ -183,8 +217,11 @@ export async function runAudit(deps: AuditDeps): Promise<AuditReport> {
   const ordersCut = cutOf(TOPICS.orders, ordersEnd);
   const registryCut = cutOf(TOPICS.registry, registryEnd);
 
-  const startOf = (topic: 'orders' | 'registry', partition: number): number =>
+  const requestedStart = (topic: 'orders' | 'registry', partition: number): number =>
     deps.startOffsets?.[topic]?.[partition] ?? 0;
+  /** Where the audit reads the log from: what the snapshot folded comes from the snapshot. */
+  const startOf = (topic: 'orders' | 'registry', partition: number): number =>
+    Math.max(requestedStart(topic, partition), horizons[topic][partition] ?? 0);
   await refuseDeletedHistory(deps, TOPICS.orders, ordersEnd, (p) => startOf('orders', p));
   await refuseDeletedHistory(deps, TOPICS.registry, registryEnd, (p) => startOf('registry', p));
 
@@ -204,7 +241,22 @@ export async function runAudit(deps: AuditDeps): Promise<AuditReport> {
   progress({ phase: 'reading', done, total });
   const views = new ViewsFold();
   const registry = new RegistryFold();
-  const read = { orders: 0, registry: 0, undecodable: 0 };
+  const read = { orders: 0, registry: 0, undecodable: 0, snapshot: 0 };
+  const foldOrder = (entry: SnapshotEntry): void => {
+    if (!addOrderSnapshot(views, entry.value)) read.undecodable++;
+    read.snapshot++;
+  };
+  const foldRegistry = (entry: SnapshotEntry): void => {
+    if (!addRegistrySnapshot(registry, entry.value)) read.undecodable++;
+    read.snapshot++;
+  };
+  // The snapshots first: they hold the oldest messages of each partition, the retained log the rest.
+  await readSnapshot(deps.bus, TOPICS.orders, horizons.orders, (entry) => {
+    if (entry.offset >= requestedStart('orders', entry.partition)) foldOrder(entry);
+  });
+  await readSnapshot(deps.bus, TOPICS.registry, horizons.registry, (entry) => {
+    if (entry.offset >= requestedStart('registry', entry.partition)) foldRegistry(entry);
+  });
   for (const { topic, partition, endOffset } of ordersCut) {
     await scan(
       deps,
@@ -218,6 +270,7 @@ export async function runAudit(deps: AuditDeps): Promise<AuditReport> {
         else views.add(order);
         read.orders++;
       },
+      foldOrder,
       advance,
     );
   }
@@ -234,6 +287,7 @@ export async function runAudit(deps: AuditDeps): Promise<AuditReport> {
         else registry.add(decoded);
         read.registry++;
       },
+      foldRegistry,
       advance,
     );
   }
@@ -260,6 +314,15 @@ export async function runAudit(deps: AuditDeps): Promise<AuditReport> {
   const touched = { customers: new Set<number>(), products: new Set<string>(), orders: new Set<string>() };
   let ordersAfterCut = 0;
   let registryAfterCut = 0;
+  /** What a message retention deleted after the cut (read from the snapshot) touched. */
+  const touchedBy = {
+    add: (order: { customerId: number; productId: string }) => {
+      touched.customers.add(order.customerId);
+      touched.products.add(order.productId);
+    },
+    register: (order: { orderId: string }) => touched.orders.add(order.orderId),
+    decide: (_requestId: string, orderId: string) => touched.orders.add(orderId),
+  };
   const [ordersNow, registryNow] = [
     await endOffsets(deps.bus, TOPICS.orders),
     await endOffsets(deps.bus, TOPICS.registry),
@@ -278,6 +341,10 @@ export async function runAudit(deps: AuditDeps): Promise<AuditReport> {
         touched.customers.add(order.customerId);
         touched.products.add(order.productId);
       },
+      (entry) => {
+        ordersAfterCut++;
+        addOrderSnapshot(touchedBy, entry.value);
+      },
       () => undefined,
     );
   }
@@ -293,6 +360,10 @@ export async function runAudit(deps: AuditDeps): Promise<AuditReport> {
         const decoded = decodeWith(decodeRegistryMessage, message);
         if (decoded === undefined) return;
         touched.orders.add(decoded.kind === 'validation' ? decoded.order.orderId : decoded.change.orderId);
+      },
+      (entry) => {
+        registryAfterCut++;
+        addRegistrySnapshot(touchedBy, entry.value);
       },
       () => undefined,
     );

@@ -41,3 +41,4 @@ export {
   type StoreRetention,
   type StoreRetentionOptions,
 } from './store-retention.js';
+export { pipelineSnapshotFolds, readSnapshot, readFoldedSince, snapshotHorizons } from './snapshot.js';

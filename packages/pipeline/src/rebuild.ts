@@ -1,17 +1,22 @@
-import { GROUPS, TOPICS, decodeOrder } from '@kafka-monitor/domain';
+import { GROUPS, TOPICS, decodeOrder, orderOfSnapshot } from '@kafka-monitor/domain';
 import type {
   Consumed,
   ControlStore,
   EventBus,
   Order,
   RebuildLease,
+  SnapshotEntry,
   SourcePartition,
   StoredMessage,
   ViewGenerationStore,
   ViewPointer,
 } from '@kafka-monitor/domain';
+import { readFoldedSince, readSnapshot, snapshotHorizons } from './snapshot.js';
 
-/** One partition of `orders` as the rebuild replays it: from the first offset to the cut. */
+/**
+ * One partition of `orders` as the rebuild replays it from the log: from the snapshot's horizon (0
+ * without one) to the cut; what retention folded below the horizon comes from the snapshot.
+ */
 export interface RebuildPartitionPlan {
   readonly topic: string;
   readonly partition: number;
@@ -27,7 +32,10 @@ export interface RebuildPlan {
   /** True when an interrupted rebuild's switch is finished instead of starting a new generation. */
   readonly resumes: boolean;
   readonly partitions: readonly RebuildPartitionPlan[];
+  /** Messages replayed from the log (the partitions' sum). */
   readonly messages: number;
+  /** Orders applied from the snapshot of what retention deleted, before the log (0 when resuming). */
+  readonly snapshotEntries: number;
   /** Messages per second the estimate assumes, and where that figure comes from. */
   readonly ratePerSecond: number | null;
   readonly rateBasis: 'last rebuild' | 'query-processor throughput' | 'unknown';
@@ -52,7 +60,9 @@ export interface RebuildReport {
   /** Messages the rebuild applied to the new generation: the plan's, then those appended since. */
   readonly replayed: number;
   readonly caughtUp: number;
-  /** Messages applied per second, over the whole rebuild. */
+  /** Orders applied from the snapshot of what retention deleted, before the log. */
+  readonly fromSnapshot: number;
+  /** Messages (and snapshot entries) applied per second, over the whole rebuild. */
   readonly ratePerSecond: number;
 }
 
@@ -93,6 +103,11 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 const HEARTBEAT_WINDOW_MS = 10_000;
 /** Catch-up rounds before the switch at most: each starts from the live end the previous one saw. */
 const CATCH_UP_ROUNDS = 3;
+
+/** A snapshot entry as the query processor would have taken its message (the snapshot keeps only orders). */
+function consumedEntry(entry: SnapshotEntry): Consumed<Order> {
+  return { offset: entry.offset, content: orderOfSnapshot(entry.value) ?? null };
+}
 
 /** The message as the query processor takes it: an order, or null for what it dead-letters. */
 function consumedOrder(message: StoredMessage): Consumed<Order> {
@@ -138,23 +153,28 @@ function targetOf(pointer: ViewPointer): { from: number; to: number; resumes: bo
 }
 
 /**
- * What a rebuild would do now: per partition of `orders`, the offsets it replays (the whole log up to
- * its end offsets, the cut) and an estimate of the time. Reads only.
+ * What a rebuild would do now: per partition of `orders`, the offsets it replays from the log (from
+ * the snapshot's horizon, 0 without one, up to its end offsets, the cut) and an estimate of the time
+ * (of the log's part; the snapshot's entries come first). Reads only.
  */
 export async function planRebuild(deps: RebuildDeps): Promise<RebuildPlan> {
-  const [pointer, ends, lease] = [
+  const [pointer, horizons, ends, lease] = [
     await deps.generations.pointer({ fresh: true }),
+    await snapshotHorizons(deps.bus, TOPICS.orders),
     await ordersEnd(deps.bus),
     await deps.generations.lease(),
   ];
   const { from, to, resumes } = targetOf(pointer);
   const partitions = await Promise.all(
     ends.map(async (toOffset, partition) => {
-      const fromOffset = resumes ? Math.min(toOffset, await deps.generations.position(to, sourceOf(partition))) : 0;
+      const fromOffset = resumes
+        ? Math.min(toOffset, await deps.generations.position(to, sourceOf(partition)))
+        : Math.min(toOffset, horizons[partition] ?? 0);
       return { topic: TOPICS.orders, partition, fromOffset, toOffset, messages: toOffset - fromOffset };
     }),
   );
   const messages = partitions.reduce((sum, p) => sum + p.messages, 0);
+  const snapshotEntries = resumes ? 0 : ((await deps.bus.snapshotEntryCount?.(TOPICS.orders)) ?? 0);
   const rate = await estimateRate(deps);
   return {
     fromGeneration: from,
@@ -162,8 +182,9 @@ export async function planRebuild(deps: RebuildDeps): Promise<RebuildPlan> {
     resumes,
     partitions,
     messages,
+    snapshotEntries,
     ...rate,
-    estimatedSeconds: rate.ratePerSecond === null ? null : Math.ceil(messages / rate.ratePerSecond),
+    estimatedSeconds: rate.ratePerSecond === null ? null : Math.ceil((messages + snapshotEntries) / rate.ratePerSecond),
     running: lease !== undefined && lease.until >= deps.now() ? lease : null,
   };
 }
@@ -220,13 +241,36 @@ export async function runRebuild(deps: RebuildDeps): Promise<RebuildReport> {
         let emptyReads = 0;
         while (offset < end) {
           await renew();
+          // Deleted since the rebuild began (or, right after the seed, left out of the snapshot as a
+          // repeated or undecodable order): folded into the snapshot first, so applied from there.
+          const folded: SnapshotEntry[] = [];
+          const foldedUpTo = await readFoldedSince(deps.bus, TOPICS.orders, partition, offset, end, (e) => {
+            folded.push(e);
+          });
+          if (foldedUpTo > offset) {
+            if (folded.length > 0) await views.applyOrders(sourceOf(partition), folded.map(consumedEntry), deps.now());
+            done += foldedUpTo - offset;
+            offset = foldedUpTo;
+            progress({ phase, done, total });
+            continue;
+          }
           const messages = (
             await deps.bus.read(TOPICS.orders, partition, offset, Math.min(batch, end - offset))
           ).filter((m) => m.offset >= offset && m.offset < end);
-          if (messages.length === 0) {
+          // A log with snapshots starting past `offset` was trimmed between the two reads: the next
+          // round finds that range in the snapshot. Elsewhere (Kafka) what is there is read, as before.
+          const trimmed = deps.bus.snapshotEntries !== undefined && (messages[0]?.offset ?? offset) > offset;
+          if (messages.length === 0 || trimmed) {
             // Kafka may answer a fetch empty; the range is below an end offset read before, so it exists.
-            if (++emptyReads > 20) throw new Error(`orders/${partition}: no message at offset ${offset} below ${end}`);
-            await sleep(50);
+            if (++emptyReads > 20) {
+              throw new Error(
+                trimmed
+                  ? `cannot rebuild: retention deleted orders/${partition} from offset ${offset} and no snapshot ` +
+                      'of the log covers it, so the views cannot be recomputed from the log (nothing was switched)'
+                  : `orders/${partition}: no message at offset ${offset} below ${end}`,
+              );
+            }
+            if (!trimmed) await sleep(50);
             continue;
           }
           emptyReads = 0;
@@ -240,7 +284,47 @@ export async function runRebuild(deps: RebuildDeps): Promise<RebuildReport> {
       return done;
     };
 
-    if (!plan.resumes) await generations.create(to);
+    /**
+     * The new generation starts from the snapshot: its entries, the first occurrence of each order
+     * retention deleted, applied as the query processor applied their messages, at their positions.
+     * Then the log is replayed from there; a position between the last entry and the horizon only
+     * re-reads what the snapshot left out because it changed nothing (a repeated or undecodable order).
+     */
+    const seed = async (at: RebuildPlan): Promise<number> => {
+      const horizons = at.partitions.map((p) => p.fromOffset);
+      let pending: SnapshotEntry[] = [];
+      let done = 0;
+      const flush = async (): Promise<void> => {
+        const head = pending[0];
+        if (head === undefined) return;
+        await renew();
+        await views.applyOrders(sourceOf(head.partition), pending.map(consumedEntry), deps.now());
+        done += pending.length;
+        pending = [];
+        progress({ phase: 'replaying', done, total: Math.max(done, at.snapshotEntries) });
+      };
+      progress({ phase: 'replaying', done, total: at.snapshotEntries });
+      await readSnapshot(
+        deps.bus,
+        TOPICS.orders,
+        horizons,
+        async (entry) => {
+          if (pending.length >= batch || (pending[0] !== undefined && pending[0].partition !== entry.partition)) {
+            await flush();
+          }
+          pending.push(entry);
+        },
+        batch,
+      );
+      await flush();
+      return done;
+    };
+
+    let fromSnapshot = 0;
+    if (!plan.resumes) {
+      await generations.create(to);
+      fromSnapshot = await seed(plan);
+    }
     const replayed = await replayTo(
       plan.partitions.map((p) => p.toOffset),
       'replaying',
@@ -270,7 +354,8 @@ export async function runRebuild(deps: RebuildDeps): Promise<RebuildReport> {
       plan,
       replayed,
       caughtUp,
-      ratePerSecond: Math.round(((replayed + caughtUp) * 1000) / Math.max(1, finishedAt - startedAt)),
+      fromSnapshot,
+      ratePerSecond: Math.round(((fromSnapshot + replayed + caughtUp) * 1000) / Math.max(1, finishedAt - startedAt)),
     };
   } finally {
     await generations.releaseLease(deps.owner).catch(() => undefined);

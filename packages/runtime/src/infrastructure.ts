@@ -6,9 +6,10 @@ import { createEmbeddedEventBus } from '@kafka-monitor/bus-embedded';
 import type { KafkaLogLevel, KafkaSaslOptions, KafkaTlsOptions } from '@kafka-monitor/bus-kafka';
 import type { CassandraTlsOptions } from '@kafka-monitor/store-cassandra';
 import { createSqliteStore, type SqliteStoreOptions } from '@kafka-monitor/store-sqlite';
+import { pipelineSnapshotFolds } from '@kafka-monitor/pipeline';
 import type { Config, TlsSettings } from './config.js';
 import type { DiskWatch } from './disk-watch.js';
-import { prefixEventBus } from './prefixed-bus.js';
+import { busNames, prefixEventBus } from './prefixed-bus.js';
 import { ttlSecondsOf } from './store-retention.js';
 
 export interface Infrastructure {
@@ -93,6 +94,9 @@ async function openAdapter(config: Config, logger: Logger, files: EmbeddedFileOp
       backgroundCheckpoints: true,
       retention: { ms: config.logRetention.ms, bytes: config.logRetention.bytes },
       retentionCheckIntervalMs: config.logRetention.checkIntervalMs,
+      // What retention deletes of orders and registry is folded into their snapshots first, so the
+      // audit and the rebuild still recompute the views from snapshot + retained log.
+      snapshots: pipelineSnapshotFolds((topic) => busNames(config.busPrefix).onBus(topic)),
       onRetention: (pass) => {
         if (pass.deletedMessages > 0) retentionLogger.debug(pass, 'retention deleted old messages');
       },

@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createEmbeddedEventBus } from '@kafka-monitor/bus-embedded';
-import { describeEventBusAdminContract, describeEventBusContract, waitFor } from '@kafka-monitor/testkit';
+import {
+  describeEventBusAdminContract,
+  describeEventBusContract,
+  describeLogSnapshotContract,
+  valueByKey,
+  waitFor,
+} from '@kafka-monitor/testkit';
 import { busNames, prefixEventBus, prefixEventBusAdmin } from './prefixed-bus.js';
 
 function embedded(prefix: string) {
@@ -35,6 +41,24 @@ describeEventBusContract('embedded log behind BUS_PREFIX', () => {
 describeEventBusAdminContract('embedded log behind BUS_PREFIX', () => {
   const { bus, admin, cleanup } = embedded('run-2.');
   return Promise.resolve({ bus, admin, cleanup });
+});
+
+describeLogSnapshotContract('embedded log behind BUS_PREFIX', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'prefixed-bus-'));
+  const raw = createEmbeddedEventBus({
+    file: join(dir, 'log.db'),
+    pollIntervalMs: 10,
+    snapshots: new Map([[busNames('run-3.').onBus('folded'), valueByKey]]),
+  });
+  return Promise.resolve({
+    bus: prefixEventBus(raw, 'run-3.'),
+    admin: prefixEventBusAdmin(raw, 'run-3.'),
+    topic: 'folded',
+    cleanup: async () => {
+      await raw.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  });
 });
 
 describe('BUS_PREFIX names', () => {

@@ -57,6 +57,21 @@ const localPosition = (names: BusNames, p: MessagePosition): MessagePosition => 
 const localMessage = (names: BusNames, m: StoredMessage): StoredMessage => ({ ...m, topic: localName(names, m.topic) });
 const localLag = (names: BusNames, p: PartitionLag): PartitionLag => ({ ...p, topic: localName(names, p.topic) });
 
+/** A bus's snapshot reads under the deployment's names; none when the bus has no snapshots. */
+function snapshotsOf(
+  bus: EventBus,
+  names: BusNames,
+  run: <T>(work: () => Promise<T>) => Promise<T>,
+): Pick<EventBus, 'snapshotHorizons' | 'snapshotEntries' | 'snapshotEntryCount'> {
+  if (bus.snapshotHorizons === undefined || bus.snapshotEntries === undefined) return {};
+  return {
+    snapshotHorizons: (topic) => run(async () => (await bus.snapshotHorizons?.(names.onBus(topic))) ?? []),
+    snapshotEntries: (topic, horizons, after, limit) =>
+      run(async () => (await bus.snapshotEntries?.(names.onBus(topic), horizons, after, limit)) ?? []),
+    snapshotEntryCount: (topic) => run(async () => (await bus.snapshotEntryCount?.(names.onBus(topic))) ?? 0),
+  };
+}
+
 /** The EventBus port of one deployment's names on a shared bus; an empty prefix returns the bus itself. */
 export function prefixEventBus(bus: EventBus, prefix: string): EventBus {
   if (prefix === '') return bus;
@@ -116,6 +131,7 @@ export function prefixEventBus(bus: EventBus, prefix: string): EventBus {
       run(async () =>
         (await bus.read(names.onBus(topic), partition, fromOffset, limit)).map((m) => localMessage(names, m)),
       ),
+    ...snapshotsOf(bus, names, run),
     ping: () => bus.ping(),
     close: () => bus.close(),
   };

@@ -9,3 +9,4 @@ export { describeMessageTracingContract } from './message-tracing-contract.js';
 export { memoryLog } from './memory-log.js';
 export { describeAuditCorruption, type AuditFixture, type RunAudit } from './audit-corruption.js';
 export { seededRandom } from './seeded-random.js';
+export { describeLogSnapshotContract, valueByKey, type LogSnapshotFixture } from './log-snapshot-contract.js';

@@ -38,6 +38,10 @@ export const AuditReportDto = Type.Object({
     orders: Type.Integer({ minimum: 0 }),
     registry: Type.Integer({ minimum: 0 }),
     undecodable: Type.Integer({ minimum: 0 }),
+    snapshot: Type.Integer({
+      minimum: 0,
+      description: 'entries read from the snapshots the embedded log keeps of what retention deleted',
+    }),
   }),
   compared: Type.Object({
     customers: Type.Integer({ minimum: 0 }),

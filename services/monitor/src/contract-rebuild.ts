@@ -22,6 +22,10 @@ export const RebuildPlanDto = Type.Object({
     }),
   ),
   messages: Type.Integer({ minimum: 0 }),
+  'snapshot-entries': Type.Integer({
+    minimum: 0,
+    description: 'orders applied first from the snapshot the embedded log keeps of what retention deleted',
+  }),
   'rate-per-second': Type.Union([Type.Number({ minimum: 0 }), Type.Null()], {
     description: 'messages per second the estimate assumes; null when nothing tells',
   }),
@@ -58,6 +62,10 @@ export const RebuildReportDto = Type.Object({
   'to-generation': Type.Integer({ minimum: 1 }),
   replayed: Type.Integer({ minimum: 0, description: 'messages replayed up to the cut' }),
   'caught-up': Type.Integer({ minimum: 0, description: 'messages appended since, applied before the switch' }),
+  'from-snapshot': Type.Integer({
+    minimum: 0,
+    description: 'orders applied first from the snapshot the embedded log keeps of what retention deleted',
+  }),
   'rate-per-second': Type.Number({ minimum: 0 }),
 });
 

@@ -42,7 +42,10 @@ function printPlan(context: CommandContext, plan: RebuildPlan): void {
       ? 'no estimate (no throughput known yet)'
       : `about ${formatSeconds(plan.estimatedSeconds * 1000)} at ${count(Math.round(plan.ratePerSecond))} messages/s (${plan.rateBasis})`;
   context.out.line(
-    `${count(plan.messages)} messages to replay, ${estimate}; messages appended meanwhile are applied before the switch.`,
+    (plan.snapshotEntries > 0
+      ? `${count(plan.snapshotEntries)} orders from the snapshot of what retention deleted, then `
+      : '') +
+      `${count(plan.messages)} messages to replay, ${estimate}; messages appended meanwhile are applied before the switch.`,
   );
   if (plan.running !== null) {
     context.out.line(
@@ -92,7 +95,7 @@ export async function rebuildViews(context: CommandContext, options: RebuildOpti
   }
   printPlan(context, report.plan);
   context.out.line(
-    `Rebuilt: ${count(report.replayed)} messages replayed and ${count(report.caughtUp)} appended meanwhile applied in ` +
+    `Rebuilt: ${report.fromSnapshot > 0 ? `${count(report.fromSnapshot)} orders from the snapshot, ` : ''}${count(report.replayed)} messages replayed and ${count(report.caughtUp)} appended meanwhile applied in ` +
       `${formatSeconds(report.finishedAt - report.startedAt)} (${count(report.ratePerSecond)} messages/s); ` +
       `generation ${report.plan.toGeneration} answers, generation ${report.plan.fromGeneration} dropped.`,
   );

@@ -75,6 +75,9 @@ function printReport(context: CommandContext, report: AuditReport): void {
   context.out.line(
     `Compared ${count(compared.customers)} customers, ${count(compared.products)} products, ` +
       `${count(compared.registeredOrders)} registered orders and the totals in ${formatSeconds(report.finishedAt - report.startedAt)}` +
+      (report.read.snapshot > 0
+        ? `; ${count(report.read.snapshot)} entries from the snapshot of what retention deleted`
+        : '') +
       (report.read.undecodable > 0
         ? `; ${count(report.read.undecodable)} undecodable messages skipped as the processors skip them`
         : '') +

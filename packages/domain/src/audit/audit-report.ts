@@ -18,7 +18,16 @@ export interface AuditReport {
   readonly cut: readonly CutPartition[];
   /** Whether the processors' groups had consumed up to the cut before the store was read. */
   readonly caughtUp: boolean;
-  readonly read: { readonly orders: number; readonly registry: number; readonly undecodable: number };
+  /**
+   * Messages read from `orders` and `registry`, those of them that were not decodable, and the
+   * entries read from the snapshots of what retention deleted (decision 19).
+   */
+  readonly read: {
+    readonly orders: number;
+    readonly registry: number;
+    readonly undecodable: number;
+    readonly snapshot: number;
+  };
   readonly compared: {
     readonly customers: number;
     readonly products: number;

@@ -23,21 +23,25 @@ export class RegistryFold {
 
   add(message: RegistryMessage): void {
     if (message.kind === 'validation') {
-      if (this.orders.has(message.order.orderId)) return;
-      this.orders.set(message.order.orderId, {
-        order: message.order,
-        status: registryStatusOf(message.result),
-        version: 1,
-        validationPassed: message.result.passed,
-      });
-      return;
+      this.register(message.order, registryStatusOf(message.result), message.result.passed);
+    } else {
+      this.decide(message.change.requestId, message.change.orderId, message.change.newStatus);
     }
-    const { change } = message;
-    if (this.decided.has(change.requestId)) return;
-    this.decided.add(change.requestId);
-    const current = this.orders.get(change.orderId);
+  }
+
+  /** A validation result: the first one of an order id registers it, a replay changes nothing. */
+  register(order: Order, status: OrderStatus, validationPassed: boolean): void {
+    if (this.orders.has(order.orderId)) return;
+    this.orders.set(order.orderId, { order, status, version: 1, validationPassed });
+  }
+
+  /** A status change: decided once per request id, applied only to a pending order. */
+  decide(requestId: string, orderId: string, newStatus: OrderStatus): void {
+    if (this.decided.has(requestId)) return;
+    this.decided.add(requestId);
+    const current = this.orders.get(orderId);
     if (current?.status !== 'pending') return;
-    this.orders.set(change.orderId, { ...current, status: change.newStatus, version: current.version + 1 });
+    this.orders.set(orderId, { ...current, status: newStatus, version: current.version + 1 });
   }
 
   get registrations(): ReadonlyMap<string, ExpectedRegistration> {

@@ -18,6 +18,24 @@ export interface StoredMessage {
   readonly timestamp: number;
 }
 
+/** Where a snapshot entry's message was on its topic. */
+export interface SnapshotPosition {
+  readonly partition: number;
+  readonly offset: number;
+}
+
+/** What a topic's snapshot kept of one deleted message: its position and the fold's value. */
+export interface SnapshotEntry extends SnapshotPosition {
+  readonly value: string;
+}
+
+/**
+ * What the snapshot of a topic keeps of a message before retention deletes it: a key and a value,
+ * opaque to the log, or null for nothing. Of several messages with one key, the first is kept and the
+ * later ones are not, so the entries are the messages that changed a first-wins fold.
+ */
+export type SnapshotFold = (message: StoredMessage) => { readonly key: string; readonly value: string } | null;
+
 /** Consecutive messages of one partition, in offset order. */
 export interface MessageBatch {
   readonly topic: string;
@@ -136,6 +154,26 @@ export interface EventBus {
   offsetsAtTime(topic: string, timestamp: number): Promise<readonly { partition: number; offset: number }[]>;
   /** Reads messages from one partition starting at an offset, without any group. */
   read(topic: string, partition: number, fromOffset: number, limit: number): Promise<readonly StoredMessage[]>;
+  /**
+   * A log that folds what retention deletes into a snapshot of the topic (see `SnapshotFold`) has
+   * these two; a log without one (Kafka: the broker's retention is the operator's) has neither.
+   * Per partition, in partition order, the horizon: every message below it was folded into the
+   * snapshot before it was deleted (0: none). Retention never deletes above it.
+   */
+  snapshotHorizons?(topic: string): Promise<readonly number[]>;
+  /**
+   * Entries of the topic's snapshot below `horizons`, in (partition, offset) order, after `after`
+   * (null: from the first), at most `limit`. Entries are never changed or removed once written, so
+   * pages read while retention advances the snapshot still form the snapshot at `horizons`.
+   */
+  snapshotEntries?(
+    topic: string,
+    horizons: readonly number[],
+    after: SnapshotPosition | null,
+    limit: number,
+  ): Promise<readonly SnapshotEntry[]>;
+  /** How many entries the topic's snapshot holds now (one read, for estimates). */
+  snapshotEntryCount?(topic: string): Promise<number>;
   /** Resolves when the bus answers; rejects with the reason otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -36,6 +36,7 @@ export function planDto(plan: RebuildPlan): RebuildPlanDto {
       messages: p.messages,
     })),
     messages: plan.messages,
+    'snapshot-entries': plan.snapshotEntries,
     'rate-per-second': plan.ratePerSecond,
     'rate-basis': plan.rateBasis,
     'estimated-seconds': plan.estimatedSeconds,
@@ -113,6 +114,7 @@ export function createRebuilder(deps: RebuilderDeps): Rebuilder {
                 'to-generation': report.plan.toGeneration,
                 replayed: report.replayed,
                 'caught-up': report.caughtUp,
+                'from-snapshot': report.fromSnapshot,
                 'rate-per-second': report.ratePerSecond,
               },
             });

@@ -62,7 +62,10 @@ export function RebuildCard() {
                 <>
                   <p data-testid="rebuild-plan-summary">
                     {shownPlan.resumes ? 'Resume generation' : 'Generation'} {shownPlan['from-generation']} →{' '}
-                    {shownPlan['to-generation']}: {formatCount(shownPlan.messages)} messages, {estimate(shownPlan)}
+                    {shownPlan['to-generation']}: {formatCount(shownPlan.messages)} messages
+                    {shownPlan['snapshot-entries'] > 0 &&
+                      ` after ${formatCount(shownPlan['snapshot-entries'])} orders from the snapshot of what retention deleted`}
+                    , {estimate(shownPlan)}
                   </p>
                   <table data-testid="rebuild-plan">
                     <thead>
@@ -111,7 +114,10 @@ export function RebuildCard() {
                     <dt>Last rebuild</dt>
                     <dd data-testid="rebuild-result">
                       generation {r.report['to-generation']}: {formatCount(r.report.replayed + r.report['caught-up'])}{' '}
-                      messages at {formatCount(Math.round(r.report['rate-per-second']))}/s
+                      messages
+                      {r.report['from-snapshot'] > 0 &&
+                        ` after ${formatCount(r.report['from-snapshot'])} orders from the snapshot`}{' '}
+                      at {formatCount(Math.round(r.report['rate-per-second']))}/s
                     </dd>
                     <dt>Finished</dt>
                     <dd>{formatTime(r.report['finished-at'])}</dd>
