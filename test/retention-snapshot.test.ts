@@ -23,6 +23,18 @@ import {
 import { seededRandom, snapshotViews, waitFor } from '@kafka-monitor/testkit';
 import { temporaryDirectory, totalLag } from './helpers.js';
 
+/** Waits until both processors' groups have consumed everything on the log. */
+async function bothCaughtUp(bus: EventBus): Promise<void> {
+  for (const group of [GROUPS.queryProcessor, GROUPS.registryProcessor]) {
+    await waitFor(
+      `${group} caught up`,
+      () => totalLag(bus, group),
+      (lag) => lag === 0,
+      60_000,
+    );
+  }
+}
+
 const RETENTION_MS = 1_500;
 
 /** Per partition: the offset of the oldest message kept (the end when none is), and the end. */
@@ -128,14 +140,7 @@ describe('views stay provable after retention (embedded default)', () => {
       });
     }
     await generator.stop();
-    for (const group of [GROUPS.queryProcessor, GROUPS.registryProcessor]) {
-      await waitFor(
-        `${group} caught up`,
-        () => totalLag(bus, group),
-        (lag) => lag === 0,
-        60_000,
-      );
-    }
+    await bothCaughtUp(bus);
     // Past the retention once more, so every partition lost its oldest messages.
     await new Promise((resolve) => setTimeout(resolve, RETENTION_MS + 1_000));
 
@@ -195,16 +200,7 @@ describe('views stay provable after retention (embedded default)', () => {
 
   it('retention deleting while the audit and a rebuild read: what went is read from the snapshot, zero drift', async () => {
     const { bus, store } = infrastructure;
-    const caughtUp = async () => {
-      for (const group of [GROUPS.queryProcessor, GROUPS.registryProcessor]) {
-        await waitFor(
-          `${group} caught up`,
-          () => totalLag(bus, group),
-          (lag) => lag === 0,
-          60_000,
-        );
-      }
-    };
+    const caughtUp = () => bothCaughtUp(bus);
     const random = seededRandom(5);
     const publish = async (): Promise<void> => {
       const orders = Array.from({ length: 300 }, () =>

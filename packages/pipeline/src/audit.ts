@@ -15,7 +15,6 @@ import {
 import type {
   AuditReport,
   CutPartition,
-  Decoded,
   Drift,
   EventBus,
   RegistryStore,
@@ -24,6 +23,7 @@ import type {
   ViewStore,
 } from '@kafka-monitor/domain';
 import { readFoldedSince, readSnapshot, snapshotHorizons } from './snapshot.js';
+import { decodeMessage } from './decode-message.js';
 
 export type AuditPhase = 'catching-up' | 'reading' | 'comparing';
 
@@ -55,20 +55,8 @@ export interface AuditDeps {
   readonly startOffsets?: { readonly orders?: readonly number[]; readonly registry?: readonly number[] };
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 const ALL_ROWS = 2 ** 31 - 1;
 const CATCH_UP_POLL_MS = 250;
-
-function decodeWith<T>(decode: (text: string) => Decoded<T>, message: StoredMessage): T | undefined {
-  let text: string;
-  try {
-    text = utf8.decode(message.value);
-  } catch {
-    return undefined;
-  }
-  const decoded = decode(text);
-  return decoded.ok ? decoded.value : undefined;
-}
 
 async function endOffsets(bus: EventBus, topic: string): Promise<readonly number[]> {
   const info = (await bus.listTopics()).find((t) => t.name === topic);
@@ -265,7 +253,7 @@ export async function runAudit(deps: AuditDeps): Promise<AuditReport> {
       startOf('orders', partition),
       endOffset,
       (message) => {
-        const order = decodeWith(decodeOrder, message);
+        const order = decodeMessage(decodeOrder, message);
         if (order === undefined) read.undecodable++;
         else views.add(order);
         read.orders++;
@@ -282,7 +270,7 @@ export async function runAudit(deps: AuditDeps): Promise<AuditReport> {
       startOf('registry', partition),
       endOffset,
       (message) => {
-        const decoded = decodeWith(decodeRegistryMessage, message);
+        const decoded = decodeMessage(decodeRegistryMessage, message);
         if (decoded === undefined) read.undecodable++;
         else registry.add(decoded);
         read.registry++;
@@ -336,7 +324,7 @@ export async function runAudit(deps: AuditDeps): Promise<AuditReport> {
       ordersNow[partition] ?? endOffset,
       (message) => {
         ordersAfterCut++;
-        const order = decodeWith(decodeOrder, message);
+        const order = decodeMessage(decodeOrder, message);
         if (order === undefined) return;
         touched.customers.add(order.customerId);
         touched.products.add(order.productId);
@@ -357,7 +345,7 @@ export async function runAudit(deps: AuditDeps): Promise<AuditReport> {
       registryNow[partition] ?? endOffset,
       (message) => {
         registryAfterCut++;
-        const decoded = decodeWith(decodeRegistryMessage, message);
+        const decoded = decodeMessage(decodeRegistryMessage, message);
         if (decoded === undefined) return;
         touched.orders.add(decoded.kind === 'validation' ? decoded.order.orderId : decoded.change.orderId);
       },

@@ -5,27 +5,8 @@ import {
   orderSnapshotRecord,
   registrySnapshotRecord,
 } from '@kafka-monitor/domain';
-import type {
-  Decoded,
-  EventBus,
-  SnapshotEntry,
-  SnapshotFold,
-  SnapshotPosition,
-  StoredMessage,
-} from '@kafka-monitor/domain';
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-function decoded<T>(decode: (text: string) => Decoded<T>, message: StoredMessage): T | undefined {
-  let text: string;
-  try {
-    text = utf8.decode(message.value);
-  } catch {
-    return undefined;
-  }
-  const result = decode(text);
-  return result.ok ? result.value : undefined;
-}
+import type { EventBus, SnapshotEntry, SnapshotFold, SnapshotPosition } from '@kafka-monitor/domain';
+import { decodeMessage } from './decode-message.js';
 
 /**
  * What the snapshots of `orders` and `registry` keep of a message before retention deletes it: the
@@ -38,14 +19,14 @@ export function pipelineSnapshotFolds(onBus: (topic: string) => string = (t) => 
     [
       onBus(TOPICS.orders),
       (message) => {
-        const order = decoded(decodeOrder, message);
+        const order = decodeMessage(decodeOrder, message);
         return order === undefined ? null : orderSnapshotRecord(order);
       },
     ],
     [
       onBus(TOPICS.registry),
       (message) => {
-        const registryMessage = decoded(decodeRegistryMessage, message);
+        const registryMessage = decodeMessage(decodeRegistryMessage, message);
         return registryMessage === undefined ? null : registrySnapshotRecord(registryMessage);
       },
     ],
