@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Stops engines started by start.sh (only the pids it recorded). SIGTERM first so Kafka shuts down
 # cleanly; the data is throwaway, so a JVM that hangs is killed after a grace period.
-# Usage: scripts/engines/stop.sh [kafka|cassandra|kafka-secure|cassandra-secure|all|secure|everything]
-# (default: everything, the plain and the secured engines).
+# Usage: scripts/engines/stop.sh [kafka|cassandra|kafka-secure|cassandra-secure|all|secure|everything]...
+# (default: everything, the plain and the secured engines); several names stop each, as start.sh
+# starts each of several.
 set -euo pipefail
 # shellcheck source=common.sh
 source "$(dirname "$0")/common.sh"
@@ -28,4 +29,6 @@ stop_engine() {
   rm -f "$ENGINES_RUN/$engine/$engine.pid"
 }
 
-for engine in $(engines_of "${1:-everything}"); do stop_engine "$engine"; done
+for name in "${@:-everything}"; do
+  for engine in $(engines_of "$name"); do stop_engine "$engine"; done
+done
