@@ -1,11 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import {
   describeEventBusAdminContract,
   describeEventBusContract,
   describeLogSnapshotContract,
   valueByKey,
+  waitFor,
 } from '@kafka-monitor/testkit';
 import { createEmbeddedEventBus } from './embedded-event-bus.js';
 
@@ -51,5 +53,46 @@ describeLogSnapshotContract('embedded SQLite log', () => {
       await bus.close();
       rmSync(dir, { recursive: true, force: true });
     },
+  });
+});
+
+describe('embedded SQLite log under a backlog', () => {
+  it('gives the event loop a turn between batches, so a busy consumer cannot starve timers and I/O', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bus-backlog-'));
+    const bus = createEmbeddedEventBus({ file: join(dir, 'log.db'), pollIntervalMs: 10 });
+    try {
+      await bus.ensureTopics([{ name: 'backlog', partitions: 1 }]);
+      await bus.publish(
+        'backlog',
+        Array.from({ length: 2_000 }, (_, i) => ({ key: null, value: String(i) })),
+      );
+      let batches = 0;
+      let batchesWhenTimerFired: number | undefined;
+      // A handler that settles without real I/O, as the synchronous SQLite store does.
+      const handle = await bus.consume({
+        group: 'busy',
+        topics: ['backlog'],
+        maxBatchSize: 10,
+        handleBatch: () => {
+          batches++;
+          return Promise.resolve();
+        },
+      });
+      setTimeout(() => {
+        batchesWhenTimerFired = batches;
+      }, 0);
+      await waitFor(
+        'the whole backlog',
+        () => Promise.resolve(batches),
+        (n) => n === 200,
+      );
+      await handle.stop();
+      // Without the turn the timer fires only once all 200 batches are done.
+      expect(batchesWhenTimerFired).toBeDefined();
+      expect(batchesWhenTimerFired).toBeLessThan(50);
+    } finally {
+      await bus.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

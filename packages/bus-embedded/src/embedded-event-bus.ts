@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate as yieldToEventLoop, setTimeout as sleep } from 'node:timers/promises';
 import { partitionForKey } from '@kafka-monitor/domain';
 import type {
   ConsumeOptions,
@@ -392,6 +392,9 @@ export function createEmbeddedEventBus(options: EmbeddedBusOptions): EmbeddedEve
           continue;
         }
         if (!progressed && running) await idle(pollIntervalMs);
+        // Handlers on the synchronous SQLite store settle as microtasks only: without a turn of the
+        // event loop between batches a busy consumer would starve HTTP, timers and other consumers.
+        else await yieldToEventLoop();
       }
     }
 
