@@ -133,3 +133,25 @@ describe('rules API', () => {
     expect(body.error).toMatch(reason);
   });
 });
+
+describe('rules API on a registry log longer than the scan', () => {
+  let h: Harness;
+  const held = Array.from({ length: 6 }, (_, i) => order(3, { totalCents: 302, customerId: 20 + i }));
+
+  beforeAll(async () => {
+    h = await startHarness({ ruleStatsScanLimit: 4 });
+    await h.seed([...held, ...orders(10, 3)]);
+  });
+  afterAll(() => h.close());
+
+  it("GET /api/rules/stats counts all time from the registry's counters, the windows from what it read", async () => {
+    const { status, body } = await call(h.base, '/api/rules/stats');
+    expect(status).toBe(200);
+    expect(body.data).toMatchObject({ scanned: 4, complete: false, 'scan-limit': 4 });
+    const rule = body.data.rules.find((r: { 'rule-name': string }) => r['rule-name'] === 'price-consistency');
+    expect(rule.all).toEqual({ denied: 0, review: 6 });
+    // The newest 4 registry messages cannot hold all 6 held orders.
+    expect(rule['last-hour'].review).toBeLessThan(6);
+    expect(await h.store.registry.ruleHits()).toEqual({ 'price-consistency': { denied: 0, review: 6 } });
+  });
+});

@@ -104,6 +104,7 @@ export function createCassandraRegistryStore(
       });
     },
     totals: shards.totals,
+    ruleHits: shards.ruleHits,
     async decision(requestId) {
       const [row] = await session.rows(cql.decision, [requestId]);
       return row === undefined ? undefined : decisionFromRow(row);

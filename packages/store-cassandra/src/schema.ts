@@ -1,3 +1,4 @@
+import { RULE_HITS_COLUMN, ruleHitsColumn } from './registry/rule-hits.js';
 import type { Session } from './session.js';
 
 export interface Keyspaces {
@@ -275,6 +276,13 @@ export const MIGRATIONS: readonly Migration[] = [
         );
       }
     },
+  },
+  {
+    version: 8,
+    description: 'per-rule hits in the registry position rows',
+    statements: [],
+    after: (session, ks) =>
+      addColumn(session, ruleHitsColumn.keyspace(ks), ruleHitsColumn.table, RULE_HITS_COLUMN, ruleHitsColumn.type),
   },
 ];
 

@@ -228,4 +228,20 @@ export const STORE_MIGRATIONS: readonly string[] = [
      count INTEGER NOT NULL,
      PRIMARY KEY (source_topic, reason, status)
    ) WITHOUT ROWID;`,
+  // Per rule, the registered orders it denied or sent to review, added once per batch with the
+  // registry totals. Orders registered before are counted from their rows: a decision applies only to
+  // a pending order, so one decided (version > 1) entered pending, and one never decided entered with
+  // the status it has.
+  `CREATE TABLE rule_totals (
+     rule_name TEXT PRIMARY KEY,
+     denied_count INTEGER NOT NULL,
+     review_count INTEGER NOT NULL
+   ) WITHOUT ROWID;
+   INSERT INTO rule_totals (rule_name, denied_count, review_count)
+   SELECT json_extract(f.value, '$.ruleName'),
+          sum(CASE WHEN r.version = 1 AND r.status = 'denied' THEN 1 ELSE 0 END),
+          sum(CASE WHEN r.version > 1 OR r.status = 'pending' THEN 1 ELSE 0 END)
+   FROM registered_orders r, json_each(r.failed_rules) f
+   WHERE r.version > 1 OR r.status <> 'accepted'
+   GROUP BY 1;`,
 ];

@@ -167,6 +167,12 @@ export function createSqliteRegistryStore(db: SqliteDatabase, checkpoints: Check
        accepted_revenue_cents = accepted_revenue_cents + ?
      WHERE id = 1`,
   );
+  const addRuleHits = db.prepare(
+    `INSERT INTO rule_totals (rule_name, denied_count, review_count) VALUES (?, ?, ?)
+     ON CONFLICT (rule_name) DO UPDATE SET denied_count = denied_count + excluded.denied_count,
+       review_count = review_count + excluded.review_count`,
+  );
+  const ruleTotals = db.prepare('SELECT rule_name, denied_count, review_count FROM rule_totals');
   const addValidations = db.prepare(
     `INSERT INTO validation_stats (processor_id, total_validated, total_approved, total_rejected, timestamp)
      VALUES (?, ?, ?, ?, ?)
@@ -214,6 +220,7 @@ export function createSqliteRegistryStore(db: SqliteDatabase, checkpoints: Check
       if (this.registered > 0) {
         addValidations.run(REGISTRY_PROCESSOR_ID, this.validated, this.approved, this.rejected, now);
       }
+      for (const [rule, hits] of Object.entries(this.ruleHits)) addRuleHits.run(rule, hits.denied, hits.review);
     }
   }
 
@@ -408,6 +415,15 @@ export function createSqliteRegistryStore(db: SqliteDatabase, checkpoints: Check
       settle(() => (sql.byStatus.all(status, limit) as RegisteredRow[]).map(registeredFromRow)),
     oldestPending: (limit) => settle(() => (sql.oldestPending.all(limit) as RegisteredRow[]).map(registeredFromRow)),
     totals: () => settle(() => totals.get()),
+    ruleHits: () =>
+      settle(() =>
+        Object.fromEntries(
+          (ruleTotals.all() as { rule_name: string; denied_count: number; review_count: number }[]).map((row) => [
+            row.rule_name,
+            { denied: row.denied_count, review: row.review_count },
+          ]),
+        ),
+      ),
     expireDecisions: (before, limit) => settle(() => sql.expireDecisions.run(before, limit).changes),
     decision: (requestId) =>
       settle(() => {

@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { validateOrder } from '@kafka-monitor/domain';
 import { openSqlite } from '@kafka-monitor/sqlite';
 import { describeStoreContract, makeOrder } from '@kafka-monitor/testkit';
 import { STORE_MIGRATIONS } from './schema.js';
@@ -109,6 +110,56 @@ describe('SQLite store', () => {
       [1, null, 'pending', 'Validation failed: review'],
     ]);
     await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('counts the rule hits of orders registered before it kept them, by the status each entered with', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'store-'));
+    const file = join(dir, 'store.db');
+    const source = { consumer: 'registry-processor', topic: 'registry', partition: 0 };
+    const validation = (order: ReturnType<typeof makeOrder>) => ({
+      kind: 'validation' as const,
+      order,
+      result: validateOrder(order),
+      timestamp: 1,
+    });
+    const first = createSqliteStore({ file });
+    await first.registry.applyRegistryMessages(
+      source,
+      [
+        { offset: 0, content: validation(makeOrder({ orderId: 'ok' })) },
+        { offset: 1, content: validation(makeOrder({ orderId: 'held', totalCents: 5_000 })) },
+        { offset: 2, content: validation(makeOrder({ orderId: 'no', customerId: 0 })) },
+        {
+          offset: 3,
+          content: {
+            kind: 'status-change' as const,
+            change: {
+              orderId: 'held',
+              newStatus: 'denied' as const,
+              reason: 'x',
+              requestedAt: 2,
+              requestId: 'r',
+              requestedBy: null,
+            },
+          },
+        },
+      ],
+      10,
+    );
+    const counted = await first.registry.ruleHits();
+    await first.close();
+    // The file as the schema before rule_totals left it.
+    const legacy = openSqlite(file, STORE_MIGRATIONS);
+    legacy.exec(`DROP TABLE rule_totals; PRAGMA user_version = ${STORE_MIGRATIONS.length - 1}`);
+    legacy.close();
+    const reopened = createSqliteStore({ file });
+    expect(await reopened.registry.ruleHits()).toEqual(counted);
+    expect(counted).toEqual({
+      'price-consistency': { denied: 0, review: 1 },
+      'valid-customer-id': { denied: 1, review: 0 },
+    });
+    await reopened.close();
     rmSync(dir, { recursive: true, force: true });
   });
 });

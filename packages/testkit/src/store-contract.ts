@@ -511,6 +511,31 @@ export function describeStoreContract(
         expect((await store.registry.oldestPending(1))[0]?.registeredAt).toBe(NOW);
       });
 
+      it('counts per rule the orders it denied or sent to review, once per registration, across batches', async () => {
+        const store = await open();
+        expect(await store.registry.ruleHits()).toEqual({});
+        const both = makeOrder({ orderId: 'both', customerId: 0, totalCents: 5_000 });
+        const first = consumed([validation(good), validation(suspicious), validation(broken)]);
+        await store.registry.applyRegistryMessages(registrySource, first, NOW);
+        // Redelivered, then again with a copy of an order already registered and one new order.
+        await store.registry.applyRegistryMessages(registrySource, first, NOW);
+        const second = consumed([validation(suspicious), validation(both), change('review', 'accepted')], 3);
+        await store.registry.applyRegistryMessages(registrySource, second, NOW + 1);
+        await store.registry.applyRegistryMessages(registrySource, second, NOW + 1);
+        // Another source partition adds to the same counts.
+        const other = makeOrder({ orderId: 'other', totalCents: 5_000 });
+        await store.registry.applyRegistryMessages(
+          source(1, 'registry', 'registry-processor'),
+          consumed([validation(other)]),
+          NOW + 2,
+        );
+        // Failed by a deny rule too, `both` never reached review: its review rule counts as denied.
+        expect(await store.registry.ruleHits()).toEqual({
+          'price-consistency': { denied: 1, review: 2 },
+          'valid-customer-id': { denied: 2, review: 0 },
+        });
+      });
+
       it('counts validations exactly once per offset', async () => {
         const store = await open();
         const validations = source(2, 'orders', 'registry-processor');

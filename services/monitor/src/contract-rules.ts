@@ -46,18 +46,26 @@ export const RuleStatsDto = Type.Object({
   'computed-at': Type.Integer({ description: 'epoch milliseconds' }),
   'scan-limit': Type.Integer({ description: 'the newest this many registry messages are read' }),
   scanned: Type.Integer({ minimum: 0, description: 'registry messages read' }),
-  complete: Type.Boolean({ description: 'the whole retained registry log was read, so "all" is every order' }),
+  complete: Type.Boolean({
+    description: 'the whole retained registry log was read, so the windows and top lists cover every validation kept',
+  }),
   orders: Type.Integer({ minimum: 0, description: 'distinct orders whose validation was read' }),
   'oldest-validated-at': Type.Union([Type.Integer(), Type.Null()], { description: 'null: no order read' }),
   rules: Type.Array(
     Type.Object({
       'rule-name': Type.String(),
       outcome: RULE_OUTCOME,
-      'last-hour': Hits,
-      'last-day': Hits,
-      all: Hits,
-      'top-customers': Type.Array(Type.Object({ 'customer-id': Type.Integer(), count: Type.Integer() })),
-      'top-products': Type.Array(Type.Object({ 'product-id': Type.String(), count: Type.Integer() })),
+      'last-hour': Type.Object(Hits.properties, { description: 'from the registry messages read' }),
+      'last-day': Type.Object(Hits.properties, { description: 'from the registry messages read' }),
+      all: Type.Object(Hits.properties, {
+        description: "all time: the registry's counters, every registered order counted once (not only those read)",
+      }),
+      'top-customers': Type.Array(Type.Object({ 'customer-id': Type.Integer(), count: Type.Integer() }), {
+        description: 'most hit customers among the registry messages read',
+      }),
+      'top-products': Type.Array(Type.Object({ 'product-id': Type.String(), count: Type.Integer() }), {
+        description: 'most hit products among the registry messages read',
+      }),
     }),
   ),
 });

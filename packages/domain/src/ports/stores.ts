@@ -4,6 +4,7 @@ import type { CollectedDeadLetter, DeadLetterStatus } from '../messages/dead-let
 import type { DeadLetterReasonCount } from '../messages/dead-letter-reason.js';
 import type { MessagePosition } from './event-bus.js';
 import type { RegisteredOrder, StatusUpdate } from '../registry/registered-order.js';
+import type { RuleHitCounts } from '../registry/registry-tally.js';
 import type { CustomerView, OrderTotals, ProductView, TimelineEntry } from '../views/views.js';
 
 /** Where a batch of effects came from: the consumer and the log partition it read. */
@@ -186,6 +187,12 @@ export interface RegistryStore {
    */
   oldestPending(limit: number): Promise<readonly RegisteredOrder[]>;
   totals(): Promise<RegistryTotals>;
+  /**
+   * Per rule, how many registered orders it denied or sent to review, over every registration the
+   * store applied (`RegistryTally.ruleHits`, added once per batch with the batch's position, so each
+   * registration counts exactly once and the counts survive restarts). Rules never hit are absent.
+   */
+  ruleHits(): Promise<RuleHitCounts>;
   decision(requestId: string): Promise<DecisionRecord | undefined>;
   /**
    * Retention: deletes up to about `limit` decision records (`decision`) decided before `before`, and

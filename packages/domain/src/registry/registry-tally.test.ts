@@ -3,7 +3,8 @@ import type { Order } from '../orders/order.js';
 import { RegistryFold } from '../audit/registry-fold.js';
 import { registryStatusOf, type ValidationResult } from '../validation/validate-order.js';
 import type { RegisteredOrder } from './registered-order.js';
-import { RegistryTally } from './registry-tally.js';
+import { ruleStatsFold } from '../validation/rule-stats.js';
+import { RegistryTally, addRuleHits } from './registry-tally.js';
 
 const order = (orderId: string, totalCents: number): Order => ({
   orderId,
@@ -87,5 +88,50 @@ describe('RegistryTally', () => {
       totals.totalApproved,
       totals.totalRejected,
     ]);
+  });
+
+  it('counts each failed rule under the status its order entered with, as the stats fold does', () => {
+    const tally = new RegistryTally();
+    const fold = ruleStatsFold(10);
+    const failed = (...names: string[]) => names.map((ruleName) => ({ ruleName, passed: false, message: 'no' }));
+    const cases: [Order, ValidationResult][] = [
+      [order('a', 100), { orderId: 'a', passed: true, rules: [], message: null }],
+      [order('b', 200), { orderId: 'b', passed: false, rules: failed('price-consistency'), message: 'x' }],
+      [
+        order('c', 300),
+        { orderId: 'c', passed: false, rules: failed('price-consistency', 'valid-customer-id'), message: 'x' },
+      ],
+    ];
+    for (const [o, result] of cases) {
+      fold.add(o, result, 1);
+      tally.countRegistration({
+        ...registered(o, registryStatusOf(result), result.passed),
+        failedRules: result.rules.filter((r) => !r.passed),
+      });
+    }
+    expect(tally.ruleHits).toEqual({
+      'price-consistency': { denied: 1, review: 1 },
+      'valid-customer-id': { denied: 1, review: 0 },
+    });
+    const all = Object.fromEntries(
+      fold
+        .finish()
+        .rules.filter((r) => r.all.denied + r.all.review > 0)
+        .map((r) => [r.ruleName, r.all]),
+    );
+    expect(tally.ruleHits).toEqual(all);
+    // A decision changes statuses, not why an order was held.
+    tally.countDecision('pending', { ...registered(order('b', 200), 'accepted', false), version: 2 });
+    expect(tally.ruleHits['price-consistency']).toEqual({ denied: 1, review: 1 });
+  });
+
+  it('adds rule hits rule by rule, reading a damaged stored count as 0', () => {
+    expect(
+      addRuleHits(
+        { a: { denied: 2, review: 1 }, b: { denied: -1, review: 1.5 } },
+        { a: { denied: 1, review: 0 }, c: { denied: 0, review: 4 } },
+      ),
+    ).toEqual({ a: { denied: 3, review: 1 }, b: { denied: 0, review: 0 }, c: { denied: 0, review: 4 } });
+    expect(addRuleHits({}, {})).toEqual({});
   });
 });

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Order } from '../orders/order.js';
 import { BUSINESS_RULES } from './rules.js';
-import { DAY_MS, HOUR_MS, ruleStatsFold, type RuleStats } from './rule-stats.js';
+import { DAY_MS, HOUR_MS, ruleStatsFold, withAllTimeHits, type RuleStats } from './rule-stats.js';
 import { registryStatusOf, validateOrder } from './validate-order.js';
 
 const NOW = 1_800_000_000_000;
@@ -113,5 +113,25 @@ describe('ruleStatsFold', () => {
         }
       }),
     );
+  });
+});
+
+describe('withAllTimeHits', () => {
+  it("puts the registry's counts in all, keeps the windows and top lists read, and lists rules only counted", () => {
+    const read = stats([[order({ customerId: 0 }), NOW - 1]]);
+    const merged = withAllTimeHits(read, {
+      'valid-customer-id': { denied: 40, review: 0 },
+      'retired-rule': { denied: 0, review: 3 },
+    });
+    const rule = (name: string) => merged.rules.find((r) => r.ruleName === name);
+    expect(rule('valid-customer-id')).toMatchObject({
+      all: { denied: 40, review: 0 },
+      lastHour: { denied: 1, review: 0 },
+      topCustomers: [{ key: 0, count: 1 }],
+    });
+    expect(rule('maximum-quantity')?.all).toEqual({ denied: 0, review: 0 });
+    expect(merged.rules.at(-1)).toMatchObject({ ruleName: 'retired-rule', all: { denied: 0, review: 3 } });
+    expect(merged.rules).toHaveLength(read.rules.length + 1);
+    expect(merged.orders).toBe(read.orders);
   });
 });

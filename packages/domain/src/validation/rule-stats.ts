@@ -21,9 +21,12 @@ export interface RuleStatsEntry {
   readonly outcome: RuleOutcome;
   readonly lastHour: RuleHits;
   readonly lastDay: RuleHits;
-  /** Over every validation result read. */
+  /** Over every validation result read; `withAllTimeHits` puts the registry's exact counts here. */
   readonly all: RuleHits;
-  /** Customers and products of the orders it failed, most hit first (ties: smaller key first). */
+  /**
+   * Customers and products of the orders it failed among those read, most hit first (ties: smaller
+   * key first).
+   */
   readonly topCustomers: readonly TopEntry<number>[];
   readonly topProducts: readonly TopEntry<string>[];
 }
@@ -132,5 +135,31 @@ export function ruleStatsFold(now: number, topN = 5): RuleStatsFold {
         }),
       };
     },
+  };
+}
+
+/**
+ * The stats with `all` taken from the registry's counters (`RegistryStore.ruleHits`: every
+ * registration, not only those read); the windows and the top lists stay those of what was read. A
+ * rule only the counters know (a rule since renamed) is listed after the others, with empty windows.
+ */
+export function withAllTimeHits(stats: RuleStats, counts: Readonly<Record<string, RuleHits>>): RuleStats {
+  const none = { denied: 0, review: 0 };
+  const listed = new Set(stats.rules.map((r) => r.ruleName));
+  const onlyCounted = Object.keys(counts)
+    .filter((name) => !listed.has(name))
+    .sort()
+    .map((ruleName): RuleStatsEntry => ({
+      ruleName,
+      outcome: 'review',
+      lastHour: none,
+      lastDay: none,
+      all: none,
+      topCustomers: [],
+      topProducts: [],
+    }));
+  return {
+    ...stats,
+    rules: [...stats.rules, ...onlyCounted].map((r) => ({ ...r, all: { ...(counts[r.ruleName] ?? none) } })),
   };
 }

@@ -1,23 +1,27 @@
-import type { Consumed, RegistryTotals, SourcePartition } from '@kafka-monitor/domain';
+import type { Consumed, RegistryTotals, RuleHitCounts, SourcePartition } from '@kafka-monitor/domain';
 import { EMPTY_SHARD, shardFromRow, type Shard } from './rows.js';
+import { ruleHitsCell, ruleHitsOfRow, sumRuleHits } from './rule-hits.js';
 import { GROUP, type RegistryContext } from './statements.js';
 import type { Tally } from './tally.js';
 
 export type RegistryShards = ReturnType<typeof createShards>;
+
+/** A position row with its per-rule hits (rule-hits.ts). */
+type CountedShard = Shard & { readonly ruleHits: RuleHitCounts };
 
 /**
  * The registry's position rows, one per source partition: the next offset and the partition's counts,
  * written USING TIMESTAMP <next offset> so the furthest offset wins; the totals are their sum.
  */
 export function createShards({ session, cql }: RegistryContext) {
-  async function readShard(source: SourcePartition): Promise<Shard> {
+  async function readShard(source: SourcePartition): Promise<CountedShard> {
     const [row] = await session.rows(cql.shard, [GROUP, source.consumer, source.topic, source.partition]);
-    return row === undefined ? EMPTY_SHARD : shardFromRow(row);
+    return { ...(row === undefined ? EMPTY_SHARD : shardFromRow(row)), ruleHits: ruleHitsOfRow(row) };
   }
 
   async function commit(
     source: SourcePartition,
-    shard: Shard,
+    shard: CountedShard,
     fresh: readonly Consumed<unknown>[],
     end: number,
     now: number,
@@ -41,6 +45,7 @@ export function createShards({ session, cql }: RegistryContext) {
       shard.validated + tally.validated,
       shard.approved + tally.approved,
       shard.rejected + tally.rejected,
+      ruleHitsCell(shard.ruleHits, tally),
       end,
     ]);
   }
@@ -60,5 +65,9 @@ export function createShards({ session, cql }: RegistryContext) {
     };
   }
 
-  return { readShard, commit, totals };
+  async function ruleHits(): Promise<RuleHitCounts> {
+    return sumRuleHits(await session.rows(cql.shards, [GROUP]));
+  }
+
+  return { readShard, commit, totals, ruleHits };
 }

@@ -19,8 +19,8 @@ export function registryStatements(r: string) {
     writeShard: `INSERT INTO ${r}.source_positions
       (shard_group, consumer, topic, partition, next_offset, processed_count, error_count, last_processed_timestamp,
        registered_count, pending_count, accepted_count, denied_count, accepted_revenue_cents,
-       total_validated, total_approved, total_rejected)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?`,
+       total_validated, total_approved, total_rejected, rule_hits)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?`,
     register: `INSERT INTO ${r}.registered_orders
       (order_id, customer_id, product_id, quantity, unit_price, total, status, registered_at, updated_at, version,
        validation_passed, unit_price_cents, total_cents, order_timestamp, order_status, failed_rules,

@@ -358,6 +358,7 @@ export async function buildMonitor(deps: MonitorDeps): Promise<Monitor> {
   registerRebuildRoutes(app, { rebuilder, mutating });
   registerRuleRoutes(app, {
     bus: deps.bus,
+    registry: store.registry,
     now: deps.now,
     limits: options.ruleLimits ?? DEFAULT_RULE_LIMITS,
     mutating,

@@ -482,7 +482,7 @@ export const OPERATION_EXAMPLES: Readonly<Record<string, OperationExamples>> = {
             outcome: 'review',
             'last-hour': { denied: 3, review: 402 },
             'last-day': { denied: 5, review: 668 },
-            all: { denied: 5, review: 668 },
+            all: { denied: 9, review: 1_204 },
             'top-customers': [
               { 'customer-id': 42, count: 14 },
               { 'customer-id': 7, count: 12 },

@@ -3,7 +3,9 @@ import {
   BUSINESS_RULES,
   fromCents,
   ruleLimitProblems,
+  withAllTimeHits,
   type EventBus,
+  type RegistryStore,
   type RuleLimits,
 } from '@kafka-monitor/domain';
 import { readRuleStats, simulateRules, type RuleStatsReport, type SimulationReport } from '@kafka-monitor/pipeline';
@@ -29,6 +31,8 @@ const RULE_STATS_FRESH_MS = 5_000;
 
 export interface RuleRouteDeps {
   readonly bus: EventBus;
+  /** The exact all-time counts per rule; the windows and top lists come from the log. */
+  readonly registry: Pick<RegistryStore, 'ruleHits'>;
   readonly now: () => number;
   readonly limits: RuleLimits;
   readonly mutating: MutatingRoute;
@@ -186,14 +190,17 @@ export function registerRuleRoutes(app: MonitorApp, deps: RuleRouteDeps): void {
         operationId: 'getRuleStats',
         tags: ['rules'],
         summary:
-          'Per rule: orders denied or sent to review in the last hour, day and all read, with top customers and products; from the newest 100,000 registry messages',
+          'Per rule: orders denied or sent to review in all time (exact, from the registry), and in the last hour and day with top customers and products (from the newest 100,000 registry messages)',
         response: { 200: RuleStatsBody, ...errorResponses(503) },
       },
     },
     async () => {
       const now = deps.now();
       if (stats === undefined || now - stats.at >= RULE_STATS_FRESH_MS) {
-        const value = readRuleStats({ bus: deps.bus, now: deps.now }, scanLimit);
+        const value = Promise.all([
+          readRuleStats({ bus: deps.bus, now: deps.now }, scanLimit),
+          deps.registry.ruleHits(),
+        ]).then(([read, counts]): RuleStatsReport => ({ ...read, ...withAllTimeHits(read, counts) }));
         stats = { at: now, value };
         // A failed computation is not kept: the next request tries again.
         value.catch(() => {

@@ -73,10 +73,11 @@ function RuleStatsCard() {
         {(data: RuleStatsDto) => (
           <>
             <p className="note" data-testid="rule-stats-scope">
-              {data.orders.toLocaleString()} orders from the newest {data.scanned.toLocaleString()} registry messages
+              Counts are denied / sent to review. All: every registered order. 1 h, 24 h and the top customers and
+              products: {data.orders.toLocaleString()} orders from the newest {data.scanned.toLocaleString()} registry
+              messages
               {data.complete ? ' (the whole log)' : ` (at most ${data['scan-limit'].toLocaleString()})`}
-              {data['oldest-validated-at'] !== null && `, since ${formatTime(data['oldest-validated-at'])}`}. Counts are
-              denied / sent to review.
+              {data['oldest-validated-at'] !== null && `, since ${formatTime(data['oldest-validated-at'])}`}.
             </p>
             <div className="table-wrap">
               <table aria-label="Rule statistics" data-testid="rule-stats-table">
@@ -85,7 +86,7 @@ function RuleStatsCard() {
                     <th>Rule</th>
                     <th className="num">1 h</th>
                     <th className="num">24 h</th>
-                    <th className="num">All</th>
+                    <th className="num">All time</th>
                     <th>Top customers</th>
                     <th>Top products</th>
                   </tr>
