@@ -158,6 +158,13 @@ export const PartitionLagDto = Type.Object({
   status: CONSUMER_STATUS,
   'consume-rate': Nullable(Type.Number({ description: 'messages committed per second over the window' })),
   'produce-rate': Nullable(Type.Number({ description: 'messages appended per second over the window' })),
+  'lag-slope': Nullable(
+    Type.Number({
+      description:
+        'change of the lag in messages per second over the window (least squares): positive while it grows, ' +
+        'negative while it drains, null before two samples',
+    }),
+  ),
   trend: Nullable(
     Type.Union([Type.Literal('growing'), Type.Literal('shrinking'), Type.Literal('steady')], {
       description: 'direction of the lag over the window (null before two samples)',

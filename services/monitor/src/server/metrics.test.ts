@@ -364,7 +364,7 @@ describe('monitor metrics', () => {
     ]);
   });
 
-  it("exports Burrow's status of each group, its rates and its time to drain, NaN or +Inf where they say so", async () => {
+  it("exports Burrow's status of each group, its rates, lag trend and time to drain, NaN or +Inf where they say so", async () => {
     const part = (partition: number, fields: Partial<PartitionFields>): PartitionFields => ({
       topic: 'orders',
       partition,
@@ -375,6 +375,7 @@ describe('monitor metrics', () => {
       status: 'OK',
       'consume-rate': null,
       'produce-rate': null,
+      'lag-slope': null,
       trend: null,
       'time-to-drain-seconds': null,
       ...fields,
@@ -400,8 +401,21 @@ describe('monitor metrics', () => {
             members: 1,
             'window-seconds': 300,
             partitions: [
-              part(0, { status: 'STALL', 'consume-rate': 0, 'produce-rate': 1.5, 'time-to-drain-seconds': 'growing' }),
-              part(1, { 'consume-rate': 2, 'produce-rate': 1, 'time-to-drain-seconds': 12.5 }),
+              part(0, {
+                status: 'STALL',
+                'consume-rate': 0,
+                'produce-rate': 1.5,
+                'lag-slope': 1.5,
+                trend: 'growing',
+                'time-to-drain-seconds': 'growing',
+              }),
+              part(1, {
+                'consume-rate': 2,
+                'produce-rate': 1,
+                'lag-slope': -0.8,
+                trend: 'shrinking',
+                'time-to-drain-seconds': 12.5,
+              }),
               part(2, {}),
             ],
           },
@@ -426,6 +440,12 @@ describe('monitor metrics', () => {
       `kafka_monitor_consumergroup_time_to_drain_seconds{${labels(0)}} +Inf`,
       `kafka_monitor_consumergroup_time_to_drain_seconds{${labels(1)}} 12.5`,
       `kafka_monitor_consumergroup_time_to_drain_seconds{${labels(2)}} Nan`,
+    ]);
+    // Messages per second of lag growth: positive while growing, negative while draining.
+    expect(samples(text, 'kafka_monitor_consumergroup_lag_trend')).toEqual([
+      `kafka_monitor_consumergroup_lag_trend{${labels(0)}} 1.5`,
+      `kafka_monitor_consumergroup_lag_trend{${labels(1)}} -0.8`,
+      `kafka_monitor_consumergroup_lag_trend{${labels(2)}} Nan`,
     ]);
     expect(samples(text, 'kafka_monitor_consumergroup_consume_rate')).toEqual([
       `kafka_monitor_consumergroup_consume_rate{${labels(0)}} 0`,

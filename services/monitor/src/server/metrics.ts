@@ -394,6 +394,19 @@ function registerLagEvaluationSeries(
       ),
   );
   stateGauge(
+    'kafka_monitor_consumergroup_lag_trend',
+    'Change of the lag of the consumer group on the partition in messages per second over the evaluation window (least squares): positive while it grows, negative while it drains, 0 when steady, NaN until known.',
+    ['cluster_name', 'group', 'topic', 'partition'],
+    processors,
+    (set, data) =>
+      eachPartition(data, (group, p) =>
+        set(
+          { cluster_name: clusterName, group, topic: p.topic, partition: String(p.partition) },
+          known(p['lag-slope']),
+        ),
+      ),
+  );
+  stateGauge(
     'kafka_monitor_consumergroup_time_to_drain_seconds',
     'Seconds until the lag of the consumer group on the partition reaches 0 at the current pace: 0 when caught up, +Inf when it grows, NaN when it cannot be told.',
     ['cluster_name', 'group', 'topic', 'partition'],

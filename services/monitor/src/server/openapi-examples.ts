@@ -100,6 +100,7 @@ const processors = {
             status: 'OK',
             'consume-rate': 14.2,
             'produce-rate': 10.1,
+            'lag-slope': -4.1,
             trend: 'shrinking',
             'time-to-drain-seconds': 29.3,
           },

@@ -197,6 +197,7 @@ export function createProcessorStatusReader(options: ProcessorStatusOptions): Pr
                     status: evaluated?.status ?? 'OK',
                     'consume-rate': evaluated?.consumeRate ?? null,
                     'produce-rate': evaluated?.produceRate ?? null,
+                    'lag-slope': evaluated?.lagSlope ?? null,
                     trend: evaluated?.trend ?? null,
                     'time-to-drain-seconds': evaluated?.timeToDrainSeconds ?? null,
                   };
