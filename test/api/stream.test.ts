@@ -67,6 +67,41 @@ describe('GET /api/stream (Server-Sent Events)', () => {
     }
   });
 
+  it('sends rebuild events for a rebuild started with POST /api/rebuild, each phase in order through done', async () => {
+    await h.seed(orders(40, 11));
+    const sse = await connectSse(`${h.base}/api/stream`);
+    try {
+      await waitFor(
+        'connected',
+        () => sse.events.length,
+        (n) => n > 0,
+      );
+      const started = await call(h.base, '/api/rebuild', { method: 'POST' });
+      expect(started.status).toBe(202);
+      const last = await waitFor(
+        'rebuild event with the rebuild done',
+        () => sse.events.filter((e) => e.event === 'rebuild').at(-1),
+        (e) => e?.data.status === 'done' || e?.data.status === 'failed',
+        20_000,
+      );
+      expect(last?.data).toMatchObject({ status: 'done', error: null, progress: { phase: 'done' } });
+      const rebuild = sse.events.filter((e) => e.event === 'rebuild');
+      expect(rebuild[0]?.data).toMatchObject({ status: 'running', progress: null });
+      expect(rebuild[0]?.data.plan).not.toBeNull();
+      // Every phase change is sent at once; progress within a phase at most every 200 ms.
+      const phases = rebuild.flatMap((e) => {
+        const phase = e.data.progress?.phase;
+        return phase === undefined ? [] : [phase];
+      });
+      const distinct = phases.filter((phase, i) => phase !== phases[i - 1]);
+      expect(distinct).toEqual(['replaying', 'catching-up', 'switching', 'dropping', 'done']);
+      expect(last?.data.report).toMatchObject({ replayed: expect.any(Number) });
+      expect(last?.data.report.replayed).toBeGreaterThanOrEqual(40);
+    } finally {
+      sse.close();
+    }
+  });
+
   it('sends status events for decisions and keeps the connection alive with heartbeats', async () => {
     const order = pendingOrder();
     await h.seed([order]);
