@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmbeddedEventBus, type EmbeddedEventBus } from '@kafka-monitor/bus-embedded';
 import { DependencyError, type EventBus } from '@kafka-monitor/domain';
 import { CONFIG_VARIABLES, embeddedFiles } from '@kafka-monitor/runtime';
+import { createSqliteStore } from '@kafka-monitor/store-sqlite';
 import { adaptersFromConfig, asEventBusAdmin, type Adapters } from './adapters.js';
 import { describeCliCommands } from './command-suite.js';
 import { cliHarness, embeddedTarget } from './testing.js';
@@ -77,6 +78,21 @@ describe('kafka-monitor usage and failures', () => {
       const run = await cli.run(argv);
       expect(run.code, argv.join(' ')).toBe(2);
       expect(run.stderr, argv.join(' ')).toMatch(/Usage: kafka-monitor/);
+    }
+  });
+
+  it('rebuild-views while another rebuild holds the lease exits 1 and says one is already running', async () => {
+    const store = createSqliteStore({ file: embeddedFiles(cli.dataDir).store });
+    try {
+      expect(await store.viewGenerations.acquireLease('monitor@elsewhere:1', Date.now(), 60_000)).toBe(true);
+      const run = await cli.run(['rebuild-views']);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/a rebuild of the views is already running \(monitor@elsewhere:1, lease until /);
+      // Nothing was switched: the views still answer from the generation they had.
+      expect(await store.viewGenerations.pointer({ fresh: true })).toMatchObject({ reads: 0, writes: 0 });
+    } finally {
+      await store.viewGenerations.releaseLease('monitor@elsewhere:1');
+      await store.close();
     }
   });
 

@@ -98,6 +98,30 @@ export function describePipelineWithCli(target: CliTarget, inherited: NodeJS.Pro
       expect(text.stdout).toMatch(/^query-processor: lag 0, 1 live member$/m);
       expect(text.stdout).toMatch(/^registry-processor: lag 0, 1 live member$/m);
 
+      // An order the processors have handled: its trace shows every step up to its registration, each at
+      // a log position, and it waits for nothing.
+      const traced = await kafkaMonitor(['trace', '--latest', '--json'], environment);
+      expect(traced.code, traced.stderr).toBe(0);
+      const journey = JSON.parse(traced.stdout) as {
+        steps: { kind: string; position: { topic: string } | null }[];
+        state: { stage: string; 'waiting-on': unknown[] };
+      };
+      expect(journey.steps.map((step) => step.kind)).toEqual([
+        'produced',
+        'applied',
+        'validated',
+        'published',
+        'registered',
+      ]);
+      expect(journey.steps.map((step) => step.position?.topic)).toEqual([
+        'orders',
+        'orders',
+        'orders',
+        'registry',
+        'registry',
+      ]);
+      expect(journey.state).toMatchObject({ stage: 'accepted', 'waiting-on': [] });
+
       // While they run, Kafka's rule holds: no reset of a group with live members.
       const refused = await kafkaMonitor(['reset-group-earliest', GROUPS.queryProcessor, '--execute'], environment);
       expect(refused.code).toBe(1);
