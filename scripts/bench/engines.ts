@@ -39,7 +39,7 @@ const brokers = (process.env.KAFKA_BROKERS ?? '').split(',').filter((b) => b !==
 const cassandraHost = process.env.CASSANDRA_HOST ?? '';
 const cassandraPort = Number(process.env.CASSANDRA_PORT ?? 9042);
 const datacenter = process.env.CASSANDRA_DATACENTER ?? 'datacenter1';
-/** The engines' JMX ports, as scripts/engines/common.sh gives them (for the work per order). */
+/** The engines' JMX ports, as scripts/engines/common.sh gives them to engines.sh (for the work per order). */
 const jmxPorts = {
   cassandraJmx: process.env.ENGINE_CASSANDRA_JMX_PORT ?? '7199',
   kafkaJmx: process.env.ENGINE_KAFKA_JMX_PORT ?? '9999',
