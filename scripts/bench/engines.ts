@@ -239,7 +239,7 @@ async function main(): Promise<void> {
         const afterDrain = await counters();
         const work = workPerOrder(beforeDrain, afterDrain, ORDERS);
         const seeding = workPerOrder(beforeSeed, beforeDrain, ORDERS);
-        // Item of the cluster's own limit: the rows/s of unlogged batches, over the rows an order needs.
+        // The cluster's own limit: the rows/s of unlogged batches, over the partition writes an order needs.
         const writeBoundOrdersPerSec = cassandraBaseline.batchedWritesPerSec / work.partitionWritesPerOrder;
         await waitForHttp(`http://127.0.0.1:${PORT}/api/stats`);
         const api = await measureApi(PORT, API_SECONDS);
