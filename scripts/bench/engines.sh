@@ -8,6 +8,10 @@ REPO_ROOT="$(cd "$ENGINES_SRC/../.." && pwd)"
 cd "$REPO_ROOT"
 # Its own run directory, so a benchmark never wipes the engines of a test run in the same checkout.
 export ENGINES_RUN="${ENGINES_RUN:-$REPO_ROOT/.tmp/bench-engines}"
+# shellcheck source=../engines/common.sh
+source "$ENGINES_SRC/common.sh"
+# Where engines.ts reads the engines' JMX counters (the work per order).
+export ENGINE_CASSANDRA_JMX_PORT ENGINE_KAFKA_JMX_PORT
 
 started=()
 # shellcheck disable=SC2317 # called by the EXIT trap

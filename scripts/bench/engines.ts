@@ -24,6 +24,7 @@ import {
   waitForHttp,
   writeResults,
 } from './common.js';
+import { readCounters, workPerOrder } from './engine-counters.js';
 
 const ORDERS = Number(process.env.BENCH_ENGINE_ORDERS ?? 50_000);
 const BASELINE_MESSAGES = Number(process.env.BENCH_ENGINE_BASELINE_MESSAGES ?? 200_000);
@@ -38,6 +39,11 @@ const brokers = (process.env.KAFKA_BROKERS ?? '').split(',').filter((b) => b !==
 const cassandraHost = process.env.CASSANDRA_HOST ?? '';
 const cassandraPort = Number(process.env.CASSANDRA_PORT ?? 9042);
 const datacenter = process.env.CASSANDRA_DATACENTER ?? 'datacenter1';
+/** The engines' JMX ports, as scripts/engines/common.sh gives them to engines.sh (for the work per order). */
+const jmxPorts = {
+  cassandraJmx: process.env.ENGINE_CASSANDRA_JMX_PORT ?? '7199',
+  kafkaJmx: process.env.ENGINE_KAFKA_JMX_PORT ?? '9999',
+};
 if (brokers.length === 0 || cassandraHost === '') {
   throw new Error('KAFKA_BROKERS and CASSANDRA_HOST must be set (npm run bench:engines starts both engines)');
 }
@@ -184,6 +190,7 @@ async function main(): Promise<void> {
     const cassandraBaseline = await measureCassandraWrites();
 
     // A fresh keyspace per run; the topics are the pipeline's own, so the engines must start empty.
+    const keyspacePrefix = `bench${Date.now().toString(36)}_`;
     const environment: Environment = {
       ...process.env,
       BUS: 'kafka',
@@ -192,18 +199,26 @@ async function main(): Promise<void> {
       CASSANDRA_HOST: cassandraHost,
       CASSANDRA_PORT: String(cassandraPort),
       CASSANDRA_DATACENTER: datacenter,
-      CASSANDRA_KEYSPACE_PREFIX: `bench${Date.now().toString(36)}_`,
+      CASSANDRA_KEYSPACE_PREFIX: keyspacePrefix,
       DATA_DIR: dataDir,
     };
     const infrastructure = await openInfrastructure(loadConfig(environment));
     const { bus, store } = infrastructure;
+    const counterClient = new cassandra.Client({
+      contactPoints: [`${cassandraHost}:${cassandraPort}`],
+      localDataCenter: datacenter,
+    });
+    const counters = () => readCounters(counterClient, keyspacePrefix, jmxPorts);
     try {
+      await counterClient.connect();
       const before = (await bus.listTopics()).find((t) => t.name === 'orders');
       const alreadyInLog = before?.endOffsets.reduce((sum, end) => sum + end, 0) ?? 0;
       if (alreadyInLog > 0) throw new Error(`'orders' already holds ${alreadyInLog} messages: start fresh engines`);
 
       log(`seeding ${ORDERS} orders into Kafka through the producer path`);
+      const beforeSeed = await counters();
       await seedBacklog(bus, store.produced, ORDERS);
+      const beforeDrain = await counters();
 
       log('processing the backlog with both processors (one process, as npm start runs them)');
       const pipeline = startPipeline(
@@ -220,6 +235,12 @@ async function main(): Promise<void> {
           const [views, registry] = await Promise.all([store.views.totals(), store.registry.totals()]);
           return { views: views.totalOrders, registered: registry.registeredCount };
         });
+        // The engines' own counters over the drain: the seeded orders through both processors.
+        const afterDrain = await counters();
+        const work = workPerOrder(beforeDrain, afterDrain, ORDERS);
+        const seeding = workPerOrder(beforeSeed, beforeDrain, ORDERS);
+        // The cluster's own limit: the rows/s of unlogged batches, over the partition writes an order needs.
+        const writeBoundOrdersPerSec = cassandraBaseline.batchedWritesPerSec / work.partitionWritesPerOrder;
         await waitForHttp(`http://127.0.0.1:${PORT}/api/stats`);
         const api = await measureApi(PORT, API_SECONDS);
         const latency = await measureLatency(PORT, LATENCY_SECONDS, { mustKeepUp: false });
@@ -246,6 +267,17 @@ async function main(): Promise<void> {
           statsP99Ms: api.statsP99Ms,
           timelineReqPerSec: api.timelineReqPerSec,
           timelineP99Ms: api.timelineP99Ms,
+          partitionWritesPerOrder: work.partitionWritesPerOrder,
+          partitionWritesPerOrderByTable: work.partitionWritesPerOrderByTable,
+          conditionalStatementsPerOrder: work.conditionalStatementsPerOrder,
+          serialReadsPerOrder: work.serialReadsPerOrder,
+          kafkaRequestsPerOrder: work.kafkaRequestsPerOrder,
+          seedingPerOrder: {
+            partitionWrites: seeding.partitionWritesPerOrder,
+            kafkaProduceRequests: seeding.kafkaRequestsPerOrder?.produce ?? null,
+          },
+          writeBoundOrdersPerSec: Math.round(writeBoundOrdersPerSec),
+          ratioToWriteBound: Number((ordersPerSec / writeBoundOrdersPerSec).toFixed(3)),
         };
         writeResults({ engines, enginesRun: { machine: machine(), measuredAt: new Date().toISOString() } });
         console.table({
@@ -263,6 +295,17 @@ async function main(): Promise<void> {
           [`p50 / p99 to registration at ${LATENCY_RATE}/s (ms)`]: `${engines.p50RegisteredMs} / ${engines.p99RegisteredMs}`,
           '  hop: produced → validated p50 / p99 (ms)': `${latency.producedToValidated.p50} / ${latency.producedToValidated.p99}`,
           '  hop: validated → registered p50 / p99 (ms)': `${latency.validatedToRegistered.p50} / ${latency.validatedToRegistered.p99}`,
+          'Cassandra partition writes per order (drain)': engines.partitionWritesPerOrder,
+          ...Object.fromEntries(
+            Object.entries(engines.partitionWritesPerOrderByTable).map(([table, n]) => [`  ${table}`, n]),
+          ),
+          'Cassandra conditional statements (Paxos rounds) per order': engines.conditionalStatementsPerOrder ?? 'n/a',
+          'Cassandra SERIAL reads per order': engines.serialReadsPerOrder ?? 'n/a',
+          'Kafka produce / fetch requests per order': engines.kafkaRequestsPerOrder
+            ? `${engines.kafkaRequestsPerOrder.produce} / ${engines.kafkaRequestsPerOrder.fetch}`
+            : 'n/a',
+          'write-bound orders/s (batched rows/s ÷ writes per order)': engines.writeBoundOrdersPerSec,
+          'ratio of orders/s to that bound': engines.ratioToWriteBound,
           'peak RSS of the pipeline (MB)': engines.peakRssMb,
           'GET /api/stats req/s (Cassandra)': engines.statsReqPerSec,
           'GET /api/timeline?limit=100 req/s (Cassandra)': engines.timelineReqPerSec,
@@ -271,6 +314,7 @@ async function main(): Promise<void> {
         await pipeline.stop();
       }
     } finally {
+      await counterClient.shutdown();
       await infrastructure.close();
     }
   } finally {

@@ -12,6 +12,9 @@ ENGINES_RUN="${ENGINES_RUN:-$REPO_ROOT/.tmp/engines}"
 
 ENGINE_KAFKA_PORT="${ENGINE_KAFKA_PORT:-9092}"
 ENGINE_KAFKA_CONTROLLER_PORT="${ENGINE_KAFKA_CONTROLLER_PORT:-9093}"
+# The plain broker's JMX (127.0.0.1, no authentication): its request counters for bench:engines. By
+# default 907 above the broker's port (9999 for 9092), so a checkout that moves the broker moves it too.
+ENGINE_KAFKA_JMX_PORT="${ENGINE_KAFKA_JMX_PORT:-$((ENGINE_KAFKA_PORT + 907))}"
 ENGINE_KAFKA_HEAP="${ENGINE_KAFKA_HEAP:--Xms256m -Xmx768m}"
 ENGINE_KAFKA_TIMEOUT="${ENGINE_KAFKA_TIMEOUT:-120}"
 ENGINE_CASSANDRA_PORT="${ENGINE_CASSANDRA_PORT:-9042}"

@@ -102,6 +102,14 @@ launch_kafka() {
     -XX:+ExplicitGCInvokesConcurrent -XX:TieredStopAtLevel=1 -Djava.awt.headless=true
     "-Dlog4j2.configurationFile=$run/conf/log4j2.properties" "-Dkafka.logs.dir=$run"
     "-Djava.io.tmpdir=$run/tmp") # zstd/snappy unpack native code there; /tmp may be noexec
+  if [ "$engine" = kafka ]; then
+    # JMX on loopback only, without authentication, like Cassandra's local JMX: bench:engines reads the
+    # broker's request counters (scripts/engines/jmx.sh). One port for the registry and the connection.
+    opts+=(-Dcom.sun.management.jmxremote "-Dcom.sun.management.jmxremote.port=$ENGINE_KAFKA_JMX_PORT"
+      "-Dcom.sun.management.jmxremote.rmi.port=$ENGINE_KAFKA_JMX_PORT" -Dcom.sun.management.jmxremote.host=127.0.0.1
+      -Djava.rmi.server.hostname=127.0.0.1 -Dcom.sun.management.jmxremote.authenticate=false
+      -Dcom.sun.management.jmxremote.ssl=false -Dcom.sun.management.jmxremote.local.only=true)
+  fi
   # A fixed cluster id is fine: the data directory is new at every start (unless reused on purpose).
   if [ "$reuse" = false ]; then
     "$JAVA" "${opts[@]}" -cp "$libs/*" kafka.tools.StorageTool format -t 4L6g3nShT-eMCtK--X86sw \

@@ -394,6 +394,44 @@ describe('Cassandra store', () => {
     await dropKeyspaces(prefix);
   });
 
+  it("keeps a registration's version 1 in its row, and reads a stored version 1 of an order registered before", async () => {
+    const prefix = `t${runId}_v1_`;
+    const store = createCassandraStore(optionsFor(prefix));
+    await store.migrate();
+    const source = { consumer: 'registry-processor', topic: 'registry', partition: 0 };
+    const validation = (orderId: string) => {
+      const order = makeOrder({ orderId, totalCents: 5_000 });
+      return { kind: 'validation' as const, order, result: validateOrder(order), timestamp: 1 };
+    };
+    await store.registry.applyRegistryMessages(
+      source,
+      [
+        { offset: 0, content: validation('row') },
+        { offset: 1, content: validation('old') },
+      ],
+      10,
+    );
+    const registry = `${prefix}registry_processor`;
+    const stored = await admin.execute(`SELECT order_id FROM ${registry}.order_updates`);
+    expect(stored.rows).toHaveLength(0);
+    const [first] = await store.registry.history('row');
+    expect(first).toMatchObject({ orderId: 'row', version: 1, previousStatus: null, updatedAt: 10, requestId: null });
+    // 'old' as an earlier release left it: version 1 in order_updates, nothing of it in the order row.
+    await admin.execute(
+      `INSERT INTO ${registry}.order_updates (order_id, version, previous_status, new_status, updated_at, update_reason)
+       VALUES (?, 1, null, ?, ?, 'stored reason')`,
+      ['old', first?.newStatus, 10],
+      { prepare: true },
+    );
+    await admin.execute(
+      `UPDATE ${registry}.registered_orders SET initial_status = null, registration_reason = null WHERE order_id = 'old'`,
+    );
+    expect((await store.registry.history('old')).map((u) => [u.version, u.reason])).toEqual([[1, 'stored reason']]);
+    expect(await store.registry.history('row')).toEqual([first]);
+    await store.close();
+    await dropKeyspaces(prefix);
+  });
+
   it('applies one of two concurrent decisions on a pending order', async () => {
     const prefix = `t${runId}_race_`;
     const a = createCassandraStore(optionsFor(prefix));

@@ -3,7 +3,8 @@ import { isDependencyError, validateOrder, type RegistryMessage } from '@kafka-m
 import { describeStoreContract, expectedViews, makeOrder, snapshotViews } from '@kafka-monitor/testkit';
 import { createCassandraStore, createStoreOnSession } from './cassandra-store.js';
 import { keyspaces } from './schema.js';
-import { claimPartition } from './claims.js';
+import { claimChunks, claimPartition } from './claims.js';
+import { estimatedBytes } from './writes.js';
 import { productClaimKey } from './view-store.js';
 import { MemorySession, RequestCountingSession, memoryOptions } from './memory-session.js';
 import type { LwtResult, Row } from './session.js';
@@ -107,7 +108,7 @@ describe('Cassandra adapter (offline)', () => {
     session.requests = 0;
     const outcome = await store.registry.applyRegistryMessages(source, validations, 10);
     expect(outcome.registered).toHaveLength(200);
-    // Three rows per registration: 600 requests if each went on its own.
+    // Two rows per registration: 400 requests if each went on its own.
     expect(session.requests).toBeLessThan(orders.length);
     expect((await store.registry.history('b7')).map((u) => u.version)).toEqual([1]);
   });
@@ -372,20 +373,41 @@ describe('Cassandra adapter (offline)', () => {
     const session = new MemorySession();
     const store = createStoreOnSession(session, memoryOptions);
     await store.migrate();
-    // 250 ids of one claims partition: three batches of at most 100. Two ids of the second are held
+    // 600 ids of one claims partition: three batches of at most 250. Two ids of the second are held
     // by another partition already, so that batch is refused once and retried without them.
     const target = JSON.stringify(claimPartition('k0', makeOrder().timestamp));
     const ids: string[] = [];
-    for (let i = 0; ids.length < 250; i++) {
+    for (let i = 0; ids.length < 600; i++) {
       if (JSON.stringify(claimPartition(`k${i}`, makeOrder().timestamp)) === target) ids.push(`k${i}`);
     }
-    const held = [ids[120] ?? '', ids[150] ?? ''];
+    const held = [ids[300] ?? '', ids[350] ?? ''];
     const orders = (list: string[]) => list.map((orderId, offset) => ({ offset, content: makeOrder({ orderId }) }));
     await store.views.applyOrders({ consumer: 'q', topic: 'orders', partition: 1 }, orders(held), 1);
     const batchesBefore = session.batches;
     await store.views.applyOrders({ consumer: 'q', topic: 'orders', partition: 0 }, orders(ids), 2);
     expect(session.batches - batchesBefore).toBe(4);
-    expect((await store.views.totals()).totalOrders).toBe(250);
+    expect((await store.views.totals()).totalOrders).toBe(600);
+  });
+
+  it('bounds a conditional batch of claims in rows and, for long ids, in data', () => {
+    const request = (orderId: string) => ({ orderId, orderTimestamp: 0, token: 'q/orders/0/1', values: [] });
+    const short = claimChunks(
+      0,
+      0,
+      Array.from({ length: 600 }, (_, i) => request(`k${i}`)),
+    );
+    expect(short.map((c) => c.length)).toEqual([250, 250, 100]);
+    const long = claimChunks(
+      0,
+      0,
+      Array.from({ length: 200 }, (_, i) => request(`${i}`.padEnd(256, 'x'))),
+    );
+    expect(long.flat()).toHaveLength(200);
+    expect(long.length).toBeGreaterThan(2);
+    for (const chunk of long) {
+      const bytes = chunk.reduce((sum, r) => sum + estimatedBytes([0, 0, r.orderId, r.token]), 0);
+      expect(bytes).toBeLessThanOrEqual(32_768);
+    }
   });
 
   it('fails a batch with a retryable store error when a refused claim batch names no claimed id', async () => {
@@ -508,6 +530,56 @@ describe('Cassandra adapter (offline)', () => {
       const now = await store.registry.registered('same');
       expect(now?.status).toBe('accepted');
       expect((await store.registry.history('same')).map((u) => u.version)).toEqual([2, 1]);
+    });
+
+    it('keeps version 1 of the history in the order row, and reads it from order_updates for orders registered before', async () => {
+      const session = new MemorySession();
+      const store = createStoreOnSession(session, memoryOptions);
+      await store.migrate();
+      await store.registry.applyRegistryMessages(
+        source,
+        [
+          { offset: 0, content: validation(makeOrder({ orderId: 'row', totalCents: 5_000 })) },
+          { offset: 1, content: validation(makeOrder({ orderId: 'old', totalCents: 5_000 })) },
+        ],
+        10,
+      );
+      const updates = session.tables.get('registry_processor.order_updates')?.rows;
+      expect(updates?.size ?? 0).toBe(0);
+      const expected = await store.registry.history('row');
+      expect(expected).toEqual([
+        {
+          orderId: 'row',
+          version: 1,
+          previousStatus: null,
+          newStatus: 'pending',
+          updatedAt: 10,
+          reason: expect.any(String) as string,
+          requestId: null,
+          requestedBy: null,
+        },
+      ]);
+      // 'old' as an earlier release left it: version 1 in order_updates, nothing of it in the order row.
+      const v1 = (await store.registry.history('old'))[0];
+      if (v1 === undefined) throw new Error('no version 1');
+      await session.write(
+        `INSERT INTO registry_processor.order_updates
+          (order_id, version, previous_status, new_status, updated_at, update_reason, request_id, requested_by)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        ['old', 1, null, v1.newStatus, v1.updatedAt, 'stored reason', null, null],
+      );
+      await session.write(
+        'UPDATE registry_processor.registered_orders SET initial_status = ?, registration_reason = ? WHERE order_id = ?',
+        [null, null, 'old'],
+      );
+      await store.registry.applyRegistryMessages(source, [{ offset: 2, content: decision('old', 'req-old') }], 20);
+      await store.registry.applyRegistryMessages(source, [{ offset: 3, content: decision('row', 'req-row') }], 20);
+      expect((await store.registry.history('old')).map((u) => [u.version, u.reason])).toEqual([
+        [2, expect.any(String)],
+        [1, 'stored reason'],
+      ]);
+      expect((await store.registry.history('row')).map((u) => u.version)).toEqual([2, 1]);
+      expect((await store.registry.history('row'))[1]).toEqual(expected[0]);
     });
 
     it('keeps a decision when the registration it followed is applied again late', async () => {

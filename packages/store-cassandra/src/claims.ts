@@ -2,6 +2,7 @@ import { DependencyError, partitionForKey } from '@kafka-monitor/domain';
 import type { Row, Session } from './session.js';
 import { str } from './rows.js';
 import { QUERIES_IN_FLIGHT, forEachLimited } from './concurrency.js';
+import { estimatedBytes } from './writes.js';
 
 /**
  * Claims of order ids live in partitions of (bucket, day). The bucket is the id's partition among 12 by
@@ -13,8 +14,13 @@ import { QUERIES_IN_FLIGHT, forEachLimited } from './concurrency.js';
  */
 const CLAIM_BUCKETS = 12;
 const DAY_MS = 86_400_000;
-/** Rows per conditional batch: well under Cassandra's batch size limit (50 KiB by default). */
-const MAX_CLAIMS_PER_BATCH = 100;
+/**
+ * A conditional batch is one Paxos round however many rows it holds, so a consumer batch's claims of
+ * one bucket go in one (the bucket's share of 500 orders, with 3 topic partitions ~125). Bounded in
+ * rows and, for long ids, in data, well under Cassandra's batch_size_fail_threshold (50 KiB).
+ */
+const MAX_CLAIMS_PER_BATCH = 250;
+const MAX_CLAIM_BATCH_BYTES = 32_768;
 const encoder = new TextEncoder();
 
 /** The day fits CQL's int: the order codec admits timestamps up to 8.64e15 ms (day 100,000,000). */
@@ -42,6 +48,25 @@ export interface ClaimRequest {
 export type ClaimResult =
   { readonly kind: 'new' } | { readonly kind: 'again'; readonly row: Row } | { readonly kind: 'lost' };
 
+/** Requests in runs of at most MAX_CLAIMS_PER_BATCH rows and about MAX_CLAIM_BATCH_BYTES of data. */
+export function claimChunks(bucket: number, day: number, requests: readonly ClaimRequest[]): ClaimRequest[][] {
+  const chunks: ClaimRequest[][] = [];
+  let current: ClaimRequest[] = [];
+  let bytes = 0;
+  for (const r of requests) {
+    const size = estimatedBytes([bucket, day, r.orderId, r.token, ...r.values]);
+    if (current.length > 0 && (current.length >= MAX_CLAIMS_PER_BATCH || bytes + size > MAX_CLAIM_BATCH_BYTES)) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(r);
+    bytes += size;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
 /**
  * Claims order ids in `table` (key ((bucket, day), order_id), a `claimed_by` column and
  * `extraColumns`) with conditional batches, one per claims partition. A refused batch wrote nothing:
@@ -59,8 +84,8 @@ export function createOrderClaims(session: Session, table: string, extraColumns:
     requests: readonly ClaimRequest[],
     results: Map<string, ClaimResult>,
   ): Promise<void> {
-    for (let start = 0; start < requests.length; start += MAX_CLAIMS_PER_BATCH) {
-      let pending = requests.slice(start, start + MAX_CLAIMS_PER_BATCH);
+    for (const chunk of claimChunks(bucket, day, requests)) {
+      let pending = chunk;
       while (pending.length > 0) {
         const applied = await session.lwtBatch(
           pending.map((r) => ({ cql: insert, params: [bucket, day, r.orderId, r.token, ...r.values] })),

@@ -1,3 +1,4 @@
+import { historyWithRegistration } from '@kafka-monitor/domain';
 import type { EffectSource, OrderStatus, RegistryChange, RegistryStore } from '@kafka-monitor/domain';
 import { bucketMarks, expireBuckets, newestFirst, oldestFirst } from './buckets.js';
 import { createChangeFeed } from './change-feed.js';
@@ -9,7 +10,7 @@ import { createRegistryApply } from './registry/apply-messages.js';
 import { createDecide } from './registry/decide.js';
 import { createLookups } from './registry/lookups.js';
 import { createRegistration } from './registry/register.js';
-import { decisionFromRow, updateFromRow } from './registry/rows.js';
+import { decisionFromRow, registrationFromRow, updateFromRow } from './registry/rows.js';
 import { createShards } from './registry/shards.js';
 import { DECISIONS_SERIES, GROUP, HOUR_MS, registryStatements, type RegistryContext } from './registry/statements.js';
 import { createStatusIndex } from './registry/status-index.js';
@@ -74,7 +75,15 @@ export function createCassandraRegistryStore(
     }),
     registered: lookups.lookup,
     async history(orderId) {
-      return (await session.rows(cql.history, [orderId])).map(updateFromRow);
+      // Version 1 is in the order row; orders registered before it was kept there have it in order_updates.
+      const [updates, [row]] = await Promise.all([
+        session.rows(cql.history, [orderId]),
+        session.rows(cql.registered, [orderId]),
+      ]);
+      return historyWithRegistration(
+        updates.map(updateFromRow),
+        row === undefined ? undefined : registrationFromRow(row),
+      );
     },
     byStatus(status, limit) {
       return newestFirst(session, r, `status:${status}`, limit, async (bucket, remaining) => {

@@ -279,6 +279,17 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 8,
+    description: "a registration's first history entry in the order row",
+    statements: [],
+    // registered_orders keeps version 1 of the history (its status and reason); order_updates keeps the
+    // decisions, and the version-1 rows of orders registered before, which the history read prefers.
+    async after(session, ks) {
+      await addColumn(session, ks.registry, 'registered_orders', 'initial_status', 'text');
+      await addColumn(session, ks.registry, 'registered_orders', 'registration_reason', 'text');
+    },
+  },
+  {
+    version: 9,
     description: 'per-rule hits in the registry position rows',
     statements: [],
     after: (session, ks) =>

@@ -1,4 +1,4 @@
-import { RegistryTally, decideStatus, registerOrder } from '@kafka-monitor/domain';
+import { RegistryTally, decideStatus, historyWithRegistration, registerOrder } from '@kafka-monitor/domain';
 import type {
   Consumed,
   DecisionRecord,
@@ -331,17 +331,12 @@ export function createSqliteRegistryStore(db: SqliteDatabase, checkpoints: Check
     if (updates.at(-1)?.version === 1) return updates;
     const row = sql.registered.get(orderId) as RegisteredRow | undefined;
     if (row?.initial_status == null || row.registration_reason === null) return updates;
-    updates.push({
+    return historyWithRegistration(updates, {
       orderId,
-      version: 1,
-      previousStatus: null,
-      newStatus: row.initial_status,
-      updatedAt: row.registered_at,
+      initialStatus: row.initial_status,
+      registeredAt: row.registered_at,
       reason: row.registration_reason,
-      requestId: null,
-      requestedBy: null,
     });
-    return updates;
   }
 
   function sourcesOf(orderId: string): RegistrySources {

@@ -4,6 +4,7 @@ import { validateOrder } from '../validation/validate-order.js';
 import {
   DECISION_STATUSES,
   decideStatus,
+  historyWithRegistration,
   isDecisionStatus,
   registerOrder,
   type RegisteredOrder,
@@ -195,5 +196,36 @@ describe('decideStatus', () => {
     });
     expect(second.registered.status).toBe('accepted');
     expect(second.registered.version).toBe(2);
+  });
+});
+
+describe('historyWithRegistration', () => {
+  const { update } = registerOrder(makeOrder(), validateOrder(makeOrder()), REGISTERED_AT);
+  const entry = {
+    orderId: 'order-1',
+    initialStatus: update.newStatus,
+    registeredAt: REGISTERED_AT,
+    reason: update.reason,
+  };
+  const decided = {
+    ...update,
+    version: 2,
+    previousStatus: update.newStatus,
+    newStatus: 'accepted' as const,
+    updatedAt: DECIDED_AT,
+    reason: 'manual decision: accepted',
+    requestId: 'req-1',
+    requestedBy: 'op',
+  };
+
+  it('builds version 1 from the order row, after the stored decisions', () => {
+    expect(historyWithRegistration([], entry)).toEqual([update]);
+    expect(historyWithRegistration([decided], entry)).toEqual([decided, update]);
+  });
+
+  it('prefers a stored version 1, and adds none when the row keeps none', () => {
+    const stored = { ...update, reason: 'stored' };
+    expect(historyWithRegistration([decided, stored], entry)).toEqual([decided, stored]);
+    expect(historyWithRegistration([decided], undefined)).toEqual([decided]);
   });
 });

@@ -104,3 +104,34 @@ export function decideStatus(current: RegisteredOrder, change: StatusChange, now
     },
   };
 }
+
+/** What a store keeps of a registration's history entry (version 1) in the order row itself. */
+export interface RegistrationEntry {
+  readonly orderId: string;
+  readonly initialStatus: OrderStatus;
+  readonly registeredAt: number;
+  readonly reason: string;
+}
+
+/**
+ * An order's history, newest first: the stored updates, then version 1 built from the order row
+ * unless version 1 is stored itself (orders registered before the stores kept it in the row).
+ */
+export function historyWithRegistration(
+  stored: readonly StatusUpdate[],
+  registration: RegistrationEntry | undefined,
+): StatusUpdate[] {
+  const updates = [...stored];
+  if (updates.at(-1)?.version === 1 || registration === undefined) return updates;
+  updates.push({
+    orderId: registration.orderId,
+    version: 1,
+    previousStatus: null,
+    newStatus: registration.initialStatus,
+    updatedAt: registration.registeredAt,
+    reason: registration.reason,
+    requestId: null,
+    requestedBy: null,
+  });
+  return updates;
+}

@@ -4,7 +4,7 @@ import type { FeedChange } from '../change-feed.js';
 import { createOrderClaims, type ClaimResult } from '../claims.js';
 import { num } from '../rows.js';
 import type { PartitionWrite } from '../writes.js';
-import { feedChange, registeredValues, updateValues } from './rows.js';
+import { feedChange, registeredValues } from './rows.js';
 import type { RegistryContext } from './statements.js';
 import type { StatusIndex } from './status-index.js';
 import type { Tally } from './tally.js';
@@ -38,7 +38,7 @@ export function createRegistration({ session, cql, keyspace }: RegistryContext, 
     const o = registered.order;
     let firstRegisteredAt: number | undefined;
     if (claim === undefined) {
-      const result = await session.lwt(cql.register, registeredValues(registered, token));
+      const result = await session.lwt(cql.register, registeredValues(registered, token, update));
       if (!result.applied && result.current?.registered_by !== token) return undefined;
       if (!result.applied) tally.repeated = true;
       if (!result.applied && result.current !== undefined) firstRegisteredAt = num(result.current, 'registered_at');
@@ -56,18 +56,18 @@ export function createRegistration({ session, cql, keyspace }: RegistryContext, 
         : { ...registered, registeredAt: firstRegisteredAt, updatedAt: firstRegisteredAt };
     const first = { ...update, updatedAt: stored.registeredAt };
     // Independent writes, each idempotent: a crash between them replays the registration as a whole.
-    const partition = `\u0000${o.orderId}`;
+    // Version 1 of the history lives in the order row (initial_status, registration_reason): one
+    // partition write per registration less than a row of its own in order_updates.
     pending.add([
       ...(claim === undefined
         ? []
         : [
             {
-              partition: `registered_orders${partition}`,
+              partition: `registered_orders\u0000${o.orderId}`,
               cql: cql.writeRegistered,
-              params: registeredValues(stored, token),
+              params: registeredValues(stored, token, first),
             },
           ]),
-      { partition: `order_updates${partition}`, cql: cql.insertUpdate, params: updateValues(first) },
       await firstIndexRow(stored),
     ]);
     changes.push(feedChange(first, o));

@@ -3,6 +3,7 @@ import type {
   Order,
   OrderStatus,
   RegisteredOrder,
+  RegistrationEntry,
   RuleResult,
   StatusChange,
   StatusUpdate,
@@ -94,8 +95,11 @@ export const feedChange = (u: StatusUpdate, order: Order): FeedChange => ({
   order,
 });
 
-/** A registered_orders row's values, in the column order of `register` and `writeRegistered`. */
-export function registeredValues(registered: RegisteredOrder, token: string): unknown[] {
+/**
+ * A registered_orders row's values, in the column order of `register` and `writeRegistered`, with the
+ * registration's history entry (version 1: its status and reason) kept in the row.
+ */
+export function registeredValues(registered: RegisteredOrder, token: string, first: StatusUpdate): unknown[] {
   const o = registered.order;
   return [
     o.orderId,
@@ -115,7 +119,22 @@ export function registeredValues(registered: RegisteredOrder, token: string): un
     o.status,
     JSON.stringify(registered.failedRules),
     token,
+    first.newStatus,
+    first.reason,
   ];
+}
+
+/** Version 1 of the history as the order row keeps it; undefined for a row written before it did. */
+export function registrationFromRow(r: Row): RegistrationEntry | undefined {
+  const initialStatus = optStr(r, 'initial_status');
+  const reason = optStr(r, 'registration_reason');
+  if (initialStatus === null || reason === null) return undefined;
+  return {
+    orderId: str(r, 'order_id'),
+    initialStatus: initialStatus as OrderStatus,
+    registeredAt: num(r, 'registered_at'),
+    reason,
+  };
 }
 
 export function updateFromRow(r: Row): StatusUpdate {

@@ -24,16 +24,16 @@ export function registryStatements(r: string) {
     register: `INSERT INTO ${r}.registered_orders
       (order_id, customer_id, product_id, quantity, unit_price, total, status, registered_at, updated_at, version,
        validation_passed, unit_price_cents, total_cents, order_timestamp, order_status, failed_rules,
-       registered_by)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) IF NOT EXISTS`,
+       registered_by, initial_status, registration_reason)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) IF NOT EXISTS`,
     // The row of a claimed registration, written at timestamp 1: every decision (a lightweight transaction,
     // written at the current time) supersedes its cells, while a replay, or a late write of a consumer
     // that lost the partition, writes the same values at the same timestamp and changes nothing.
     writeRegistered: `INSERT INTO ${r}.registered_orders
       (order_id, customer_id, product_id, quantity, unit_price, total, status, registered_at, updated_at, version,
        validation_passed, unit_price_cents, total_cents, order_timestamp, order_status, failed_rules,
-       registered_by)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP 1`,
+       registered_by, initial_status, registration_reason)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP 1`,
     registered: `SELECT * FROM ${r}.registered_orders WHERE order_id = ?`,
     registeredIn: `SELECT * FROM ${r}.registered_orders WHERE order_id IN ?`,
     decide: `UPDATE ${r}.registered_orders SET status = ?, updated_at = ?, version = ?, last_request_id = ?
