@@ -68,12 +68,14 @@ describe('embedded SQLite log under a backlog', () => {
       );
       let batches = 0;
       let batchesWhenTimerFired: number | undefined;
-      // A handler that settles without real I/O, as the synchronous SQLite store does.
+      // A handler that settles without real I/O, as the synchronous SQLite store does, and takes 2 ms.
       const handle = await bus.consume({
         group: 'busy',
         topics: ['backlog'],
         maxBatchSize: 10,
         handleBatch: () => {
+          const until = performance.now() + 2;
+          while (performance.now() < until);
           batches++;
           return Promise.resolve();
         },
@@ -87,7 +89,8 @@ describe('embedded SQLite log under a backlog', () => {
         (n) => n === 200,
       );
       await handle.stop();
-      // Without the turn the timer fires only once all 200 batches are done.
+      // Without a turn the timer fires only once all 200 batches (400 ms) are done; with one every
+      // 20 ms it fires after about ten.
       expect(batchesWhenTimerFired).toBeDefined();
       expect(batchesWhenTimerFired).toBeLessThan(50);
     } finally {

@@ -84,6 +84,14 @@ const encoder = new TextEncoder();
 
 const HEARTBEAT_INTERVAL_MS = 1_000;
 const MAX_RETRY_DELAY_MS = 5_000;
+/**
+ * Longest a consumer with a backlog keeps the event loop. Handlers on the synchronous SQLite store
+ * settle as microtasks only, so without a turn of the loop a busy consumer would hold back HTTP
+ * answers, timers and the other consumers until its backlog is gone (seconds at the generator's
+ * maximum rate). A turn after every batch cost about a fifth of the embedded throughput in
+ * `npm run bench`; one every 20 ms stayed within the spread of runs without any (docs/performance.md).
+ */
+const MAX_TURN_MS = 20;
 
 /** The embedded log serves both roles on one SQLite connection; callers that only need one see only it. */
 export type EmbeddedEventBus = EventBus &
@@ -372,6 +380,7 @@ export function createEmbeddedEventBus(options: EmbeddedBusOptions): EmbeddedEve
     }
 
     async function loop(): Promise<void> {
+      let turnStartedAt = performance.now();
       while (running) {
         let progressed = false;
         try {
@@ -391,10 +400,13 @@ export function createEmbeddedEventBus(options: EmbeddedBusOptions): EmbeddedEve
           if (running) await sleep(Math.min(MAX_RETRY_DELAY_MS, 50 * 2 ** failures));
           continue;
         }
-        if (!progressed && running) await idle(pollIntervalMs);
-        // Handlers on the synchronous SQLite store settle as microtasks only: without a turn of the
-        // event loop between batches a busy consumer would starve HTTP, timers and other consumers.
-        else await yieldToEventLoop();
+        if (!progressed && running) {
+          await idle(pollIntervalMs);
+          turnStartedAt = performance.now();
+        } else if (performance.now() - turnStartedAt >= MAX_TURN_MS) {
+          await yieldToEventLoop();
+          turnStartedAt = performance.now();
+        }
       }
     }
 
