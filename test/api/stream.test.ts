@@ -2,7 +2,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { produceOrders } from '@kafka-monitor/pipeline';
 import { waitFor } from '@kafka-monitor/testkit';
 import { call, json, orders, pendingOrder, startHarness, type Harness } from './harness.js';
-import { connectSse } from './sse-client.js';
+import { connectSse, type SseConnection } from './sse-client.js';
+
+/** Connects and waits for the first event, the stats every new client gets. */
+async function connectedSse(url: string): Promise<SseConnection> {
+  const sse = await connectSse(url);
+  try {
+    await waitFor(
+      'connected',
+      () => sse.events.length,
+      (n) => n > 0,
+    );
+    return sse;
+  } catch (error) {
+    sse.close();
+    throw error;
+  }
+}
 
 describe('GET /api/stream (Server-Sent Events)', () => {
   let h: Harness;
@@ -69,13 +85,8 @@ describe('GET /api/stream (Server-Sent Events)', () => {
 
   it('sends rebuild events for a rebuild started with POST /api/rebuild, each phase in order through done', async () => {
     await h.seed(orders(40, 11));
-    const sse = await connectSse(`${h.base}/api/stream`);
+    const sse = await connectedSse(`${h.base}/api/stream`);
     try {
-      await waitFor(
-        'connected',
-        () => sse.events.length,
-        (n) => n > 0,
-      );
       const started = await call(h.base, '/api/rebuild', { method: 'POST' });
       expect(started.status).toBe(202);
       const last = await waitFor(
@@ -105,13 +116,8 @@ describe('GET /api/stream (Server-Sent Events)', () => {
   it('sends status events for decisions and keeps the connection alive with heartbeats', async () => {
     const order = pendingOrder();
     await h.seed([order]);
-    const sse = await connectSse(`${h.base}/api/stream`);
+    const sse = await connectedSse(`${h.base}/api/stream`);
     try {
-      await waitFor(
-        'connected',
-        () => sse.events.length,
-        (n) => n > 0,
-      );
       const r = await call(h.base, `/api/orders/${order.orderId}/status`, json('PUT', { status: 'denied' }));
       expect(r.status).toBe(200);
       const status = await waitFor(
@@ -136,13 +142,8 @@ describe('GET /api/stream (Server-Sent Events)', () => {
   });
 
   it('resumes after Last-Event-ID without missing or repeating anything', async () => {
-    const first = await connectSse(`${h.base}/api/stream`);
+    const first = await connectedSse(`${h.base}/api/stream`);
     const batchOne = orders(3, 11);
-    await waitFor(
-      'connected',
-      () => first.events.length,
-      (n) => n > 0,
-    );
     await produceOrders(h.bus, h.store.produced, batchOne);
     await waitFor(
       '3 order events',
@@ -188,13 +189,8 @@ describe('GET /api/stream (Server-Sent Events)', () => {
 describe('GET /api/stream when the monitor stops', () => {
   it('ends the open streams, so stopping does not wait for their clients (they reconnect elsewhere)', async () => {
     const stopping = await startHarness({ heartbeatMs: 200 });
-    const sse = await connectSse(`${stopping.base}/api/stream`);
+    const sse = await connectedSse(`${stopping.base}/api/stream`);
     try {
-      await waitFor(
-        'connected',
-        () => sse.events.length,
-        (n) => n > 0,
-      );
       // Without ending the streams first, close() waits for this client for as long as it stays.
       await stopping.close();
       await waitFor(

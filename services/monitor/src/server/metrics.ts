@@ -355,6 +355,14 @@ function registerLagEvaluationSeries(
       if (group !== null) for (const p of group.partitions) visit(group.group, p);
     }
   };
+  type GroupPartition = Parameters<Parameters<typeof eachPartition>[1]>[1];
+  /** A gauge per group and partition, of one figure of the partition's evaluation. */
+  const groupPartitionGauge = (name: string, help: string, value: (p: GroupPartition) => number) =>
+    stateGauge(name, help, ['cluster_name', 'group', 'topic', 'partition'], processors, (set, data) =>
+      eachPartition(data, (group, p) =>
+        set({ cluster_name: clusterName, group, topic: p.topic, partition: String(p.partition) }, value(p)),
+      ),
+    );
   stateGauge(
     'kafka_monitor_consumergroup_status',
     "Burrow's status of the consumer group over the evaluation window: 1 for the current one of OK, WARN, STALL, STOP and REWIND, 0 for the others.",
@@ -370,18 +378,10 @@ function registerLagEvaluationSeries(
       }
     },
   );
-  stateGauge(
+  groupPartitionGauge(
     'kafka_monitor_consumergroup_consume_rate',
     'Messages per second the consumer group committed over the evaluation window, by partition (NaN until known).',
-    ['cluster_name', 'group', 'topic', 'partition'],
-    processors,
-    (set, data) =>
-      eachPartition(data, (group, p) =>
-        set(
-          { cluster_name: clusterName, group, topic: p.topic, partition: String(p.partition) },
-          known(p['consume-rate']),
-        ),
-      ),
+    (p) => known(p['consume-rate']),
   );
   stateGauge(
     'kafka_monitor_partition_produce_rate',
@@ -393,31 +393,17 @@ function registerLagEvaluationSeries(
         set({ cluster_name: clusterName, topic: p.topic, partition: String(p.partition) }, known(p['produce-rate'])),
       ),
   );
-  stateGauge(
+  groupPartitionGauge(
     'kafka_monitor_consumergroup_lag_trend',
     'Change of the lag of the consumer group on the partition in messages per second over the evaluation window (least squares): positive while it grows, negative while it drains, 0 when steady, NaN until known.',
-    ['cluster_name', 'group', 'topic', 'partition'],
-    processors,
-    (set, data) =>
-      eachPartition(data, (group, p) =>
-        set(
-          { cluster_name: clusterName, group, topic: p.topic, partition: String(p.partition) },
-          known(p['lag-slope']),
-        ),
-      ),
+    (p) => known(p['lag-slope']),
   );
-  stateGauge(
+  groupPartitionGauge(
     'kafka_monitor_consumergroup_time_to_drain_seconds',
     'Seconds until the lag of the consumer group on the partition reaches 0 at the current pace: 0 when caught up, +Inf when it grows, NaN when it cannot be told.',
-    ['cluster_name', 'group', 'topic', 'partition'],
-    processors,
-    (set, data) =>
-      eachPartition(data, (group, p) => {
-        const drain = p['time-to-drain-seconds'];
-        set(
-          { cluster_name: clusterName, group, topic: p.topic, partition: String(p.partition) },
-          drain === 'growing' ? Number.POSITIVE_INFINITY : known(drain),
-        );
-      }),
+    (p) => {
+      const drain = p['time-to-drain-seconds'];
+      return drain === 'growing' ? Number.POSITIVE_INFINITY : known(drain);
+    },
   );
 }
